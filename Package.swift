@@ -1,0 +1,117 @@
+// swift-tools-version:6.3
+//
+// Rune for Swift: `runec` compiles a Runefile into a `.rune` WebAssembly container (or Cortex-M
+// firmware); `rune` runs and inspects runes on the host.
+//
+// LLVM 14 comes from Debian (llvm-dev libclang-cpp-dev liblld-dev) under /usr/lib/llvm-14; the
+// Swift toolchain's own clang is a different LLVM, so every LLVM path below is explicit.
+
+import PackageDescription
+
+let llvmPrefix = "/usr/lib/llvm-14"
+let llvmInclude = ["-I\(llvmPrefix)/include"]
+
+/// Every target that imports CLLVM or CLLVMBridge parses the llvm-c headers.
+let llvmSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(llvmPrefix)/include"])]
+
+let package = Package(
+    name: "Rune",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "runec", targets: ["runec"]),
+        .executable(name: "rune", targets: ["rune"]),
+        .library(name: "RuneCompiler", targets: ["RuneCompiler"]),
+        .library(name: "RuneRuntime", targets: ["RuneRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftwasm/WasmKit", .upToNextMinor(from: "0.4.2")),
+    ],
+    targets: [
+        // The manifest format and tensor types shared by the compiler and every host.
+        .target(name: "RuneManifest"),
+
+        // The llvm-c headers and libLLVM-14.
+        .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
+
+        // What LLVM's C API lacks: clang compiling in-memory C into a module, and lld.
+        .target(
+            name: "CLLVMBridge",
+            dependencies: ["CLLVM"],
+            cxxSettings: [.unsafeFlags(llvmInclude + ["-fno-rtti", "-Wno-deprecated-declarations"])],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-L\(llvmPrefix)/lib",
+                    "-Xlinker", "-rpath", "-Xlinker", "\(llvmPrefix)/lib",
+                ]),
+                .linkedLibrary("lldWasm"),
+                .linkedLibrary("lldELF"),
+                .linkedLibrary("lldCommon"),
+                .linkedLibrary("clang-cpp"),
+                .linkedLibrary("LLVM-14"),
+                .linkedLibrary("stdc++"),
+            ]
+        ),
+
+        // Embeds Runtime/ (headers, kernels, blocks, Cortex-M runtime) into runec, so the
+        // compiler is one self-contained binary.
+        .executableTarget(name: "embed-runtime", path: "Sources/EmbedRuntimeTool"),
+        .plugin(
+            name: "EmbedRuntime",
+            capability: .buildTool(),
+            dependencies: ["embed-runtime"],
+            path: "Sources/EmbedRuntimePlugin"
+        ),
+
+        .target(
+            name: "RuneCompiler",
+            dependencies: [
+                "RuneManifest",
+                "CLLVM",
+                "CLLVMBridge",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: llvmSwiftSettings,
+            plugins: ["EmbedRuntime"]
+        ),
+        .target(
+            name: "RuneRuntime",
+            dependencies: [
+                "RuneManifest",
+                .product(name: "WasmKit", package: "WasmKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "runec",
+            dependencies: [
+                "RuneCompiler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: llvmSwiftSettings
+        ),
+        .executableTarget(
+            name: "rune",
+            dependencies: [
+                "RuneRuntime",
+                "RuneManifest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(
+            name: "RuneCompilerTests",
+            dependencies: ["RuneCompiler", "RuneManifest"],
+            swiftSettings: llvmSwiftSettings
+        ),
+        .testTarget(
+            name: "RuneRuntimeTests",
+            dependencies: ["RuneRuntime", "RuneManifest", .product(name: "WasmKit", package: "WasmKit")]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["RuneCompiler", "RuneRuntime", "RuneManifest"],
+            swiftSettings: llvmSwiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,111 @@
+import CLLVM
+import CLLVMBridge
+import Foundation
+
+/// clang, in-process: compiles one C translation unit into an LLVM module.
+struct ClangFrontend {
+    var plan: BuildPlan
+
+    /// clang -cc1 arguments shared by every unit. The optimization level only shapes the IR's
+    /// attributes here; the pass pipeline runs once, after the units are linked.
+    func arguments(for unit: BuildPlan.TranslationUnit) -> [String] {
+        var arguments = plan.target.frontendArguments
+        arguments += [
+            "-emit-llvm-only", "-disable-llvm-passes",
+            "-ffreestanding", "-fno-common", "-std=c11", "-nostdsysteminc",
+            "-ffp-contract=off",
+            "-Wall", "-Wno-unused-function",
+            plan.optimization == .none ? "-O0" : plan.optimization.frontendArgument,
+        ]
+        if plan.optimization == .none {
+            // Keep -O0 code free of `optnone`, so a later pipeline could still optimize it.
+            arguments += ["-disable-O0-optnone"]
+        }
+        if plan.debugInfo {
+            arguments += ["-debug-info-kind=limited", "-dwarf-version=4"]
+        }
+        for directory in plan.includeDirectories {
+            arguments += ["-I", directory]
+        }
+        for definition in unit.definitions {
+            arguments += ["-D", definition]
+        }
+        arguments += ["-x", "c", unit.path]
+        return arguments
+    }
+
+    /// Compiles `unit`; throws with clang's diagnostics if it fails. Warnings are returned.
+    func compile(_ unit: BuildPlan.TranslationUnit, in context: LLVMContextRef) throws(ToolchainError)
+        -> (module: LLVMModuleRef, warnings: [ClangDiagnostic])
+    {
+        var files = plan.headers
+        if let source = unit.source { files[unit.path] = source }
+        let collector = DiagnosticCollector()
+        let arguments = arguments(for: unit)
+
+        let module: LLVMModuleRef? = withCStrings(arguments) { argv in
+            withVirtualFiles(files) { virtualFiles in
+                let box = Unmanaged.passUnretained(collector).toOpaque()
+                return RuneClangCompile(context, argv, UInt32(arguments.count),
+                                        virtualFiles.baseAddress, UInt32(virtualFiles.count),
+                                        { context, severity, file, line, column, message in
+                                            let collector = Unmanaged<DiagnosticCollector>.fromOpaque(context!)
+                                                .takeUnretainedValue()
+                                            collector.add(severity: severity, file: file, line: line,
+                                                          column: column, message: message)
+                                        }, box)
+            }
+        }
+        guard let module, !collector.diagnostics.contains(where: { $0.severity == .error }) else {
+            if let module { LLVMDisposeModule(module) }
+            throw .compilation(unit: unit.path, diagnostics: collector.diagnostics)
+        }
+        return (module, collector.diagnostics.filter { $0.severity != .error })
+    }
+}
+
+/// Receives diagnostics from the C++ side.
+private final class DiagnosticCollector {
+    var diagnostics: [ClangDiagnostic] = []
+
+    func add(severity: RuneDiagnosticSeverity, file: UnsafePointer<CChar>?, line: UInt32, column: UInt32,
+             message: UnsafePointer<CChar>?) {
+        let level: ClangDiagnostic.Severity
+        switch severity {
+        case RuneDiagnosticWarning: level = .warning
+        case RuneDiagnosticError: level = .error
+        default: level = .note
+        }
+        diagnostics.append(ClangDiagnostic(
+            severity: level,
+            file: file.map { String(cString: $0) } ?? "",
+            line: Int(line), column: Int(column),
+            message: message.map { String(cString: $0) } ?? ""))
+    }
+}
+
+/// Calls `body` with a C `argv` for `strings`, valid for the duration of the call.
+func withCStrings<Result>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result) -> Result {
+    let pointers = strings.map { strdup($0).map { UnsafePointer($0) } }
+    defer { pointers.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+private func withVirtualFiles<Result>(_ files: [String: String],
+                                      _ body: (UnsafeBufferPointer<RuneVirtualFile>) -> Result) -> Result {
+    var storage: [(UnsafeMutablePointer<CChar>, UnsafeMutablePointer<CChar>, Int)] = []
+    for (path, contents) in files.sorted(by: { $0.key < $1.key }) {
+        let utf8 = Array(contents.utf8)
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(utf8.count, 1))
+        for (index, byte) in utf8.enumerated() { buffer[index] = CChar(bitPattern: byte) }
+        storage.append((strdup(path)!, buffer, utf8.count))
+    }
+    defer {
+        for (path, buffer, _) in storage {
+            free(path)
+            buffer.deallocate()
+        }
+    }
+    let virtualFiles = storage.map { RuneVirtualFile(path: $0.0, contents: $0.1, length: $0.2) }
+    return virtualFiles.withUnsafeBufferPointer { body($0) }
+}

@@ -1,0 +1,239 @@
+/// An error reading manifest bytes, with the offset where reading stopped.
+public struct ManifestError: Error, Equatable, CustomStringConvertible, Sendable {
+    public var offset: Int
+    public var message: String
+    public init(offset: Int, message: String) {
+        self.offset = offset
+        self.message = message
+    }
+    public var description: String { "malformed manifest at byte \(offset): \(message)" }
+}
+
+extension Manifest {
+    /// Limits that keep a hostile manifest from asking for unbounded work.
+    public enum Limits {
+        public static let maxEntries = 1024
+        public static let maxRank = 8
+        public static let maxStringBytes = 1 << 16
+        public static let maxElements = 1 << 30
+    }
+
+    /// The manifest's binary form (see `Runtime/include/rune.h`).
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.bytes(Array("RUNE".utf8))
+        writer.byte(version)
+        writer.uleb(capabilities.count)
+        for capability in capabilities {
+            writer.string(capability.name)
+            writer.string(capability.kind)
+            writer.tensor(capability.tensor)
+            writer.arguments(capability.arguments)
+        }
+        writer.uleb(outputs.count)
+        for output in outputs {
+            writer.string(output.name)
+            writer.string(output.kind)
+            writer.uleb(output.inputs.count)
+            output.inputs.forEach { writer.tensor($0) }
+            writer.arguments(output.arguments)
+        }
+        writer.uleb(models.count)
+        for model in models {
+            writer.string(model.name)
+            writer.string(model.source)
+            writer.uleb(model.weightBytes)
+            writer.uleb(model.arenaBytes)
+            writer.uleb(model.inputs.count)
+            model.inputs.forEach { writer.tensor($0) }
+            writer.uleb(model.outputs.count)
+            model.outputs.forEach { writer.tensor($0) }
+        }
+        writer.uleb(memoryBytes)
+        return writer.buffer
+    }
+
+    /// Reads a manifest, checking every length and count against the bytes present.
+    public init<Bytes: Collection>(decoding bytes: Bytes) throws(ManifestError) where Bytes.Element == UInt8 {
+        var reader = ByteReader(Array(bytes))
+        guard reader.remaining >= 5, try reader.bytes(4) == Array("RUNE".utf8) else {
+            throw ManifestError(offset: 0, message: "missing the \"RUNE\" magic")
+        }
+        let version = try reader.byte()
+        guard version == Manifest.currentVersion else {
+            throw ManifestError(offset: 4, message: "unsupported version \(version) (this host reads version \(Manifest.currentVersion))")
+        }
+        var capabilities: [Capability] = []
+        for _ in 0..<(try reader.count()) {
+            let name = try reader.string()
+            let kind = try reader.string()
+            let tensor = try reader.tensor()
+            let arguments = try reader.arguments()
+            capabilities.append(Capability(name: name, kind: kind, tensor: tensor, arguments: arguments))
+        }
+        var outputs: [Output] = []
+        for _ in 0..<(try reader.count()) {
+            let name = try reader.string()
+            let kind = try reader.string()
+            var inputs: [TensorType] = []
+            for _ in 0..<(try reader.count()) { inputs.append(try reader.tensor()) }
+            let arguments = try reader.arguments()
+            outputs.append(Output(name: name, kind: kind, inputs: inputs, arguments: arguments))
+        }
+        var models: [Model] = []
+        for _ in 0..<(try reader.count()) {
+            let name = try reader.string()
+            let source = try reader.string()
+            let weightBytes = try reader.size()
+            let arenaBytes = try reader.size()
+            var inputs: [TensorType] = []
+            for _ in 0..<(try reader.count()) { inputs.append(try reader.tensor()) }
+            var modelOutputs: [TensorType] = []
+            for _ in 0..<(try reader.count()) { modelOutputs.append(try reader.tensor()) }
+            models.append(Model(name: name, source: source, weightBytes: weightBytes, arenaBytes: arenaBytes,
+                                inputs: inputs, outputs: modelOutputs))
+        }
+        let memoryBytes = try reader.size()
+        guard reader.remaining == 0 else {
+            throw ManifestError(offset: reader.offset, message: "\(reader.remaining) unexpected trailing bytes")
+        }
+        self.init(capabilities: capabilities, outputs: outputs, models: models, memoryBytes: memoryBytes,
+                  version: version)
+    }
+}
+
+/// Appends manifest primitives.
+struct ByteWriter {
+    var buffer: [UInt8] = []
+
+    mutating func byte(_ value: UInt8) { buffer.append(value) }
+    mutating func bytes(_ value: [UInt8]) { buffer += value }
+
+    mutating func uleb(_ value: Int) {
+        var remaining = UInt64(value)
+        repeat {
+            var byte = UInt8(remaining & 0x7f)
+            remaining >>= 7
+            if remaining != 0 { byte |= 0x80 }
+            buffer.append(byte)
+        } while remaining != 0
+    }
+
+    mutating func string(_ value: String) {
+        let utf8 = Array(value.utf8)
+        uleb(utf8.count)
+        buffer += utf8
+    }
+
+    mutating func tensor(_ type: TensorType) {
+        byte(type.elementType.rawValue)
+        uleb(type.dimensions.count)
+        type.dimensions.forEach { uleb($0) }
+    }
+
+    mutating func arguments(_ arguments: [Manifest.Argument]) {
+        uleb(arguments.count)
+        for argument in arguments {
+            string(argument.key)
+            string(argument.value)
+        }
+    }
+}
+
+/// Reads manifest primitives; every read is bounds-checked.
+struct ByteReader {
+    let buffer: [UInt8]
+    private(set) var offset = 0
+
+    init(_ buffer: [UInt8]) { self.buffer = buffer }
+
+    var remaining: Int { buffer.count - offset }
+
+    func fail(_ message: String) -> ManifestError { ManifestError(offset: offset, message: message) }
+
+    mutating func byte() throws(ManifestError) -> UInt8 {
+        guard offset < buffer.count else { throw fail("unexpected end of manifest") }
+        defer { offset += 1 }
+        return buffer[offset]
+    }
+
+    mutating func bytes(_ count: Int) throws(ManifestError) -> [UInt8] {
+        guard count >= 0, count <= remaining else { throw fail("unexpected end of manifest") }
+        defer { offset += count }
+        return Array(buffer[offset..<offset + count])
+    }
+
+    mutating func uleb() throws(ManifestError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try self.byte()
+            guard shift < 64, shift < 63 || byte & 0x7e == 0 else { throw fail("integer too large") }
+            result |= UInt64(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    /// A non-negative size that fits comfortably in a 32-bit address space.
+    mutating func size() throws(ManifestError) -> Int {
+        let value = try uleb()
+        guard value <= UInt64(UInt32.max) else { throw fail("size \(value) exceeds 4 GiB") }
+        return Int(value)
+    }
+
+    mutating func count() throws(ManifestError) -> Int {
+        let value = try uleb()
+        guard value <= UInt64(Manifest.Limits.maxEntries) else {
+            throw fail("count \(value) exceeds the limit of \(Manifest.Limits.maxEntries)")
+        }
+        return Int(value)
+    }
+
+    mutating func string() throws(ManifestError) -> String {
+        let length = try uleb()
+        guard length <= UInt64(Manifest.Limits.maxStringBytes) else { throw fail("string of \(length) bytes is too long") }
+        let start = offset
+        let bytes = try self.bytes(Int(length))
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ManifestError(offset: start, message: "string is not valid UTF-8")
+        }
+        return text
+    }
+
+    mutating func tensor() throws(ManifestError) -> TensorType {
+        let start = offset
+        let code = try byte()
+        guard let elementType = ElementType(rawValue: code) else {
+            throw ManifestError(offset: start, message: "unknown element type \(code)")
+        }
+        let rank = try uleb()
+        guard rank >= 1, rank <= UInt64(Manifest.Limits.maxRank) else {
+            throw fail("tensor rank \(rank) is outside 1...\(Manifest.Limits.maxRank)")
+        }
+        var dimensions: [Int] = []
+        var elements = 1
+        for _ in 0..<rank {
+            let dimension = try uleb()
+            guard dimension >= 1, dimension <= UInt64(Manifest.Limits.maxElements) else {
+                throw fail("tensor dimension \(dimension) is out of range")
+            }
+            elements *= Int(dimension)
+            guard elements <= Manifest.Limits.maxElements else { throw fail("tensor has too many elements") }
+            dimensions.append(Int(dimension))
+        }
+        let type = TensorType(elementType, dimensions)
+        guard type.dimensions == dimensions else { throw ManifestError(offset: start, message: "tensor shape is not canonical") }
+        return type
+    }
+
+    mutating func arguments() throws(ManifestError) -> [Manifest.Argument] {
+        var arguments: [Manifest.Argument] = []
+        for _ in 0..<(try count()) {
+            let key = try string()
+            let value = try string()
+            arguments.append(Manifest.Argument(key: key, value: value))
+        }
+        return arguments
+    }
+}
