@@ -32,6 +32,10 @@ let package = Package(
         // The manifest format and tensor types shared by the compiler and every host.
         .target(name: "RuneManifest"),
 
+        // Sensor file decoders (WAV, PNG, BMP, JPEG, CSV) turning recordings into tensors; used by
+        // the host runtime and by runec when it embeds test inputs into firmware.
+        .target(name: "RuneSensors", dependencies: ["RuneManifest"]),
+
         // The llvm-c headers and libLLVM-14.
         .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
 
@@ -79,6 +83,7 @@ let package = Package(
             name: "RuneRuntime",
             dependencies: [
                 "RuneManifest",
+                "RuneSensors",
                 .product(name: "WasmKit", package: "WasmKit"),
             ]
         ),
@@ -86,6 +91,7 @@ let package = Package(
             name: "runec",
             dependencies: [
                 "RuneCompiler",
+                "RuneSensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: llvmSwiftSettings
@@ -107,6 +113,10 @@ let package = Package(
         .testTarget(
             name: "RuneRuntimeTests",
             dependencies: ["RuneRuntime", "RuneManifest", .product(name: "WasmKit", package: "WasmKit")]
+        ),
+        .testTarget(
+            name: "RuneSensorsTests",
+            dependencies: ["RuneSensors", "RuneManifest"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -152,7 +152,7 @@ RUNE_IMPORT("output_write")
 int32_t rune_output_write(uint32_t output, uint32_t input, const void *data, uint32_t length);
 
 RUNE_IMPORT("log")
-void rune_log(uint32_t level, const char *message, uint32_t length);
+void rune_log_write(uint32_t level, const char *message, uint32_t length);
 
 /* Rune entry points (exports), defined by generated code. */
 RUNE_EXPORT("_manifest")
