@@ -55,6 +55,7 @@ let package = Package(
                 .linkedLibrary("clang-cpp"),
                 .linkedLibrary("LLVM-14"),
                 .linkedLibrary("stdc++"),
+                .linkedLibrary("z"),
             ]
         ),
 

@@ -81,6 +81,9 @@ extern "C" LLVMModuleRef RuneClangCompile(LLVMContextRef context,
     llvm::ArrayRef<const char *> args(arguments, argumentCount);
     if (!clang::CompilerInvocation::CreateFromArgs(*invocation, args, *diagnostics))
         return nullptr;
+    // Diagnostics reach the caller one by one; clang's "N errors generated." summary would
+    // only add noise on stderr.
+    invocation->getDiagnosticOpts().ShowCarets = false;
 
     auto memory = llvm::makeIntrusiveRefCnt<llvm::vfs::InMemoryFileSystem>();
     for (unsigned i = 0; i < fileCount; ++i) {
