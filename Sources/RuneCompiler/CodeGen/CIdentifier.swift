@@ -1,0 +1,46 @@
+import Foundation
+
+/// Turns stage names into C identifiers that cannot collide with C keywords or each other.
+struct CIdentifiers {
+    private var used: Set<String> = []
+    private var assigned: [String: String] = [:]
+
+    /// A stable identifier for `name` with `prefix`: `fft` -> `s_fft`, `noise-filter` -> `s_noise_filter`.
+    mutating func identifier(for name: String, prefix: String = "s_") -> String {
+        let key = prefix + "\u{0}" + name
+        if let existing = assigned[key] { return existing }
+        var base = prefix
+        for scalar in name.unicodeScalars {
+            base += (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))) ? String(scalar) : "_"
+        }
+        var candidate = base
+        var counter = 2
+        while used.contains(candidate) {
+            candidate = "\(base)_\(counter)"
+            counter += 1
+        }
+        used.insert(candidate)
+        assigned[key] = candidate
+        return candidate
+    }
+}
+
+extension String {
+    /// The text as a C string literal body: quotes, backslashes and control bytes escaped.
+    var cStringLiteral: String {
+        var result = "\""
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): result += "\\\""
+            case UInt8(ascii: "\\"): result += "\\\\"
+            case UInt8(ascii: "\n"): result += "\\n"
+            case 0x20..<0x7f: result.unicodeScalars.append(Unicode.Scalar(byte))
+            default: result += String(format: "\\%03o", byte)
+            }
+        }
+        return result + "\""
+    }
+
+    /// Text safe inside a C block comment.
+    var cComment: String { replacingOccurrences(of: "*/", with: "* /") }
+}

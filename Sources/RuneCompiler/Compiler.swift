@@ -1,0 +1,189 @@
+import Foundation
+import RuneManifest
+
+/// What to produce.
+public enum EmitKind: String, Sendable, CaseIterable {
+    /// The `.rune` WebAssembly module (or firmware for Cortex-M).
+    case binary = "wasm"
+    /// The generated C of the main translation unit.
+    case c
+    /// LLVM IR after whole-program optimization.
+    case llvmIR = "llvm-ir"
+    /// The checked pipeline IR.
+    case ir
+}
+
+/// How to compile.
+public struct CompilerOptions: Sendable {
+    public var emit: EmitKind
+    public var target: CompilationTarget
+    public var optimization: OptimizationLevel
+    public var debugInfo: Bool
+
+    public init(emit: EmitKind = .binary, target: CompilationTarget = .wasm32, optimization: OptimizationLevel = .size,
+                debugInfo: Bool = false) {
+        self.emit = emit
+        self.target = target
+        self.optimization = optimization
+        self.debugInfo = debugInfo
+    }
+}
+
+/// The outcome of a compilation: diagnostics always, an artifact when there were no errors.
+public struct CompilationResult: Sendable {
+    public var diagnostics: [Diagnostic]
+    /// Every file diagnostics may quote.
+    public var sources: [SourceFile]
+    public var pipeline: Pipeline?
+    public var manifest: Manifest?
+    /// The requested artifact: module bytes, or UTF-8 text for `c`, `llvm-ir` and `ir`.
+    public var artifact: [UInt8]?
+
+    public var succeeded: Bool { artifact != nil && !diagnostics.contains { $0.severity == .error } }
+
+    /// The diagnostics as rustc-style text.
+    public func renderedDiagnostics(colored: Bool = false) -> String {
+        DiagnosticRenderer(sources: sources, colored: colored).render(diagnostics)
+    }
+}
+
+/// The compiler driver: Runefile in, rune out.
+///
+/// parse (Syntax) -> check and lower (Semantics -> IR) -> generate C (CodeGen) -> clang, LLVM
+/// and lld in-process (Toolchain).
+public struct Compiler: Sendable {
+    public var modelCompiler: any ModelCompiling
+    public var toolchain: Toolchain
+
+    public init(modelCompiler: any ModelCompiling = TFLiteModelCompiler(), toolchain: Toolchain = Toolchain()) {
+        self.modelCompiler = modelCompiler
+        self.toolchain = toolchain
+    }
+
+    /// Parses a Runefile (`Runefile.yml`/`.yaml` as YAML, anything else as a Runefile).
+    public func parse(_ file: SourceFile, diagnostics: DiagnosticEngine) -> RunefileSyntax {
+        let isYAML = file.path.hasSuffix(".yml") || file.path.hasSuffix(".yaml")
+        return isYAML ? YAMLRunefileParser(file: file, diagnostics: diagnostics).parse()
+            : RunefileParser(file: file, diagnostics: diagnostics).parse()
+    }
+
+    /// Reads `path`: a Runefile, or a folder holding `Runefile` or `Runefile.yml`.
+    public static func locateRunefile(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return path
+        }
+        for name in ["Runefile", "Runefile.yml", "Runefile.yaml"] {
+            let candidate = (path as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return (path as NSString).appendingPathComponent("Runefile")
+    }
+
+    public func compile(path: String, options: CompilerOptions = CompilerOptions()) -> CompilationResult {
+        let runefile = Compiler.locateRunefile(path)
+        guard let data = FileManager.default.contents(atPath: runefile) else {
+            return CompilationResult(diagnostics: [.error(.missingFile, "cannot read '\(runefile)': no such file", at: nil)],
+                                     sources: [], pipeline: nil, manifest: nil, artifact: nil)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return CompilationResult(diagnostics: [.error(.syntax, "'\(runefile)' is not UTF-8 text", at: nil)],
+                                     sources: [], pipeline: nil, manifest: nil, artifact: nil)
+        }
+        return compile(SourceFile(path: runefile, text: text), options: options)
+    }
+
+    public func compile(_ file: SourceFile, options: CompilerOptions = CompilerOptions()) -> CompilationResult {
+        let diagnostics = DiagnosticEngine()
+        var result = CompilationResult(diagnostics: [], sources: [file], pipeline: nil, manifest: nil, artifact: nil)
+        defer { result.diagnostics = diagnostics.diagnostics }
+
+        let syntax = parse(file, diagnostics: diagnostics)
+        let pipeline = PipelineChecker(syntax: syntax, diagnostics: diagnostics, modelReader: modelCompiler).check()
+        guard !diagnostics.hasErrors else {
+            result.diagnostics = diagnostics.diagnostics
+            return result
+        }
+        result.pipeline = pipeline
+        if options.emit == .ir {
+            result.artifact = Array(PipelinePrinter().print(pipeline).utf8)
+            result.diagnostics = diagnostics.diagnostics
+            return result
+        }
+
+        let stem = Compiler.runeName(for: file.path)
+        let generated: GeneratedRune
+        do {
+            generated = try RuneCodeGenerator(pipeline: pipeline, unitName: "\(stem).rune.c",
+                                              sourceName: URL(fileURLWithPath: file.path).lastPathComponent, target: options.target,
+                                              optimization: options.optimization, debugInfo: options.debugInfo,
+                                              modelCompiler: modelCompiler).generate()
+        } catch {
+            diagnostics.emit(.error(.invalidModel, "\(error)", at: nil))
+            result.diagnostics = diagnostics.diagnostics
+            return result
+        }
+        result.manifest = generated.manifest
+        if options.emit == .c {
+            result.artifact = Array(generated.source.utf8)
+            result.diagnostics = diagnostics.diagnostics
+            return result
+        }
+        do {
+            if options.emit == .llvmIR {
+                result.artifact = Array(try toolchain.emitIR(generated.plan).utf8)
+            } else {
+                let product = try toolchain.build(generated.plan)
+                report(product.warnings, into: diagnostics, result: &result)
+                result.artifact = options.target == .wasm32
+                    ? WasmCustomSection.append(name: Manifest.sectionName, payload: generated.manifest.encoded(), to: product.binary)
+                    : product.binary
+            }
+        } catch {
+            report(error, generatedUnit: generated.plan.units[0].path, into: diagnostics, result: &result)
+        }
+        result.diagnostics = diagnostics.diagnostics
+        return result
+    }
+
+    /// `examples/microspeech/Runefile` -> `microspeech`.
+    public static func runeName(for runefilePath: String) -> String {
+        let url = URL(fileURLWithPath: runefilePath)
+        let name = url.deletingPathExtension().lastPathComponent
+        if ["Runefile", "runefile"].contains(name) {
+            let folder = url.deletingLastPathComponent().lastPathComponent
+            return folder.isEmpty || folder == "/" || folder == "." ? "rune" : folder
+        }
+        return name
+    }
+
+    /// clang's complaints about a user's block become located diagnostics in their file.
+    private func report(_ error: Error, generatedUnit: String, into diagnostics: DiagnosticEngine,
+                        result: inout CompilationResult) {
+        guard case ToolchainError.compilation(let unit, let clangDiagnostics) = error, unit != generatedUnit,
+              !unit.hasPrefix(RuntimeLibrary.root) else {
+            diagnostics.emit(.error(.blockCompilation, "internal compiler error: \(error)", at: nil,
+                                    help: "this is a bug in runec; please report it with the Runefile"))
+            return
+        }
+        report(clangDiagnostics, into: diagnostics, result: &result)
+    }
+
+    private func report(_ clangDiagnostics: [ClangDiagnostic], into diagnostics: DiagnosticEngine,
+                        result: inout CompilationResult) {
+        for diagnostic in clangDiagnostics where diagnostic.severity != .note {
+            let location = diagnostic.file.isEmpty ? nil
+                : SourceRange(SourceLocation(file: diagnostic.file, line: diagnostic.line, column: max(1, diagnostic.column)))
+            if !diagnostic.file.isEmpty, !diagnostic.file.hasPrefix("/rune/"),
+               !result.sources.contains(where: { $0.path == diagnostic.file }),
+               let text = try? String(contentsOfFile: diagnostic.file, encoding: .utf8) {
+                result.sources.append(SourceFile(path: diagnostic.file, text: text))
+            }
+            if diagnostic.severity == .error {
+                diagnostics.emit(.error(.blockCompilation, diagnostic.message, at: location))
+            } else if !diagnostic.file.hasPrefix("/rune/") {
+                diagnostics.emit(.warning(.blockWarning, diagnostic.message, at: location))
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// Stable identifiers for diagnostics, so tests, docs and users can refer to them.
+///
+/// Never renumber: add new codes at the end of their group.
+public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public let summary: String
+
+    public var description: String { rawValue }
+
+    // Syntax
+    public static let syntax = DiagnosticCode(rawValue: "E0001", summary: "malformed Runefile syntax")
+    public static let unknownInstruction = DiagnosticCode(rawValue: "E0002", summary: "unknown instruction")
+    public static let yamlSyntax = DiagnosticCode(rawValue: "E0003", summary: "malformed YAML")
+    public static let unsupportedVersion = DiagnosticCode(rawValue: "E0004", summary: "unsupported Runefile.yml version")
+    public static let missingImage = DiagnosticCode(rawValue: "E0005", summary: "missing FROM or image")
+    public static let invalidType = DiagnosticCode(rawValue: "E0006", summary: "malformed tensor type")
+
+    // Names and the pipeline graph
+    public static let duplicateStage = DiagnosticCode(rawValue: "E0100", summary: "stage defined twice")
+    public static let unknownStage = DiagnosticCode(rawValue: "E0101", summary: "unknown stage")
+    public static let cycle = DiagnosticCode(rawValue: "E0102", summary: "pipeline has a cycle")
+    public static let invalidConnection = DiagnosticCode(rawValue: "E0103", summary: "stage cannot be connected this way")
+    public static let missingInput = DiagnosticCode(rawValue: "E0104", summary: "stage has no input")
+    public static let emptyPipeline = DiagnosticCode(rawValue: "E0105", summary: "pipeline has no output")
+
+    // Stage kinds and arguments
+    public static let unknownCapability = DiagnosticCode(rawValue: "E0200", summary: "unknown capability kind")
+    public static let unknownOutput = DiagnosticCode(rawValue: "E0201", summary: "unknown output kind")
+    public static let unknownProcBlock = DiagnosticCode(rawValue: "E0202", summary: "unknown processing block")
+    public static let unknownArgument = DiagnosticCode(rawValue: "E0203", summary: "unknown argument")
+    public static let invalidArgument = DiagnosticCode(rawValue: "E0204", summary: "bad argument value")
+    public static let missingArgument = DiagnosticCode(rawValue: "E0205", summary: "missing argument")
+    public static let duplicateArgument = DiagnosticCode(rawValue: "E0206", summary: "argument given twice")
+
+    // Types
+    public static let typeMismatch = DiagnosticCode(rawValue: "E0300", summary: "element type mismatch")
+    public static let shapeMismatch = DiagnosticCode(rawValue: "E0301", summary: "shape mismatch")
+    public static let cannotInferType = DiagnosticCode(rawValue: "E0302", summary: "cannot infer a tensor type")
+    public static let unsupportedType = DiagnosticCode(rawValue: "E0303", summary: "element type not supported here")
+
+    // Files and models
+    public static let missingFile = DiagnosticCode(rawValue: "E0400", summary: "file not found")
+    public static let invalidModel = DiagnosticCode(rawValue: "E0401", summary: "malformed or unsupported model")
+    public static let blockCompilation = DiagnosticCode(rawValue: "E0402", summary: "processing block does not compile")
+
+    // Targets
+    public static let imageTooLarge = DiagnosticCode(rawValue: "E0500", summary: "image does not fit the board")
+
+    // Warnings
+    public static let unusedStage = DiagnosticCode(rawValue: "W0001", summary: "stage is never used")
+    public static let ignoredArgument = DiagnosticCode(rawValue: "W0002", summary: "argument has no effect")
+    public static let blockWarning = DiagnosticCode(rawValue: "W0003", summary: "warning in a processing block")
+
+    public static let all: [DiagnosticCode] = [
+        .syntax, .unknownInstruction, .yamlSyntax, .unsupportedVersion, .missingImage, .invalidType,
+        .duplicateStage, .unknownStage, .cycle, .invalidConnection, .missingInput, .emptyPipeline,
+        .unknownCapability, .unknownOutput, .unknownProcBlock, .unknownArgument, .invalidArgument,
+        .missingArgument, .duplicateArgument,
+        .typeMismatch, .shapeMismatch, .cannotInferType, .unsupportedType,
+        .missingFile, .invalidModel, .blockCompilation, .imageTooLarge,
+        .unusedStage, .ignoredArgument, .blockWarning,
+    ]
+}

@@ -1,0 +1,498 @@
+import Foundation
+import RuneManifest
+
+/// Checks a parsed Runefile and lowers it to a `Pipeline`.
+///
+/// Every problem is reported (not just the first): unknown names, duplicate stages, cycles,
+/// type and shape mismatches, bad arguments, missing files. The pipeline is only meaningful
+/// when no error was reported.
+public struct PipelineChecker {
+    let syntax: RunefileSyntax
+    let diagnostics: DiagnosticEngine
+    /// Reads model files for their input and output types.
+    let modelReader: any ModelSignatureReading
+
+    public init(syntax: RunefileSyntax, diagnostics: DiagnosticEngine, modelReader: any ModelSignatureReading) {
+        self.syntax = syntax
+        self.diagnostics = diagnostics
+        self.modelReader = modelReader
+    }
+
+    /// A stage with everything resolved that does not depend on its inputs.
+    private struct Declared {
+        var syntax: StageSyntax
+        var operation: Operation?
+        var declaredInputs: [TensorType]?
+        var declaredOutputs: [TensorType]?
+    }
+
+    public func check() -> Pipeline {
+        checkImage()
+        let declared = declareStages()
+        let names = declared.map(\.syntax.name.value)
+        let edges = resolveEdges(declared)
+        let order = topologicalOrder(count: declared.count, edges: edges, names: names)
+        warnAboutUnusedStages(declared, edges: edges)
+        if !declared.contains(where: { $0.syntax.kind == .output }), !declared.isEmpty {
+            diagnostics.emit(.error(.emptyPipeline, "the pipeline has no output",
+                                    at: declared.last?.syntax.range,
+                                    help: "add 'OUT serial' and end a RUN line with 'serial'"))
+        }
+        return typeCheck(declared, edges: edges, order: order)
+    }
+
+    // MARK: - Declarations
+
+    private func checkImage() {
+        guard let image = syntax.image else { return }
+        if image.value != "runicos/base" {
+            diagnostics.emit(.error(.missingImage, "unknown image '\(image.value)'", at: image.range,
+                                    help: "runec builds runes on 'runicos/base'"))
+        }
+    }
+
+    private func declareStages() -> [Declared] {
+        var seen: [String: SourceRange] = [:]
+        var result: [Declared] = []
+        var sourcesByKind: [String: Int] = [:]
+        for stage in syntax.stages {
+            if let first = seen[stage.name.value] {
+                diagnostics.emit(.error(.duplicateStage, "stage '\(stage.name.value)' is defined twice", at: stage.name.range,
+                                        notes: [.init("first defined here", at: first)],
+                                        help: "give each stage its own name"))
+                continue
+            }
+            seen[stage.name.value] = stage.name.range
+            var entry = Declared(syntax: stage)
+            entry.declaredInputs = stage.inputTypes.flatMap { resolveTypes($0) }
+            entry.declaredOutputs = stage.outputTypes.flatMap { resolveTypes($0) }
+            entry.operation = operation(for: stage, sourcesByKind: &sourcesByKind)
+            result.append(entry)
+        }
+        return result
+    }
+
+    private func operation(for stage: StageSyntax, sourcesByKind: inout [String: Int]) -> Operation? {
+        let reference = stage.reference
+        switch stage.kind {
+        case .capability:
+            guard let kind = CapabilityCatalog.kind(named: reference.value) else {
+                let names = CapabilityCatalog.all.map(\.name)
+                diagnostics.emit(.error(.unknownCapability, "unknown capability kind '\(reference.value)'", at: reference.range,
+                                        help: closest(reference.value.uppercased(), in: names).map { "did you mean '\($0)'?" }
+                                            ?? "capabilities are " + names.joined(separator: ", ")))
+                return nil
+            }
+            var arguments = kind.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.range,
+                                                diagnostics: diagnostics)
+            let position = sourcesByKind[kind.name, default: 0]
+            sourcesByKind[kind.name] = position + 1
+            if arguments["source"] == nil { arguments.set("source", .integer(position)) }
+            return .capability(kind, arguments)
+        case .output:
+            guard let kind = OutputCatalog.kind(named: reference.value) else {
+                let names = OutputCatalog.all.map(\.name)
+                diagnostics.emit(.error(.unknownOutput, "unknown output kind '\(reference.value)'", at: reference.range,
+                                        help: "outputs are " + names.joined(separator: ", ")))
+                return nil
+            }
+            return .output(kind, kind.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.range,
+                                                     diagnostics: diagnostics))
+        case .procBlock:
+            if ProcBlockCatalog.isUserBlock(reference.value) {
+                guard let path = existingFile(reference, what: "processing block") else { return nil }
+                var arguments = ResolvedArguments()
+                for argument in stage.arguments {
+                    arguments.set(ArgumentSchema.normalize(argument.key.value), .string(argument.value.value.text))
+                }
+                return .userBlock(path: path, arguments)
+            }
+            guard let block = ProcBlockCatalog.block(named: reference.value) else {
+                let names = ProcBlockCatalog.all.map(\.name)
+                let name = ProcBlockCatalog.canonicalName(reference.value)
+                diagnostics.emit(.error(.unknownProcBlock, "unknown processing block '\(reference.value)'", at: reference.range,
+                                        help: closest(name, in: names).map { "did you mean '\($0)'?" }
+                                            ?? (names.isEmpty ? "write your own block in C: 'PROC_BLOCK<F32[4],F32[4]> name ./block.c'"
+                                                : "the library has " + names.joined(separator: ", ") + ", or write your own in C: './block.c'")))
+                return nil
+            }
+            return .procBlock(block, block.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.range,
+                                                          diagnostics: diagnostics))
+        case .model:
+            guard let path = existingFile(reference, what: "model") else { return nil }
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                diagnostics.emit(.error(.missingFile, "cannot read model file '\(reference.value)'", at: reference.range))
+                return nil
+            }
+            let modelSchema = ArgumentSchema([
+                Parameter("input", .integerList(1...(1 << 30)), aliases: ["inputs"],
+                          summary: "the model's input shape, checked against the model file"),
+                Parameter("output", .integerList(1...(1 << 30)), aliases: ["outputs"],
+                          summary: "the model's output shape, checked against the model file"),
+            ])
+            let arguments = modelSchema.resolve(stage.arguments, stage: stage.name.value, at: stage.range,
+                                                diagnostics: diagnostics)
+            do {
+                let signature = try modelReader.signature(of: Array(bytes), path: reference.value)
+                checkShapeArgument(arguments, "input", signature.inputs, stage: stage)
+                checkShapeArgument(arguments, "output", signature.outputs, stage: stage)
+                return .model(ModelReference(path: reference.value, resolvedPath: path, inputTypes: signature.inputs,
+                                             outputTypes: signature.outputs, bytes: Array(bytes)))
+            } catch {
+                diagnostics.emit(.error(.invalidModel, "\(error)", at: reference.range))
+                return nil
+            }
+        }
+    }
+
+    /// `--input [150,1] --output 1` in the untyped form must match the model.
+    private func checkShapeArgument(_ arguments: ResolvedArguments, _ key: String, _ types: [TensorType],
+                                    stage: StageSyntax) {
+        guard let dimensions = arguments.integerList(key), let first = types.first else { return }
+        let argument = stage.arguments.first { ArgumentSchema.normalize($0.key.value).hasPrefix(key) }
+        if TensorType.canonical(dimensions) != first.dimensions {
+            diagnostics.emit(.error(.shapeMismatch,
+                                    "'--\(key)' says [\(dimensions.map(String.init).joined(separator: ", "))] but the model's \(key) is \(first)",
+                                    at: argument?.value.range ?? stage.range))
+        }
+    }
+
+    /// The absolute path of a file named relative to the Runefile, or a diagnostic.
+    private func existingFile(_ reference: Located<String>, what: String) -> String? {
+        let directory = (syntax.file.path as NSString).deletingLastPathComponent
+        let path = reference.value.hasPrefix("/") ? reference.value
+            : ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(reference.value)
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            diagnostics.emit(.error(.missingFile, "\(what) file '\(reference.value)' not found", at: reference.range,
+                                    help: "paths are relative to the Runefile's folder (\(directory.isEmpty ? "." : directory))"))
+            return nil
+        }
+        return absolute
+    }
+
+    private func resolveTypes(_ types: [Located<TypeSyntax>]) -> [TensorType]? {
+        var result: [TensorType] = []
+        for type in types {
+            guard let elementType = ElementType(spelling: type.value.elementType) else {
+                let names = ElementType.allCases.map { $0.name.uppercased() }
+                diagnostics.emit(.error(.invalidType, "unknown element type '\(type.value.elementType)'",
+                                        at: SourceRange(type.range.start, length: type.value.elementType.count),
+                                        help: closest(type.value.elementType.uppercased(), in: names).map { "did you mean '\($0)'?" }
+                                            ?? "element types are " + names.joined(separator: ", ")))
+                return nil
+            }
+            result.append(TensorType(elementType, type.value.dimensions))
+        }
+        return result
+    }
+
+    // MARK: - Graph
+
+    private struct Edge {
+        var producer: Int
+        var output: Int?
+        var consumer: Int
+        var syntax: EdgeSyntax
+    }
+
+    private func resolveEdges(_ declared: [Declared]) -> [Edge] {
+        let index = Dictionary(declared.enumerated().map { ($1.syntax.name.value, $0) }, uniquingKeysWith: { a, _ in a })
+        let names = declared.map(\.syntax.name.value)
+        var edges: [Edge] = []
+        func lookup(_ name: Located<String>) -> Int? {
+            if let found = index[name.value] { return found }
+            let isKnownButBroken = syntax.stages.contains { $0.name.value == name.value }
+            if !isKnownButBroken {
+                diagnostics.emit(.error(.unknownStage, "unknown stage '\(name.value)'", at: name.range,
+                                        label: "not defined in this Runefile",
+                                        help: closest(name.value, in: names).map { "did you mean '\($0)'?" }
+                                            ?? (names.isEmpty ? "define the stage first" : "the stages are " + names.joined(separator: ", "))))
+            }
+            return nil
+        }
+        for edge in syntax.edges {
+            let producer = lookup(edge.producer)
+            let consumer = lookup(edge.consumer)
+            guard let producer, let consumer else { continue }
+            let producerKind = declared[producer].syntax.kind
+            let consumerKind = declared[consumer].syntax.kind
+            if producerKind == .output {
+                diagnostics.emit(.error(.invalidConnection, "output '\(edge.producer.value)' cannot feed another stage",
+                                        at: edge.producer.range, help: "outputs go last in a RUN line"))
+                continue
+            }
+            if consumerKind == .capability {
+                diagnostics.emit(.error(.invalidConnection, "capability '\(edge.consumer.value)' cannot take an input",
+                                        at: edge.consumer.range, help: "capabilities go first in a RUN line"))
+                continue
+            }
+            if edges.contains(where: { $0.producer == producer && $0.consumer == consumer && $0.output == edge.outputIndex }) {
+                continue
+            }
+            edges.append(Edge(producer: producer, output: edge.outputIndex, consumer: consumer, syntax: edge))
+        }
+        return edges
+    }
+
+    /// Declaration order, with producers moved before consumers; cycles are reported.
+    private func topologicalOrder(count: Int, edges: [Edge], names: [String]) -> [Int] {
+        var successors = Array(repeating: [Int](), count: count)
+        for edge in edges { successors[edge.producer].append(edge.consumer) }
+        // Depth-first search to find and print cycles.
+        var state = Array(repeating: 0, count: count) // 0 new, 1 on stack, 2 done
+        var stack: [Int] = []
+        var reported = Set<Set<Int>>()
+        func visit(_ node: Int) {
+            state[node] = 1
+            stack.append(node)
+            for next in successors[node] {
+                if state[next] == 1 {
+                    let cycle = Array(stack[stack.lastIndex(of: next)!...]) + [next]
+                    let members = Set(cycle)
+                    if !reported.contains(members) {
+                        reported.insert(members)
+                        let edge = edges.first { $0.producer == node && $0.consumer == next }!
+                        diagnostics.emit(.error(.cycle, "the pipeline has a cycle: " + cycle.map { names[$0] }.joined(separator: " -> "),
+                                                at: edge.syntax.consumer.range,
+                                                help: "data must flow one way, from capabilities to outputs"))
+                    }
+                } else if state[next] == 0 {
+                    visit(next)
+                }
+            }
+            stack.removeLast()
+            state[node] = 2
+        }
+        for node in 0..<count where state[node] == 0 { visit(node) }
+
+        var indegree = Array(repeating: 0, count: count)
+        for edge in edges { indegree[edge.consumer] += 1 }
+        var order: [Int] = []
+        var ready = (0..<count).filter { indegree[$0] == 0 }
+        while !ready.isEmpty {
+            let node = ready.removeFirst()
+            order.append(node)
+            for next in successors[node] {
+                indegree[next] -= 1
+                if indegree[next] == 0 {
+                    ready.append(next)
+                    ready.sort()
+                }
+            }
+        }
+        return order
+    }
+
+    private func warnAboutUnusedStages(_ declared: [Declared], edges: [Edge]) {
+        var used = Set<Int>()
+        for edge in edges {
+            used.insert(edge.producer)
+            used.insert(edge.consumer)
+        }
+        for (index, stage) in declared.enumerated() where !used.contains(index) {
+            diagnostics.emit(.warning(.unusedStage, "stage '\(stage.syntax.name.value)' is never used", at: stage.syntax.name.range,
+                                      help: "connect it in a RUN line, or remove it"))
+        }
+    }
+
+    // MARK: - Types
+
+    private func typeCheck(_ declared: [Declared], edges: [Edge], order: [Int]) -> Pipeline {
+        var stages: [Stage] = []
+        var position: [Int: Int] = [:]   // declared index -> pipeline index
+        // Stages whose types could not be determined (already reported): their consumers are
+        // not checked further, so one mistake gives one error.
+        var unknown = Set<Int>()
+        for node in order {
+            let entry = declared[node]
+            let name = entry.syntax.name.value
+            // Inputs in the order the Runefile connects them.
+            var inputs: [ValueReference] = []
+            var inputTypes: [TensorType] = []
+            var inputsKnown = true
+            for edge in edges where edge.consumer == node {
+                guard let producer = position[edge.producer], !unknown.contains(producer) else {
+                    inputsKnown = false
+                    continue
+                }
+                let producerStage = stages[producer]
+                if let output = edge.output {
+                    guard output < producerStage.outputTypes.count else {
+                        diagnostics.emit(.error(.invalidConnection,
+                                                "'\(producerStage.name)' has \(producerStage.outputTypes.count) output\(producerStage.outputTypes.count == 1 ? "" : "s"), so it has no output \(output)",
+                                                at: edge.syntax.producer.range))
+                        inputsKnown = false
+                        continue
+                    }
+                    inputs.append(ValueReference(stage: producer, output: output))
+                    inputTypes.append(producerStage.outputTypes[output])
+                } else {
+                    for (output, type) in producerStage.outputTypes.enumerated() {
+                        inputs.append(ValueReference(stage: producer, output: output))
+                        inputTypes.append(type)
+                    }
+                }
+            }
+            guard let operation = entry.operation else {
+                position[node] = stages.count
+                unknown.insert(stages.count)
+                stages.append(Stage(name: name, operation: .output(OutputCatalog.serial, ResolvedArguments()),
+                                    inputs: [], outputTypes: []))
+                continue
+            }
+            let needsInputs = entry.syntax.kind != .capability
+            if needsInputs, inputs.isEmpty, inputsKnown {
+                diagnostics.emit(.error(.missingInput, "stage '\(name)' has no input", at: entry.syntax.name.range,
+                                        help: "connect it in a RUN line after the stage that feeds it"))
+            }
+            if inputsKnown, let declaredInputs = entry.declaredInputs, !inputs.isEmpty {
+                checkDeclaredInputs(declaredInputs, actual: inputTypes, inputs: inputs, stages: stages, entry: entry)
+            }
+            let outputTypes = inputsKnown ? self.outputTypes(entry, operation: operation, inputs: inputTypes) : nil
+            position[node] = stages.count
+            if outputTypes == nil { unknown.insert(stages.count) }
+            stages.append(Stage(name: name, operation: operation, inputs: inputs, outputTypes: outputTypes ?? []))
+        }
+        return Pipeline(image: syntax.image?.value ?? "runicos/base", stages: stages)
+    }
+
+    private func checkDeclaredInputs(_ declaredInputs: [TensorType], actual: [TensorType], inputs: [ValueReference],
+                                     stages: [Stage], entry: Declared) {
+        let typeSyntax = entry.syntax.inputTypes ?? []
+        guard declaredInputs.count == actual.count else {
+            diagnostics.emit(.error(.invalidConnection,
+                                    "'\(entry.syntax.name.value)' declares \(declaredInputs.count) input\(declaredInputs.count == 1 ? "" : "s") but is connected to \(actual.count)",
+                                    at: typeSyntax.first?.range ?? entry.syntax.range))
+            return
+        }
+        for (index, (declared, actualType)) in zip(declaredInputs, actual).enumerated() {
+            let producer = stages[inputs[index].stage]
+            let range = index < typeSyntax.count ? typeSyntax[index].range : entry.syntax.range
+            let producerRange = syntax.stages.first { $0.name.value == producer.name }?.name.range
+            if declared.elementType != actualType.elementType {
+                diagnostics.emit(.error(.typeMismatch,
+                                        "'\(entry.syntax.name.value)' expects \(declared) but '\(producer.name)' produces \(actualType)",
+                                        at: range, label: "expected \(declared.elementType.name.uppercased()) elements",
+                                        notes: [.init("'\(producer.name)' is declared here", at: producerRange)],
+                                        help: "make the element types agree, or add a processing block that converts them"))
+            } else if declared.dimensions != actualType.dimensions {
+                diagnostics.emit(.error(.shapeMismatch,
+                                        "'\(entry.syntax.name.value)' expects \(declared) but '\(producer.name)' produces \(actualType)",
+                                        at: range, label: "expected \(declared.elementCount) elements, shaped \(declared.dimensions)",
+                                        notes: [.init("'\(producer.name)' is declared here", at: producerRange)]))
+            }
+        }
+    }
+
+    /// The stage's output types, or nil after reporting why they cannot be determined.
+    private func outputTypes(_ entry: Declared, operation: Operation, inputs: [TensorType]) -> [TensorType]? {
+        let name = entry.syntax.name.value
+        let declared = entry.declaredOutputs
+        let declaredRange = entry.syntax.outputTypes?.first?.range ?? entry.syntax.range
+        switch operation {
+        case .output:
+            return []
+        case .capability(let kind, let arguments):
+            let declaredType = declared?.first
+            if let declared, declared.count != 1 {
+                diagnostics.emit(.error(.invalidType, "a capability has exactly one output type", at: declaredRange))
+                return nil
+            }
+            if let declaredType, !kind.elementTypes.contains(declaredType.elementType) {
+                diagnostics.emit(.error(.unsupportedType, "\(kind.name) cannot produce \(declaredType.elementType.name.uppercased()) elements",
+                                        at: declaredRange,
+                                        help: "\(kind.name) produces " + kind.elementTypes.map { $0.name.uppercased() }.joined(separator: ", ")))
+                return nil
+            }
+            let implied = kind.impliedType(declaredType?.elementType, arguments)
+            switch (declaredType, implied) {
+            case (let declaredType?, let implied?):
+                if declaredType.dimensions != implied.dimensions {
+                    diagnostics.emit(.error(.shapeMismatch,
+                                            "'\(name)' is declared as \(declaredType) but its arguments give \(implied)",
+                                            at: declaredRange, help: capabilityShapeHelp(kind)))
+                    return nil
+                }
+                return [declaredType]
+            case (let declaredType?, nil):
+                return [declaredType]
+            case (nil, let implied?):
+                return [implied]
+            case (nil, nil):
+                diagnostics.emit(.error(.cannotInferType, "cannot tell what type capability '\(name)' produces",
+                                        at: entry.syntax.name.range,
+                                        help: "declare it, e.g. 'CAPABILITY<F32[4]> \(name) \(kind.name)'"))
+                return nil
+            }
+        case .procBlock(let block, let arguments):
+            do {
+                let types = try block.outputTypes(inputs: inputs, arguments: arguments, declared: declared)
+                if let declared, declared != types {
+                    diagnostics.emit(.error(declared.map(\.elementType) != types.map(\.elementType) ? .typeMismatch : .shapeMismatch,
+                                            "'\(name)' is declared to produce \(declared.map(\.description).joined(separator: ", ")) but \(block.name) produces \(types.map(\.description).joined(separator: ", ")) here",
+                                            at: declaredRange))
+                    return nil
+                }
+                return types
+            } catch {
+                diagnostics.emit(.error(error.isElementTypeMismatch ? .typeMismatch : .shapeMismatch,
+                                        "'\(name)' (\(block.name)) \(error.message)",
+                                        at: entry.syntax.inputTypes?.first?.range ?? entry.syntax.name.range, help: error.help))
+                return nil
+            }
+        case .userBlock:
+            guard let declared else {
+                diagnostics.emit(.error(.cannotInferType, "cannot tell what type '\(name)' produces",
+                                        at: entry.syntax.name.range,
+                                        help: "declare a C block's types, e.g. 'PROC_BLOCK<F32[4],F32[4]> \(name) ./block.c'"))
+                return nil
+            }
+            return declared
+        case .model(let model):
+            checkModelInputs(model, actual: inputs, entry: entry)
+            if let declared, declared != model.outputTypes {
+                let mismatchedElements = declared.map(\.elementType) != model.outputTypes.map(\.elementType)
+                diagnostics.emit(.error(mismatchedElements ? .typeMismatch : .shapeMismatch,
+                                        "'\(name)' is declared to produce \(declared.map(\.description).joined(separator: ", ")) but the model produces \(model.outputTypes.map(\.description).joined(separator: ", "))",
+                                        at: declaredRange, help: "declare the model's real output types"))
+            }
+            return model.outputTypes
+        }
+    }
+
+    private func checkModelInputs(_ model: ModelReference, actual: [TensorType], entry: Declared) {
+        let name = entry.syntax.name.value
+        let range = entry.syntax.inputTypes?.first?.range ?? entry.syntax.name.range
+        if let declared = entry.declaredInputs, declared != model.inputTypes {
+            let mismatchedElements = declared.map(\.elementType) != model.inputTypes.map(\.elementType)
+            diagnostics.emit(.error(mismatchedElements ? .typeMismatch : .shapeMismatch,
+                                    "'\(name)' is declared to take \(declared.map(\.description).joined(separator: ", ")) but the model takes \(model.inputTypes.map(\.description).joined(separator: ", "))",
+                                    at: range, help: "declare the model's real input types"))
+            return
+        }
+        guard !actual.isEmpty, entry.declaredInputs == nil else { return }
+        if actual != model.inputTypes {
+            let mismatchedElements = actual.map(\.elementType) != model.inputTypes.map(\.elementType)
+            diagnostics.emit(.error(mismatchedElements ? .typeMismatch : .shapeMismatch,
+                                    "model '\(name)' takes \(model.inputTypes.map(\.description).joined(separator: ", ")) but is given \(actual.map(\.description).joined(separator: ", "))",
+                                    at: range))
+        }
+    }
+
+    private func capabilityShapeHelp(_ kind: CapabilityKind) -> String {
+        switch kind.name {
+        case "SOUND": "a SOUND reading holds hz * sample_duration_ms / 1000 samples, or 'samples'"
+        case "IMAGE": "an IMAGE is height x width x channels (1 for GrayScale, 3 for RGB and BGR)"
+        case "ACCEL": "an ACCEL reading is n x 3"
+        case "RAW": "'length' is the input's size in bytes"
+        default: "make the declared type and the arguments agree"
+        }
+    }
+}
+
+/// Reads a model's input and output types without compiling it.
+public protocol ModelSignatureReading: Sendable {
+    func signature(of bytes: [UInt8], path: String) throws -> (inputs: [TensorType], outputs: [TensorType])
+}

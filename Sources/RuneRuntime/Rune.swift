@@ -1,0 +1,53 @@
+import RuneManifest
+import WasmKit
+
+/// A `.rune` file, loaded and validated: a WebAssembly module that follows the rune ABI, with
+/// its manifest read from the `rune.manifest` section. Nothing has run yet.
+public struct Rune: Sendable {
+    public let bytes: [UInt8]
+    public let sections: WasmSections
+    public let manifest: Manifest
+    let module: Module
+
+    /// The host functions a rune may import, module "rune", and their signatures.
+    static let imports: [String: FunctionType] = [
+        "capability_read": FunctionType(parameters: [.i32, .i32, .i32], results: [.i32]),
+        "output_write": FunctionType(parameters: [.i32, .i32, .i32, .i32], results: [.i32]),
+        "log": FunctionType(parameters: [.i32, .i32, .i32], results: []),
+    ]
+
+    public init(bytes: [UInt8]) throws(RuneError) {
+        self.bytes = bytes
+        sections = try WasmSections(bytes)
+        guard let payload = sections.customSection(Manifest.sectionName, in: bytes) else {
+            throw .abi("it has no '\(Manifest.sectionName)' section (was it built by runec?)")
+        }
+        do {
+            manifest = try Manifest(decoding: payload)
+        } catch {
+            throw .abi("its manifest is unreadable: \(error)")
+        }
+        do {
+            module = try parseWasm(bytes: bytes)
+        } catch {
+            throw .malformed("\(error)")
+        }
+        try checkImportsAndExports()
+    }
+
+    private func checkImportsAndExports() throws(RuneError) {
+        for entry in module.imports {
+            guard entry.module == "rune", Rune.imports[entry.name] != nil else {
+                throw .abi("it imports '\(entry.module).\(entry.name)'; a rune may import only rune.capability_read, rune.output_write and rune.log")
+            }
+            guard case .function = entry.descriptor else {
+                throw .abi("it imports '\(entry.module).\(entry.name)' as something other than a function")
+            }
+        }
+        let exports = Dictionary(module.exports.map { ($0.name, $0.descriptor) }, uniquingKeysWith: { first, _ in first })
+        guard case .memory? = exports["memory"] else { throw .abi("it does not export its memory as 'memory'") }
+        for name in ["_manifest", "_call"] {
+            guard case .function? = exports[name] else { throw .abi("it does not export the function '\(name)'") }
+        }
+    }
+}

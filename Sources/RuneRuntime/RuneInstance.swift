@@ -1,0 +1,131 @@
+import RuneManifest
+import WasmKit
+
+/// A rune instantiated on this host with its capabilities granted, ready to be called.
+///
+/// Instantiation checks, before any rune code runs, that every capability the manifest asks for
+/// is provided and allowed. Then `_manifest()` is called and must agree with the manifest
+/// section. The rune gets only what it declared: reading another capability, or writing an
+/// output it did not declare, stops the call.
+public final class RuneInstance {
+    public let rune: Rune
+    private let store: Store
+    private let instance: Instance
+    private let memory: Memory
+    private let call: Function
+    private let state: HostState
+
+    /// Called with each log message the rune writes.
+    public var logHandler: (_ level: Int, _ message: String) -> Void {
+        get { state.logHandler }
+        set { state.logHandler = newValue }
+    }
+
+    public init(rune: Rune, configuration: HostConfiguration) throws(RuneError) {
+        self.rune = rune
+        let sources = try configuration.makeSources(for: rune.manifest)
+        state = HostState(manifest: rune.manifest, sources: sources)
+
+        let engine = Engine()
+        store = Store(engine: engine)
+        var imports = Imports()
+        let state = self.state
+        imports.define(module: "rune", name: "capability_read", Function(store: store, type: Rune.imports["capability_read"]!) { caller, arguments in
+            [.i32(UInt32(bitPattern: try state.capabilityRead(caller: caller, arguments)))]
+        })
+        imports.define(module: "rune", name: "output_write", Function(store: store, type: Rune.imports["output_write"]!) { caller, arguments in
+            [.i32(UInt32(bitPattern: try state.outputWrite(caller: caller, arguments)))]
+        })
+        imports.define(module: "rune", name: "log", Function(store: store, type: Rune.imports["log"]!) { caller, arguments in
+            try state.log(caller: caller, arguments)
+            return []
+        })
+        do {
+            instance = try rune.module.instantiate(store: store, imports: imports)
+        } catch {
+            throw .abi("it cannot be instantiated: \(error)")
+        }
+        guard let memory = instance.exports[memory: "memory"],
+              let manifestFunction = instance.exports[function: "_manifest"],
+              let call = instance.exports[function: "_call"] else {
+            throw .abi("it lacks 'memory', '_manifest' or '_call'")
+        }
+        guard manifestFunction.type == FunctionType(parameters: [], results: [.i32]),
+              call.type == FunctionType(parameters: [], results: [.i32]) else {
+            throw .abi("'_manifest' and '_call' must take no parameters and return an i32")
+        }
+        self.memory = memory
+        self.call = call
+        try checkManifestFunction(manifestFunction)
+    }
+
+    /// `_manifest()` must return the same bytes as the manifest section.
+    private func checkManifestFunction(_ function: Function) throws(RuneError) {
+        state.phase = .manifest
+        defer { state.phase = .idle }
+        let result: [Value]
+        do {
+            result = try function.invoke([])
+        } catch {
+            throw state.pendingError ?? .trap("in _manifest: \(error)")
+        }
+        guard case .i32(let address)? = result.first else { throw .abi("'_manifest' returned no address") }
+        guard let header = Self.read(memory, address: UInt64(address), length: 4) else {
+            throw .abi("'_manifest' returned an address outside the rune's memory")
+        }
+        let length = UInt64(header[0]) | UInt64(header[1]) << 8 | UInt64(header[2]) << 16 | UInt64(header[3]) << 24
+        guard let blob = Self.read(memory, address: UInt64(address) + 4, length: length) else {
+            throw .abi("the manifest '_manifest' returned runs past the end of memory")
+        }
+        guard blob == rune.manifest.encoded() else {
+            throw .abi("'_manifest()' disagrees with the '\(Manifest.sectionName)' section")
+        }
+    }
+
+    /// Runs the pipeline once and returns the output records it produced.
+    public func run() throws(RuneError) -> [SerialRecord] {
+        state.beginCall()
+        state.phase = .call
+        defer { state.phase = .idle }
+        let result: [Value]
+        do {
+            result = try call.invoke([])
+        } catch {
+            if let pending = state.pendingError { throw pending }
+            throw .trap(Self.describeTrap(error))
+        }
+        if let pending = state.pendingError { throw pending }
+        guard case .i32(let raw)? = result.first else { throw .abi("'_call' returned no status") }
+        let status = Int32(bitPattern: raw)
+        guard status == 0 else { throw .callFailed(status: status, Self.describe(status: status)) }
+        return try state.finishCall()
+    }
+
+    /// Warnings about the inputs (padding, resampling), once per source.
+    public var inputWarnings: [String] { state.sources.compactMap(\.warning) }
+
+    static func describe(status: Int32) -> String {
+        switch status {
+        case -1: "a capability could not be read"
+        case -2: "an output was refused"
+        case -3: "a processing block rejected its input"
+        case -4: "a model kernel failed"
+        case -5: "a host function got an argument out of range"
+        default: "unknown status"
+        }
+    }
+
+    static func describeTrap(_ error: Error) -> String {
+        let text = "\(error)"
+        // WasmKit prints "Trap: <reason>" followed by a backtrace; the reason is what users need.
+        let firstLine = text.split(separator: "\n").first.map(String.init) ?? text
+        return firstLine.hasPrefix("Trap: ") ? String(firstLine.dropFirst(6)) : firstLine
+    }
+
+    /// Bytes of memory, or nil when the range is outside it.
+    static func read(_ memory: Memory, address: UInt64, length: UInt64) -> [UInt8]? {
+        let size = UInt64(memory.byteCount)
+        guard address <= size, length <= size - address else { return nil }
+        return memory.withUnsafeBufferPointer(offset: UInt(address), count: Int(length)) { Array($0) }
+    }
+}

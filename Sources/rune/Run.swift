@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import RuneRuntime
+
+/// `rune run`: instantiate a rune with its capabilities and call it.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a rune, feeding its capabilities from files.",
+        discussion: """
+            Each capability the rune declares must be given, or the rune is refused before any \
+            of its code runs. A file flag takes FILE or NAME=FILE, where NAME is the \
+            capability's name in the Runefile; unnamed files go to capabilities of that kind \
+            in the order they are declared (or by their 'source' argument).
+
+            Outputs: one JSON object per call on stdout. Logs and errors go to stderr.
+            Exit status: 0 on success, 1 when the rune cannot be loaded, is refused, traps or fails.
+            """)
+
+    @Argument(help: "The .rune file.")
+    var rune: String
+
+    @Option(name: .customLong("raw"), help: ArgumentHelp("A file for a RAW capability: its bytes, reinterpreted as the declared type (little-endian).", valueName: "[name=]file"))
+    var rawFiles: [String] = []
+
+    @Option(name: .customLong("random"), help: ArgumentHelp("The seed of every RAND capability (deterministic).", valueName: "seed"))
+    var randomSeed: UInt64 = 0
+
+    @Option(help: "How many times to call the rune (for benchmarks).")
+    var `repeat`: Int = 1
+
+    @Option(name: .customLong("deny"), help: ArgumentHelp("Refuse a capability kind (for example SOUND) even if the rune asks for it.", valueName: "kind"))
+    var deniedKinds: [String] = []
+
+    @Flag(help: "Print the time per call on stderr.")
+    var timings = false
+
+    func validate() throws {
+        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+    }
+
+    func run() throws {
+        let errors = StandardError()
+        guard let data = FileManager.default.contents(atPath: rune) else {
+            errors.write("error: cannot read '\(rune)': no such file\n")
+            throw ExitCode(1)
+        }
+        let configuration = HostConfiguration(
+            files: ["RAW": rawFiles.map(InputFile.init(argument:))],
+            randomSeed: randomSeed,
+            deniedKinds: Set(deniedKinds.map { $0.uppercased() }))
+        do {
+            try execute(Array(data), configuration: configuration)
+        } catch {
+            errors.write("error: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    private func execute(_ bytes: [UInt8], configuration: HostConfiguration) throws(RuneError) {
+        let errors = StandardError()
+        let loaded = try Rune(bytes: bytes)
+        let instance = try RuneInstance(rune: loaded, configuration: configuration)
+        instance.logHandler = { level, message in
+            let names = [1: "error", 2: "warning", 3: "info", 4: "debug"]
+            StandardError().write("[\(names[level] ?? "log")] \(message)\n")
+        }
+        for warning in instance.inputWarnings { errors.write("warning: \(warning)\n") }
+        var durations: [Double] = []
+        let output = FileHandle.standardOutput
+        for _ in 0..<`repeat` {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let records = try instance.run()
+            durations.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            for record in records { output.write(Data(record.json + [UInt8(ascii: "\n")])) }
+        }
+        if timings {
+            let sorted = durations.sorted()
+            errors.write(String(format: "calls: %d, median %.3f ms, min %.3f ms, max %.3f ms\n",
+                                sorted.count, sorted[sorted.count / 2], sorted.first!, sorted.last!))
+        }
+    }
+}
+
+struct StandardError {
+    func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}

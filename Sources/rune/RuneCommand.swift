@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// `rune`: run and inspect `.rune` containers on this machine.
+@main
+struct RuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rune",
+        abstract: "Run and inspect .rune containers.",
+        discussion: """
+            A .rune is a WebAssembly module built by runec. Its manifest declares the \
+            capabilities (inputs) it needs and the outputs it writes; this host grants exactly \
+            those, from the files you pass, and prints every SERIAL output as one JSON line \
+            on stdout.
+
+            Examples:
+              rune run noop.rune --raw input.bin
+              rune run sine.rune --random 42 --repeat 3
+              rune inspect microspeech.rune --json
+            """,
+        version: "0.1.0",
+        subcommands: [Run.self, Inspect.self]
+    )
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import RuneCompiler
+
+/// `runec build`: Runefile in, rune out.
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a Runefile (the default subcommand).",
+        discussion: """
+            RUNEFILE is a Dockerfile-like 'Runefile', a 'Runefile.yml', or a folder holding one. \
+            Errors are printed to stderr with file:line:column; no output file is written unless \
+            compilation succeeds, and it is written atomically.
+
+            Exit status: 0 on success, 1 when the Runefile has errors, 64 for bad command-line usage.
+            """)
+
+    @Argument(help: "The Runefile, Runefile.yml, or a folder holding one.")
+    var runefile: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Where to write the result ('-' for stdout).",
+        discussion: "Defaults to <name>.rune in the current folder, where <name> is the Runefile's folder; text from --emit goes to stdout.",
+        valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("What to produce: wasm (the .rune), c, llvm-ir, or ir (the checked pipeline).", valueName: "kind"))
+    var emit: EmitKind = .binary
+
+    @Flag(help: "Optimization: -Os (small, the default), -O2 (fast) or -O0 (none).")
+    var optimization: Optimization = .size
+
+    @Flag(name: .customShort("g"), help: "Keep symbol names and debug information in the output.")
+    var debugInfo = false
+
+    @Option(help: ArgumentHelp("The machine to compile for: wasm32 (a .rune) or cortex-m7 (firmware).", valueName: "target"))
+    var target: CompilationTarget = .wasm32
+
+    @Flag(help: "Print the result and diagnostics as JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        let options = CompilerOptions(emit: emit, target: target, optimization: optimization.level, debugInfo: debugInfo)
+        let result = Compiler().compile(path: runefile, options: options)
+        let destination = output ?? defaultOutput(result: result)
+        if json {
+            printJSON(result, destination: destination)
+        } else if !result.diagnostics.isEmpty {
+            Terminal.standardError.write(result.renderedDiagnostics(colored: Terminal.standardError.supportsColor))
+        }
+        guard result.succeeded, let artifact = result.artifact else { throw ExitCode(1) }
+        do {
+            if destination == "-" {
+                FileHandle.standardOutput.write(Data(artifact))
+            } else {
+                try AtomicFile.write(artifact, to: destination)
+            }
+        } catch {
+            Terminal.standardError.write("error: cannot write '\(destination)': \(error.localizedDescription)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    private func defaultOutput(result: CompilationResult) -> String {
+        switch emit {
+        case .binary:
+            let name = Compiler.runeName(for: Compiler.locateRunefile(runefile))
+            return target == .wasm32 ? "\(name).rune" : "\(name).elf"
+        case .c, .llvmIR, .ir:
+            return "-"
+        }
+    }
+
+    private func printJSON(_ result: CompilationResult, destination: String) {
+        let diagnostics: [[String: Any]] = result.diagnostics.map { diagnostic in
+            var entry: [String: Any] = [
+                "severity": diagnostic.severity.rawValue,
+                "code": diagnostic.code.rawValue,
+                "message": diagnostic.message,
+            ]
+            if let range = diagnostic.range {
+                entry["file"] = range.start.file
+                entry["line"] = range.start.line
+                entry["column"] = range.start.column
+            }
+            if let help = diagnostic.help { entry["help"] = help }
+            return entry
+        }
+        var object: [String: Any] = ["success": result.succeeded, "diagnostics": diagnostics]
+        if result.succeeded {
+            object["output"] = destination
+            object["bytes"] = result.artifact?.count ?? 0
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}
+
+/// `-Os`, `-O2`, `-O0`.
+enum Optimization: String, EnumerableFlag {
+    case size
+    case speed
+    case none
+
+    var level: OptimizationLevel {
+        switch self {
+        case .size: .size
+        case .speed: .speed
+        case .none: .none
+        }
+    }
+
+    static func name(for value: Optimization) -> NameSpecification {
+        switch value {
+        case .size: [.customLong("Os", withSingleDash: true)]
+        case .speed: [.customLong("O2", withSingleDash: true)]
+        case .none: [.customLong("O0", withSingleDash: true)]
+        }
+    }
+
+    static func help(for value: Optimization) -> ArgumentHelp? {
+        switch value {
+        case .size: "Optimize for size (default)."
+        case .speed: "Optimize for speed."
+        case .none: "Do not optimize."
+        }
+    }
+}
+
+extension EmitKind: ExpressibleByArgument {}
+extension CompilationTarget: ExpressibleByArgument {}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import RuneCompiler
+
+/// `runec model-info`: what a model holds and what it costs.
+struct ModelInfo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model-info",
+        abstract: "Describe a TFLite model: operators, tensors, weight bytes and the planned arena.")
+
+    @Argument(help: "A .tflite file.")
+    var model: String
+
+    @Flag(help: "Print JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: model) else {
+            Terminal.standardError.write("error: cannot read '\(model)': no such file\n")
+            throw ExitCode(1)
+        }
+        do {
+            let report = try ModelReport(bytes: Array(data), path: model)
+            print(json ? report.json : report.text, terminator: "")
+        } catch {
+            Terminal.standardError.write("error: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+}
