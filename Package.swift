@@ -106,14 +106,20 @@ let package = Package(
             ]
         ),
 
+        // Fixture walking and golden files, shared by the test targets.
+        .target(name: "RuneTestSupport", path: "Tests/RuneTestSupport"),
         .testTarget(
             name: "RuneCompilerTests",
-            dependencies: ["RuneCompiler", "RuneManifest"],
+            dependencies: ["RuneCompiler", "RuneManifest", "RuneTestSupport"],
             swiftSettings: llvmSwiftSettings
         ),
         .testTarget(
             name: "RuneRuntimeTests",
-            dependencies: ["RuneRuntime", "RuneManifest", .product(name: "WasmKit", package: "WasmKit")]
+            dependencies: [
+                "RuneRuntime", "RuneManifest", "RuneTestSupport",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+            ]
         ),
         .testTarget(
             name: "RuneSensorsTests",
@@ -121,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RuneCompiler", "RuneRuntime", "RuneManifest"],
+            dependencies: ["RuneCompiler", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
             swiftSettings: llvmSwiftSettings
         ),
     ]

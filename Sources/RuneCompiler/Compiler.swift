@@ -11,6 +11,8 @@ public enum EmitKind: String, Sendable, CaseIterable {
     case llvmIR = "llvm-ir"
     /// The checked pipeline IR.
     case ir
+    /// The parsed Runefile, before checking.
+    case syntax
 }
 
 /// How to compile.
@@ -99,6 +101,11 @@ public struct Compiler: Sendable {
         defer { result.diagnostics = diagnostics.diagnostics }
 
         let syntax = parse(file, diagnostics: diagnostics)
+        if options.emit == .syntax {
+            result.artifact = diagnostics.hasErrors ? nil : Array(SyntaxPrinter().print(syntax).utf8)
+            result.diagnostics = diagnostics.diagnostics
+            return result
+        }
         let pipeline = PipelineChecker(syntax: syntax, diagnostics: diagnostics, modelReader: modelCompiler).check()
         guard !diagnostics.hasErrors else {
             result.diagnostics = diagnostics.diagnostics

@@ -23,7 +23,7 @@ struct Build: ParsableCommand {
         valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("What to produce: wasm (the .rune), c, llvm-ir, or ir (the checked pipeline).", valueName: "kind"))
+    @Option(help: ArgumentHelp("What to produce: wasm (the .rune), c, llvm-ir, ir (the checked pipeline) or syntax (the parse tree).", valueName: "kind"))
     var emit: EmitKind = .binary
 
     @Flag(help: "Optimization: -Os (small, the default), -O2 (fast) or -O0 (none).")
@@ -65,7 +65,7 @@ struct Build: ParsableCommand {
         case .binary:
             let name = Compiler.runeName(for: Compiler.locateRunefile(runefile))
             return target == .wasm32 ? "\(name).rune" : "\(name).elf"
-        case .c, .llvmIR, .ir:
+        case .c, .llvmIR, .ir, .syntax:
             return "-"
         }
     }

@@ -24,21 +24,37 @@ public struct PipelineChecker {
         var operation: Operation?
         var declaredInputs: [TensorType]?
         var declaredOutputs: [TensorType]?
+        /// A declared type was malformed (and reported).
+        var typesFailed = false
+    }
+
+    /// The graph's edges, and the stages touched by edges that were rejected (already
+    /// reported), which are exempt from follow-on errors.
+    private struct Graph {
+        var edges: [Edge] = []
+        var brokenInputs = Set<Int>()
+        var touched = Set<Int>()
     }
 
     public func check() -> Pipeline {
         checkImage()
         let declared = declareStages()
         let names = declared.map(\.syntax.name.value)
-        let edges = resolveEdges(declared)
+        let graph = resolveEdges(declared)
+        let edges = graph.edges
         let order = topologicalOrder(count: declared.count, edges: edges, names: names)
-        warnAboutUnusedStages(declared, edges: edges)
+        warnAboutUnusedStages(declared, graph: graph)
         if !declared.contains(where: { $0.syntax.kind == .output }), !declared.isEmpty {
             diagnostics.emit(.error(.emptyPipeline, "the pipeline has no output",
                                     at: declared.last?.syntax.range,
                                     help: "add 'OUT serial' and end a RUN line with 'serial'"))
         }
-        return typeCheck(declared, edges: edges, order: order)
+        return typeCheck(declared, graph: graph, order: order)
+    }
+
+    /// How to connect a stage, in the words of this Runefile's spelling.
+    private var connectHelp: String {
+        syntax.format == .yaml ? "list it in the 'inputs' of the stage it feeds" : "connect it in a RUN line"
     }
 
     // MARK: - Declarations
@@ -66,6 +82,8 @@ public struct PipelineChecker {
             var entry = Declared(syntax: stage)
             entry.declaredInputs = stage.inputTypes.flatMap { resolveTypes($0) }
             entry.declaredOutputs = stage.outputTypes.flatMap { resolveTypes($0) }
+            entry.typesFailed = (stage.inputTypes != nil && entry.declaredInputs == nil)
+                || (stage.outputTypes != nil && entry.declaredOutputs == nil)
             entry.operation = operation(for: stage, sourcesByKind: &sourcesByKind)
             result.append(entry)
         }
@@ -83,7 +101,7 @@ public struct PipelineChecker {
                                             ?? "capabilities are " + names.joined(separator: ", ")))
                 return nil
             }
-            var arguments = kind.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.range,
+            var arguments = kind.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                 diagnostics: diagnostics)
             let position = sourcesByKind[kind.name, default: 0]
             sourcesByKind[kind.name] = position + 1
@@ -96,7 +114,7 @@ public struct PipelineChecker {
                                         help: "outputs are " + names.joined(separator: ", ")))
                 return nil
             }
-            return .output(kind, kind.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.range,
+            return .output(kind, kind.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                      diagnostics: diagnostics))
         case .procBlock:
             if ProcBlockCatalog.isUserBlock(reference.value) {
@@ -116,7 +134,7 @@ public struct PipelineChecker {
                                                 : "the library has " + names.joined(separator: ", ") + ", or write your own in C: './block.c'")))
                 return nil
             }
-            return .procBlock(block, block.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.range,
+            return .procBlock(block, block.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                           diagnostics: diagnostics))
         case .model:
             guard let path = existingFile(reference, what: "model") else { return nil }
@@ -130,7 +148,7 @@ public struct PipelineChecker {
                 Parameter("output", .integerList(1...(1 << 30)), aliases: ["outputs"],
                           summary: "the model's output shape, checked against the model file"),
             ])
-            let arguments = modelSchema.resolve(stage.arguments, stage: stage.name.value, at: stage.range,
+            let arguments = modelSchema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                 diagnostics: diagnostics)
             do {
                 let signature = try modelReader.signature(of: Array(bytes), path: reference.value)
@@ -197,14 +215,15 @@ public struct PipelineChecker {
         var syntax: EdgeSyntax
     }
 
-    private func resolveEdges(_ declared: [Declared]) -> [Edge] {
+    private func resolveEdges(_ declared: [Declared]) -> Graph {
         let index = Dictionary(declared.enumerated().map { ($1.syntax.name.value, $0) }, uniquingKeysWith: { a, _ in a })
         let names = declared.map(\.syntax.name.value)
-        var edges: [Edge] = []
+        var graph = Graph()
+        var reported = Set<SourceLocation>()
         func lookup(_ name: Located<String>) -> Int? {
             if let found = index[name.value] { return found }
-            let isKnownButBroken = syntax.stages.contains { $0.name.value == name.value }
-            if !isKnownButBroken {
+            let isKnownButBroken = syntax.unparsedStageNames.contains(name.value)
+            if !isKnownButBroken, reported.insert(name.range.start).inserted {
                 diagnostics.emit(.error(.unknownStage, "unknown stage '\(name.value)'", at: name.range,
                                         label: "not defined in this Runefile",
                                         help: closest(name.value, in: names).map { "did you mean '\($0)'?" }
@@ -215,25 +234,39 @@ public struct PipelineChecker {
         for edge in syntax.edges {
             let producer = lookup(edge.producer)
             let consumer = lookup(edge.consumer)
-            guard let producer, let consumer else { continue }
+            func reject() {
+                if let producer { graph.touched.insert(producer) }
+                if let consumer {
+                    graph.touched.insert(consumer)
+                    graph.brokenInputs.insert(consumer)
+                }
+            }
+            guard let producer, let consumer else {
+                reject()
+                continue
+            }
             let producerKind = declared[producer].syntax.kind
             let consumerKind = declared[consumer].syntax.kind
             if producerKind == .output {
                 diagnostics.emit(.error(.invalidConnection, "output '\(edge.producer.value)' cannot feed another stage",
-                                        at: edge.producer.range, help: "outputs go last in a RUN line"))
+                                        at: edge.producer.range,
+                                        help: syntax.format == .yaml ? "outputs cannot be inputs" : "outputs go last in a RUN line"))
+                reject()
                 continue
             }
             if consumerKind == .capability {
                 diagnostics.emit(.error(.invalidConnection, "capability '\(edge.consumer.value)' cannot take an input",
-                                        at: edge.consumer.range, help: "capabilities go first in a RUN line"))
+                                        at: edge.consumer.range,
+                                        help: syntax.format == .yaml ? "capabilities have no inputs" : "capabilities go first in a RUN line"))
+                reject()
                 continue
             }
-            if edges.contains(where: { $0.producer == producer && $0.consumer == consumer && $0.output == edge.outputIndex }) {
+            if graph.edges.contains(where: { $0.producer == producer && $0.consumer == consumer && $0.output == edge.outputIndex }) {
                 continue
             }
-            edges.append(Edge(producer: producer, output: edge.outputIndex, consumer: consumer, syntax: edge))
+            graph.edges.append(Edge(producer: producer, output: edge.outputIndex, consumer: consumer, syntax: edge))
         }
-        return edges
+        return graph
     }
 
     /// Declaration order, with producers moved before consumers; cycles are reported.
@@ -285,21 +318,22 @@ public struct PipelineChecker {
         return order
     }
 
-    private func warnAboutUnusedStages(_ declared: [Declared], edges: [Edge]) {
-        var used = Set<Int>()
-        for edge in edges {
+    private func warnAboutUnusedStages(_ declared: [Declared], graph: Graph) {
+        var used = graph.touched
+        for edge in graph.edges {
             used.insert(edge.producer)
             used.insert(edge.consumer)
         }
         for (index, stage) in declared.enumerated() where !used.contains(index) {
             diagnostics.emit(.warning(.unusedStage, "stage '\(stage.syntax.name.value)' is never used", at: stage.syntax.name.range,
-                                      help: "connect it in a RUN line, or remove it"))
+                                      help: "\(connectHelp), or remove it"))
         }
     }
 
     // MARK: - Types
 
-    private func typeCheck(_ declared: [Declared], edges: [Edge], order: [Int]) -> Pipeline {
+    private func typeCheck(_ declared: [Declared], graph: Graph, order: [Int]) -> Pipeline {
+        let edges = graph.edges
         var stages: [Stage] = []
         var position: [Int: Int] = [:]   // declared index -> pipeline index
         // Stages whose types could not be determined (already reported): their consumers are
@@ -311,7 +345,7 @@ public struct PipelineChecker {
             // Inputs in the order the Runefile connects them.
             var inputs: [ValueReference] = []
             var inputTypes: [TensorType] = []
-            var inputsKnown = true
+            var inputsKnown = !graph.brokenInputs.contains(node)
             for edge in edges where edge.consumer == node {
                 guard let producer = position[edge.producer], !unknown.contains(producer) else {
                     inputsKnown = false
@@ -342,10 +376,12 @@ public struct PipelineChecker {
                                     inputs: [], outputTypes: []))
                 continue
             }
+            // A stage in no edge at all was already reported as unused.
+            let connected = graph.touched.contains(node) || edges.contains { $0.producer == node || $0.consumer == node }
             let needsInputs = entry.syntax.kind != .capability
-            if needsInputs, inputs.isEmpty, inputsKnown {
+            if needsInputs, inputs.isEmpty, inputsKnown, connected {
                 diagnostics.emit(.error(.missingInput, "stage '\(name)' has no input", at: entry.syntax.name.range,
-                                        help: "connect it in a RUN line after the stage that feeds it"))
+                                        help: syntax.format == .yaml ? "give it 'inputs'" : "connect it in a RUN line after the stage that feeds it"))
             }
             if inputsKnown, let declaredInputs = entry.declaredInputs, !inputs.isEmpty {
                 checkDeclaredInputs(declaredInputs, actual: inputTypes, inputs: inputs, stages: stages, entry: entry)
@@ -421,6 +457,7 @@ public struct PipelineChecker {
             case (nil, let implied?):
                 return [implied]
             case (nil, nil):
+                if entry.typesFailed { return nil }
                 diagnostics.emit(.error(.cannotInferType, "cannot tell what type capability '\(name)' produces",
                                         at: entry.syntax.name.range,
                                         help: "declare it, e.g. 'CAPABILITY<F32[4]> \(name) \(kind.name)'"))

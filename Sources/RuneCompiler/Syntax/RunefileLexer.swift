@@ -2,8 +2,18 @@
 struct Token: Sendable {
     var text: String
     var range: SourceRange
-    /// The text was quoted, so it is one value even if it contains commas or brackets.
-    var quoted = false
+    /// For each character of `text`, whether it was inside quotes: a quoted comma does not split
+    /// a list, and a quoted leading dash does not start an argument.
+    var quotedCharacters: [Bool]
+
+    init(text: String, range: SourceRange, quotedCharacters: [Bool]? = nil) {
+        self.text = text
+        self.range = range
+        self.quotedCharacters = quotedCharacters ?? Array(repeating: false, count: text.count)
+    }
+
+    var startsQuoted: Bool { quotedCharacters.first ?? false }
+    var isQuoted: Bool { quotedCharacters.contains(true) }
 }
 
 /// One instruction: its words after comments and `\` continuations are resolved.
@@ -85,7 +95,7 @@ struct RunefileLexer {
             if character == "#" { break }
             let start = characters[index].location
             var text = ""
-            var quoted = false
+            var quotedCharacters: [Bool] = []
             var depthAngle = 0
             var depthSquare = 0
             var endLocation = start
@@ -93,13 +103,13 @@ struct RunefileLexer {
                 let current = characters[index].character
                 if current == "\"" {
                     // A quoted section: copied without the quotes; \" and \\ are escapes.
-                    quoted = true
                     index += 1
                     var closed = false
                     while index < characters.count {
                         let inner = characters[index].character
                         if inner == "\\", index + 1 < characters.count {
                             text.append(characters[index + 1].character)
+                            quotedCharacters.append(true)
                             index += 2
                             continue
                         }
@@ -110,6 +120,7 @@ struct RunefileLexer {
                             break
                         }
                         text.append(inner)
+                        quotedCharacters.append(true)
                         endLocation = characters[index].location
                         index += 1
                     }
@@ -128,11 +139,12 @@ struct RunefileLexer {
                 default: break
                 }
                 text.append(current)
+                quotedCharacters.append(false)
                 endLocation = characters[index].location
                 index += 1
             }
             let length = endLocation.line == start.line ? endLocation.column - start.column + 1 : text.count
-            tokens.append(Token(text: text, range: SourceRange(start, length: length), quoted: quoted))
+            tokens.append(Token(text: text, range: SourceRange(start, length: length), quotedCharacters: quotedCharacters))
         }
         return tokens
     }

@@ -58,6 +58,11 @@ public struct RunefileParser {
             let kind = StageKind(rawValue: instruction.uppercased())!
             if let stage = parseStage(kind, keyword: keyword, typeText: typeText, words: words) {
                 syntax.stages.append(stage)
+            } else {
+                // Remember the likely name, so RUN lines that use it are not reported too.
+                for word in words where isIdentifier(word.text) && !word.text.hasPrefix("-") {
+                    syntax.unparsedStageNames.insert(word.text)
+                }
             }
         default:
             diagnostics.emit(.error(.unknownInstruction, "unknown instruction '\(instruction)'",
@@ -205,7 +210,7 @@ public struct RunefileParser {
         if firstIsPath != secondIsPath {
             return firstIsPath ? (second, first) : (first, second)
         }
-        if kind == .capability {
+        if kind == .capability, !typed {
             let firstIsKind = CapabilityCatalog.kind(named: first.text) != nil
             let secondIsKind = CapabilityCatalog.kind(named: second.text) != nil
             if firstIsKind != secondIsKind { return firstIsKind ? (second, first) : (first, second) }
@@ -218,7 +223,7 @@ public struct RunefileParser {
     }
 
     private func isArgumentStart(_ token: Token) -> Bool {
-        !token.quoted && token.text.hasPrefix("-") && token.text.count > 1 && !isNumber(token.text)
+        !token.startsQuoted && token.text.hasPrefix("-") && token.text.count > 1 && !isNumber(token.text)
     }
 
     private func isNumber(_ text: String) -> Bool { Double(text) != nil }
@@ -240,21 +245,22 @@ public struct RunefileParser {
                                           column: token.range.start.column + dashes)
             if let equals = body.firstIndex(of: "=") {
                 let key = String(body[..<equals])
-                let valueText = String(body[body.index(after: equals)...])
-                let valueStart = SourceLocation(file: keyStart.file, line: keyStart.line,
-                                                column: keyStart.column + key.count + 1)
+                let valueOffset = dashes + key.count + 1
+                let value = Token(text: String(token.text.dropFirst(valueOffset)),
+                                  range: SourceRange(SourceLocation(file: keyStart.file, line: keyStart.line,
+                                                                    column: keyStart.column + key.count + 1),
+                                                     length: token.text.count - valueOffset),
+                                  quotedCharacters: Array(token.quotedCharacters.dropFirst(valueOffset)))
                 arguments.append(ArgumentSyntax(
                     key: Located(key, at: SourceRange(keyStart, length: key.count)),
-                    value: Located(parseValue(valueText, quoted: false),
-                                   at: SourceRange(valueStart, length: valueText.count))))
+                    value: Located(parseValue(value), at: value.range)))
                 continue
             }
             let key = Located(body, at: SourceRange(keyStart, length: body.count))
             if index < tokens.count, !isArgumentStart(tokens[index]) {
                 let value = tokens[index]
                 index += 1
-                arguments.append(ArgumentSyntax(key: key, value: Located(parseValue(value.text, quoted: value.quoted),
-                                                                         at: value.range)))
+                arguments.append(ArgumentSyntax(key: key, value: Located(parseValue(value), at: value.range)))
             } else {
                 arguments.append(ArgumentSyntax(key: key, value: Located(.flag, at: token.range)))
             }
@@ -262,21 +268,32 @@ public struct RunefileParser {
         return arguments
     }
 
-    /// `[150, 1]` and `a,b,c` are lists; anything quoted or without commas is a scalar.
-    private func parseValue(_ text: String, quoted: Bool) -> ArgumentValue {
-        if quoted { return .scalar(text) }
-        var inner = text
-        if inner.hasPrefix("["), inner.hasSuffix("]") {
-            inner = String(inner.dropFirst().dropLast())
-            let items = inner.split(separator: ",", omittingEmptySubsequences: true)
-                .map { $0.trimmingCharacters(in: [" ", "\t"]) }
-            return .list(items)
+    /// `[150, 1]` and `a,b,c` are lists; a value without unquoted commas is a scalar.
+    private func parseValue(_ token: Token) -> ArgumentValue {
+        var characters = Array(token.text)
+        var quoted = token.quotedCharacters
+        var bracketed = false
+        if characters.first == "[", characters.last == "]", quoted.first == false, quoted.last == false {
+            characters = Array(characters.dropFirst().dropLast())
+            quoted = Array(quoted.dropFirst().dropLast())
+            bracketed = true
         }
-        if inner.contains(",") {
-            return .list(inner.split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: [" ", "\t"]) })
+        var items: [String] = []
+        var current = ""
+        for (character, isQuoted) in zip(characters, quoted) {
+            if character == ",", !isQuoted {
+                items.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
         }
-        return .scalar(inner)
+        items.append(current)
+        if bracketed {
+            return .list(items.map { $0.trimmingCharacters(in: [" ", "\t"]) }.filter { !$0.isEmpty })
+        }
+        if items.count == 1 { return .scalar(items[0]) }
+        return .list(items.map { $0.trimmingCharacters(in: [" ", "\t"]) })
     }
 
     private func reportExtra(_ words: ArraySlice<Token>, after instruction: String) {

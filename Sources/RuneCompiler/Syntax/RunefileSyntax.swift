@@ -12,6 +12,17 @@ public struct RunefileSyntax: Sendable {
     public var stages: [StageSyntax]
     /// Data flow: `RUN a b c` gives a -> b and b -> c; YAML gives one edge per `inputs` entry.
     public var edges: [EdgeSyntax]
+    /// Names of stages whose declarations could not be parsed (already reported), so that
+    /// references to them are not reported again.
+    public var unparsedStageNames: Set<String> = []
+
+    public init(file: SourceFile, format: Format, image: Located<String>?, stages: [StageSyntax], edges: [EdgeSyntax]) {
+        self.file = file
+        self.format = format
+        self.image = image
+        self.stages = stages
+        self.edges = edges
+    }
 }
 
 /// The four kinds of pipeline stage.

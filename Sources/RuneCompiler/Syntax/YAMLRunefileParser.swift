@@ -85,6 +85,8 @@ public struct YAMLRunefileParser {
             }
             if let stage = parseStage(named: Located(name, at: range(of: key)), value, edges: &syntax.edges) {
                 syntax.stages.append(stage)
+            } else {
+                syntax.unparsedStageNames.insert(name)
             }
         }
         return syntax

@@ -1,0 +1,1 @@
+int32_t rune_block_run(void);

@@ -1,0 +1,34 @@
+import Foundation
+import RuneTestSupport
+import Testing
+
+/// `Fixtures/runes/<case>/`: a Runefile, input files, `run.args` (the `rune run` flags after the
+/// rune's path, resolved in the case folder), and `expected.stdout`; optionally
+/// `expected.stderr` and `expected.status` (default 0).
+///
+/// Each case is compiled with `runec` and run with `rune`, as a user would.
+@Suite struct RuneFixtureTests {
+    @Test(arguments: Fixtures.cases("runes"))
+    func runsToTheGoldenOutput(_ name: String) throws {
+        let folder = Fixtures.folder("runes", name)
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("\(name).rune")
+
+        let build = try Executables.run("runec", [Fixtures.runefile(in: folder).path, "-o", rune.path])
+        try #require(build.status == 0, "runec failed:\n\(build.standardError)")
+
+        let arguments = (try? String(contentsOf: folder.appendingPathComponent("run.args"), encoding: .utf8))?
+            .split(whereSeparator: \.isWhitespace).map(String.init) ?? []
+        let run = try Executables.run("rune", ["run", rune.path] + arguments, in: folder)
+
+        let expectedStatus = (try? String(contentsOf: folder.appendingPathComponent("expected.status"), encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+        #expect(run.status == expectedStatus, "stderr:\n\(run.standardError)")
+        Fixtures.expect(run.standardOutput, matches: folder.appendingPathComponent("expected.stdout"))
+        let stderrFile = folder.appendingPathComponent("expected.stderr")
+        if expectedStatus != 0 || FileManager.default.fileExists(atPath: stderrFile.path) {
+            Fixtures.expect(run.standardError, matches: stderrFile)
+        }
+    }
+}
