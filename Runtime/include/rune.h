@@ -16,7 +16,12 @@
  *                               (format below). Pure: no imports are called.
  *   _call() -> i32              runs the pipeline once; 0 on success, else a
  *                               negative rune_status.
+ *   _stage(index: i32) -> i32   runs stage `index` alone (stages in the order
+ *                               `_call` runs them), so a host can time each
+ *                               stage; calling every stage in order is one call.
  *
+ * The custom section "rune.pipeline" describes the stages (names, kinds, how
+ * they connect, tensor types) for tools; see RuneManifest/PipelineDescription.
  * The same manifest bytes are stored in the custom section "rune.manifest",
  * so tools read a rune without running it; hosts refuse a rune whose
  * `_manifest()` disagrees with its section.
@@ -160,6 +165,9 @@ const uint8_t *rune_manifest(void);
 
 RUNE_EXPORT("_call")
 int32_t rune_call(void);
+
+RUNE_EXPORT("_stage")
+int32_t rune_stage(uint32_t index);
 
 #ifdef __cplusplus
 }

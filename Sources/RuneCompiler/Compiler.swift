@@ -142,9 +142,14 @@ public struct Compiler: Sendable {
             } else {
                 let product = try toolchain.build(generated.plan)
                 report(product.warnings, into: diagnostics, result: &result)
-                result.artifact = options.target == .wasm32
-                    ? WasmCustomSection.append(name: Manifest.sectionName, payload: generated.manifest.encoded(), to: product.binary)
-                    : product.binary
+                if options.target == .wasm32 {
+                    let withManifest = WasmCustomSection.append(name: Manifest.sectionName, payload: generated.manifest.encoded(),
+                                                                to: product.binary)
+                    result.artifact = WasmCustomSection.append(name: PipelineDescription.sectionName,
+                                                               payload: generated.description.encoded(), to: withManifest)
+                } else {
+                    result.artifact = product.binary
+                }
             }
         } catch {
             report(error, generatedUnit: generated.plan.units[0].path, into: diagnostics, result: &result)

@@ -7,6 +7,8 @@ public struct Rune: Sendable {
     public let bytes: [UInt8]
     public let sections: WasmSections
     public let manifest: Manifest
+    /// The stages, when the rune carries a `rune.pipeline` section.
+    public let pipeline: PipelineDescription?
     let module: Module
 
     /// The host functions a rune may import, module "rune", and their signatures.
@@ -26,6 +28,15 @@ public struct Rune: Sendable {
             manifest = try Manifest(decoding: payload)
         } catch {
             throw .abi("its manifest is unreadable: \(error)")
+        }
+        if let description = sections.customSection(PipelineDescription.sectionName, in: bytes) {
+            do {
+                pipeline = try PipelineDescription(decoding: description)
+            } catch {
+                throw .abi("its pipeline description is unreadable: \(error)")
+            }
+        } else {
+            pipeline = nil
         }
         do {
             module = try parseWasm(bytes: bytes)

@@ -1,3 +1,4 @@
+import Dispatch
 import RuneManifest
 import WasmKit
 
@@ -13,6 +14,7 @@ public final class RuneInstance {
     private let instance: Instance
     private let memory: Memory
     private let call: Function
+    private let stage: Function?
     private let state: HostState
 
     /// Called with each log message the rune writes.
@@ -56,6 +58,8 @@ public final class RuneInstance {
         }
         self.memory = memory
         self.call = call
+        let stage = instance.exports[function: "_stage"]
+        self.stage = stage?.type == FunctionType(parameters: [.i32], results: [.i32]) ? stage : nil
         try checkManifestFunction(manifestFunction)
     }
 
@@ -87,18 +91,43 @@ public final class RuneInstance {
         state.beginCall()
         state.phase = .call
         defer { state.phase = .idle }
+        try invoke(call, [], name: "_call")
+        return try state.finishCall()
+    }
+
+    /// Whether the rune can run its stages one at a time (`_stage` and a pipeline description).
+    public var canTimeStages: Bool { stage != nil && rune.pipeline != nil }
+
+    /// Runs the pipeline once, one stage at a time, and returns the records and the time each
+    /// stage took, in nanoseconds, in stage order.
+    public func runTimingStages() throws(RuneError) -> (records: [SerialRecord], nanoseconds: [UInt64]) {
+        guard let stage, let pipeline = rune.pipeline else {
+            throw .abi("it cannot run its stages one at a time (no '_stage' export or 'rune.pipeline' section)")
+        }
+        state.beginCall()
+        state.phase = .call
+        defer { state.phase = .idle }
+        var times: [UInt64] = []
+        for index in pipeline.stages.indices {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try invoke(stage, [.i32(UInt32(index))], name: "_stage(\(index))")
+            times.append(DispatchTime.now().uptimeNanoseconds - start)
+        }
+        return (try state.finishCall(), times)
+    }
+
+    private func invoke(_ function: Function, _ arguments: [Value], name: String) throws(RuneError) {
         let result: [Value]
         do {
-            result = try call.invoke([])
+            result = try function.invoke(arguments)
         } catch {
             if let pending = state.pendingError { throw pending }
             throw .trap(Self.describeTrap(error))
         }
         if let pending = state.pendingError { throw pending }
-        guard case .i32(let raw)? = result.first else { throw .abi("'_call' returned no status") }
+        guard case .i32(let raw)? = result.first else { throw .abi("'\(name)' returned no status") }
         let status = Int32(bitPattern: raw)
         guard status == 0 else { throw .callFailed(status: status, Self.describe(status: status)) }
-        return try state.finishCall()
     }
 
     /// Warnings about the inputs (padding, resampling), once per source.

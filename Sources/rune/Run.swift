@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RuneManifest
 import RuneRuntime
 
 /// `rune run`: instantiate a rune with its capabilities and call it.
@@ -31,7 +32,7 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("deny"), help: ArgumentHelp("Refuse a capability kind (for example SOUND) even if the rune asks for it.", valueName: "kind"))
     var deniedKinds: [String] = []
 
-    @Flag(help: "Print the time per call on stderr.")
+    @Flag(help: "Print the time per call and per stage on stderr.")
     var timings = false
 
     func validate() throws {
@@ -65,18 +66,26 @@ struct Run: ParsableCommand {
             StandardError().write("[\(names[level] ?? "log")] \(message)\n")
         }
         for warning in instance.inputWarnings { errors.write("warning: \(warning)\n") }
-        var durations: [Double] = []
+        var durations: [UInt64] = []
+        var stageDurations: [[UInt64]] = []
         let output = FileHandle.standardOutput
         for _ in 0..<`repeat` {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let records = try instance.run()
-            durations.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            let records: [SerialRecord]
+            if timings, instance.canTimeStages {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let (stageRecords, times) = try instance.runTimingStages()
+                durations.append(DispatchTime.now().uptimeNanoseconds - start)
+                stageDurations.append(times)
+                records = stageRecords
+            } else {
+                let start = DispatchTime.now().uptimeNanoseconds
+                records = try instance.run()
+                durations.append(DispatchTime.now().uptimeNanoseconds - start)
+            }
             for record in records { output.write(Data(record.json + [UInt8(ascii: "\n")])) }
         }
         if timings {
-            let sorted = durations.sorted()
-            errors.write(String(format: "calls: %d, median %.3f ms, min %.3f ms, max %.3f ms\n",
-                                sorted.count, sorted[sorted.count / 2], sorted.first!, sorted.last!))
+            errors.write(TimingReport(calls: durations, stages: stageDurations, pipeline: loaded.pipeline).text)
         }
     }
 }

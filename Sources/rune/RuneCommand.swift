@@ -18,6 +18,6 @@ struct RuneCommand: ParsableCommand {
               rune inspect microspeech.rune --json
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Inspect.self]
+        subcommands: [Run.self, Inspect.self, Graph.self]
     )
 }

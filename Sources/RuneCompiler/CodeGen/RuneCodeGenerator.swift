@@ -1,3 +1,4 @@
+import Foundation
 import RuneManifest
 
 /// What code generation produced: the C, the manifest, and the plan to build them.
@@ -5,6 +6,8 @@ public struct GeneratedRune: Sendable {
     /// The main translation unit: shims, tensors, block calls, models.
     public var source: String
     public var manifest: Manifest
+    /// The stages, for `rune graph` and per-stage timings.
+    public var description: PipelineDescription
     public var plan: BuildPlan
 }
 
@@ -49,7 +52,7 @@ public struct RuneCodeGenerator {
         }
         var includes: [String] = []
         var declarations: [String] = []
-        var body: [String] = []
+        var stageFunctions: [String] = []
         var extraUnits: [BuildPlan.TranslationUnit] = []
         var models: [String: ModelCode] = [:]
         var staticBytes = 0
@@ -69,6 +72,17 @@ public struct RuneCodeGenerator {
         var capabilityIndex = 0
         var outputIndex = 0
         for (index, stage) in pipeline.stages.enumerated() {
+            var body: [String] = []
+            defer {
+                stageFunctions.append("""
+                    static int32_t rune_stage_\(index)(void) {
+                        int32_t status;
+                    \(body.joined(separator: "\n"))
+                        (void)status;
+                        return RUNE_OK;
+                    }
+                    """)
+            }
             let inputs = stage.inputs.map { (buffer: buffers[$0.stage][$0.output], type: pipeline.stages[$0.stage].outputTypes[$0.output]) }
             let outputs = stage.outputTypes.enumerated().map { (buffer: buffers[index][$0.offset], type: $0.element) }
             switch stage.operation {
@@ -154,14 +168,25 @@ public struct RuneCodeGenerator {
 
         """
         if !declarations.isEmpty { source += "\n" + declarations.joined(separator: "\n\n") + "\n" }
+        let calls = pipeline.stages.indices.map { "    status = rune_stage_\($0)();\n    if (status != RUNE_OK) return status;" }
+        let cases = pipeline.stages.indices.map { "    case \($0): return rune_stage_\($0)();" }
         source += """
+
+        /* Stages, in the order _call runs them. */
+        \(stageFunctions.joined(separator: "\n\n"))
 
         int32_t rune_call(void) {
             int32_t status;
-
-        \(body.joined(separator: "\n"))
+        \(calls.joined(separator: "\n"))
             (void)status;
             return RUNE_OK;
+        }
+
+        int32_t rune_stage(uint32_t index) {
+            switch (index) {
+        \(cases.joined(separator: "\n"))
+            default: return RUNE_ERROR_ARGUMENT;
+            }
         }
 
         """
@@ -171,8 +196,22 @@ public struct RuneCodeGenerator {
             units: [BuildPlan.TranslationUnit(path: unitPath, source: source),
                     BuildPlan.TranslationUnit(path: RuntimeLibrary.path("lib/memory.c"), source: nil)] + extraUnits,
             headers: RuntimeLibrary.files, includeDirectories: RuntimeLibrary.includeDirectories,
-            exportedSymbols: ["rune_manifest", "rune_call"], linkerArguments: [])
-        return GeneratedRune(source: source, manifest: manifest, plan: plan)
+            exportedSymbols: ["rune_manifest", "rune_call", "rune_stage"], linkerArguments: [])
+        return GeneratedRune(source: source, manifest: manifest, description: describe(), plan: plan)
+    }
+
+    private func describe() -> PipelineDescription {
+        PipelineDescription(stages: pipeline.stages.map { stage in
+            let (kind, detail): (PipelineDescription.Kind, String) = switch stage.operation {
+            case .capability(let capability, _): (.capability, capability.name)
+            case .procBlock(let block, _): (.procBlock, block.name)
+            case .userBlock(let path, _): (.procBlock, URL(fileURLWithPath: path).lastPathComponent)
+            case .model(let model): (.model, URL(fileURLWithPath: model.path).lastPathComponent)
+            case .output(let output, _): (.output, output.name)
+            }
+            return PipelineDescription.Stage(name: stage.name, kind: kind, detail: detail,
+                                             inputs: stage.inputs.map { ($0.stage, $0.output) }, outputs: stage.outputTypes)
+        })
     }
 
     private func describePipeline() -> String {
