@@ -35,6 +35,12 @@ public struct HostConfiguration: Sendable {
     func makeSources(for manifest: Manifest) throws(RuneError) -> [any CapabilitySource] {
         var sources: [any CapabilitySource] = []
         for capability in manifest.capabilities {
+            // `--raw NAME=FILE` replays recorded bytes into a capability of any kind.
+            if capability.kind != "RAW", !deniedKinds.contains(capability.kind),
+               let recorded = files["RAW"]?.first(where: { $0.capability == capability.name }) {
+                sources.append(try RawCapability(capability: capability, file: recorded))
+                continue
+            }
             guard let flag = HostConfiguration.providedKinds.first(where: { $0.kind == capability.kind })?.flag else {
                 throw .capabilityUnavailable("the rune needs capability '\(capability.name)' of kind \(capability.kind), which this host does not provide (it provides \(HostConfiguration.providedKinds.map(\.kind).joined(separator: ", ")))")
             }

@@ -20,7 +20,7 @@ struct Run: ParsableCommand {
     @Argument(help: "The .rune file.")
     var rune: String
 
-    @Option(name: .customLong("raw"), help: ArgumentHelp("A file for a RAW capability: its bytes, reinterpreted as the declared type (little-endian).", valueName: "[name=]file"))
+    @Option(name: .customLong("raw"), help: ArgumentHelp("A file for a RAW capability: its bytes, reinterpreted as the declared type (little-endian). NAME=FILE also replays recorded bytes into a capability of any other kind.", valueName: "[name=]file"))
     var rawFiles: [String] = []
 
     @Option(name: .customLong("random"), help: ArgumentHelp("The seed of every RAND capability (deterministic).", valueName: "seed"))
