@@ -56,13 +56,7 @@ extension Manifest {
     /// Reads a manifest, checking every length and count against the bytes present.
     public init<Bytes: Collection>(decoding bytes: Bytes) throws(ManifestError) where Bytes.Element == UInt8 {
         var reader = ByteReader(Array(bytes))
-        guard reader.remaining >= 5, try reader.bytes(4) == Array("RUNE".utf8) else {
-            throw ManifestError(offset: 0, message: "missing the \"RUNE\" magic")
-        }
-        let version = try reader.byte()
-        guard version == Manifest.currentVersion else {
-            throw ManifestError(offset: 4, message: "unsupported version \(version) (this host reads version \(Manifest.currentVersion))")
-        }
+        let version = try reader.header(magic: "RUNE", version: Manifest.currentVersion, what: "manifest")
         var capabilities: [Capability] = []
         for _ in 0..<(try reader.count()) {
             let name = try reader.string()
@@ -150,6 +144,18 @@ struct ByteReader {
     var remaining: Int { buffer.count - offset }
 
     func fail(_ message: String) -> ManifestError { ManifestError(offset: offset, message: message) }
+
+    /// Reads a four-byte magic and a version byte, which must be `version`.
+    mutating func header(magic: String, version: UInt8, what: String) throws(ManifestError) -> UInt8 {
+        guard remaining >= 5, try bytes(4) == Array(magic.utf8) else {
+            throw ManifestError(offset: 0, message: "missing the \"\(magic)\" magic")
+        }
+        let found = try byte()
+        guard found == version else {
+            throw ManifestError(offset: 4, message: "unsupported \(what) version \(found) (this host reads version \(version))")
+        }
+        return found
+    }
 
     mutating func byte() throws(ManifestError) -> UInt8 {
         guard offset < buffer.count else { throw fail("unexpected end of manifest") }

@@ -79,13 +79,7 @@ public struct PipelineDescription: Equatable, Sendable {
     /// Reads a description, checking every count, index and length.
     public init<Bytes: Collection>(decoding bytes: Bytes) throws(ManifestError) where Bytes.Element == UInt8 {
         var reader = ByteReader(Array(bytes))
-        guard reader.remaining >= 5, try reader.bytes(4) == Array("RPIP".utf8) else {
-            throw ManifestError(offset: 0, message: "missing the \"RPIP\" magic")
-        }
-        let version = try reader.byte()
-        guard version == PipelineDescription.currentVersion else {
-            throw ManifestError(offset: 4, message: "unsupported pipeline description version \(version)")
-        }
+        _ = try reader.header(magic: "RPIP", version: PipelineDescription.currentVersion, what: "pipeline description")
         var stages: [Stage] = []
         let count = try reader.count()
         for index in 0..<count {

@@ -34,24 +34,7 @@ enum HandMadeRune {
         """
         let wasm = try wat2wasm(text)
         guard let section else { return wasm }
-        return appendCustomSection(Manifest.sectionName, section.encoded(), to: wasm)
-    }
-
-    static func appendCustomSection(_ name: String, _ payload: [UInt8], to module: [UInt8]) -> [UInt8] {
-        let content = uleb(name.utf8.count) + Array(name.utf8) + payload
-        return module + [0] + uleb(content.count) + content
-    }
-
-    static func uleb(_ value: Int) -> [UInt8] {
-        var remaining = value
-        var bytes: [UInt8] = []
-        repeat {
-            var byte = UInt8(remaining & 0x7f)
-            remaining >>= 7
-            if remaining != 0 { byte |= 0x80 }
-            bytes.append(byte)
-        } while remaining != 0
-        return bytes
+        return WasmCustomSection.append(name: Manifest.sectionName, payload: section.encoded(), to: wasm)
     }
 }
 

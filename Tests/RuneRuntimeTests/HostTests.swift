@@ -11,6 +11,14 @@ import Testing
         return (HostConfiguration(files: ["RAW": [InputFile(capability: nil, path: url.path)]]), url)
     }
 
+    /// Instantiates a hand-made rune whose `_call` body is `call`, fed [0, 1, 2, 3], and calls it.
+    func run(_ call: String) throws -> [SerialRecord] {
+        let (configuration, url) = try inputFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let instance = try RuneInstance(rune: try Rune(bytes: try HandMadeRune.module(call: call)), configuration: configuration)
+        return try instance.run()
+    }
+
     @Test func runsAWellBehavedRune() throws {
         let bytes = try HandMadeRune.module(call: """
             (drop (call $read (i32.const 0) (i32.const 2048) (i32.const 16)))
@@ -25,40 +33,28 @@ import Testing
     }
 
     @Test func refusesAReadOfAnUndeclaredCapability() throws {
-        let bytes = try HandMadeRune.module(call: "(call $read (i32.const 1) (i32.const 2048) (i32.const 16))")
-        let (configuration, url) = try inputFile()
-        defer { try? FileManager.default.removeItem(at: url) }
-        let instance = try RuneInstance(rune: try Rune(bytes: bytes), configuration: configuration)
+        let call = "(call $read (i32.const 1) (i32.const 2048) (i32.const 16))"
         #expect(throws: RuneError.violation("it read capability 1, but its manifest declares only 1 capability")) {
-            try instance.run()
+            try run(call)
         }
     }
 
     @Test func refusesAReadOfTheWrongSize() throws {
-        let bytes = try HandMadeRune.module(call: "(call $read (i32.const 0) (i32.const 2048) (i32.const 4096))")
-        let (configuration, url) = try inputFile()
-        defer { try? FileManager.default.removeItem(at: url) }
-        let instance = try RuneInstance(rune: try Rune(bytes: bytes), configuration: configuration)
+        let call = "(call $read (i32.const 0) (i32.const 2048) (i32.const 4096))"
         #expect(throws: RuneError.violation("it read 4096 bytes from capability 'input', which is I32[4] (16 bytes)")) {
-            try instance.run()
+            try run(call)
         }
     }
 
     @Test func refusesAnOutputOutsideMemory() throws {
-        let bytes = try HandMadeRune.module(call: "(call $write (i32.const 0) (i32.const 0) (i32.const 65530) (i32.const 16))")
-        let (configuration, url) = try inputFile()
-        defer { try? FileManager.default.removeItem(at: url) }
-        let instance = try RuneInstance(rune: try Rune(bytes: bytes), configuration: configuration)
-        #expect(throws: RuneError.violation("output_write's buffer lies outside the rune's memory")) { try instance.run() }
+        let call = "(call $write (i32.const 0) (i32.const 0) (i32.const 65530) (i32.const 16))"
+        #expect(throws: RuneError.violation("output_write's buffer lies outside the rune's memory")) { try run(call) }
     }
 
     @Test func reportsATrapAsAnError() throws {
-        let bytes = try HandMadeRune.module(call: "unreachable")
-        let (configuration, url) = try inputFile()
-        defer { try? FileManager.default.removeItem(at: url) }
-        let instance = try RuneInstance(rune: try Rune(bytes: bytes), configuration: configuration)
+        let call = "unreachable"
         #expect {
-            try instance.run()
+            try run(call)
         } throws: { error in
             guard case RuneError.trap(let message) = error else { return false }
             return message.contains("unreachable")
@@ -66,12 +62,9 @@ import Testing
     }
 
     @Test func reportsAnOutOfBoundsLoadAsATrap() throws {
-        let bytes = try HandMadeRune.module(call: "(i32.load (i32.const 70000))")
-        let (configuration, url) = try inputFile()
-        defer { try? FileManager.default.removeItem(at: url) }
-        let instance = try RuneInstance(rune: try Rune(bytes: bytes), configuration: configuration)
+        let call = "(i32.load (i32.const 70000))"
         #expect {
-            try instance.run()
+            try run(call)
         } throws: { error in
             guard case RuneError.trap(let message) = error else { return false }
             return message.contains("out of bounds")
@@ -79,11 +72,8 @@ import Testing
     }
 
     @Test func reportsAFailedCallStatus() throws {
-        let bytes = try HandMadeRune.module(call: "i32.const -3")
-        let (configuration, url) = try inputFile()
-        defer { try? FileManager.default.removeItem(at: url) }
-        let instance = try RuneInstance(rune: try Rune(bytes: bytes), configuration: configuration)
-        #expect(throws: RuneError.callFailed(status: -3, "a processing block rejected its input")) { try instance.run() }
+        let call = "i32.const -3"
+        #expect(throws: RuneError.callFailed(status: -3, "a processing block rejected its input")) { try run(call) }
     }
 
     @Test func refusesARuneWhoseManifestFunctionDisagrees() throws {
