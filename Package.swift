@@ -126,6 +126,11 @@ let package = Package(
             dependencies: ["RuneSensors", "RuneManifest"]
         ),
         .testTarget(
+            name: "ModelTests",
+            dependencies: ["RuneCompiler", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
+            swiftSettings: llvmSwiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["RuneCompiler", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
             swiftSettings: llvmSwiftSettings

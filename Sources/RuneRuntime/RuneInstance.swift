@@ -23,9 +23,18 @@ public final class RuneInstance {
         set { state.logHandler = newValue }
     }
 
-    public init(rune: Rune, configuration: HostConfiguration) throws(RuneError) {
+    /// Grants the rune's capabilities from the files and policy in `configuration`.
+    public convenience init(rune: Rune, configuration: HostConfiguration) throws(RuneError) {
+        try self.init(rune: rune, sources: try configuration.makeSources(for: rune.manifest))
+    }
+
+    /// Grants each capability the rune declares from `sources`, in manifest order (for hosts
+    /// that read sensors their own way, and for tests).
+    public init(rune: Rune, sources: [any CapabilitySource]) throws(RuneError) {
+        guard sources.count == rune.manifest.capabilities.count else {
+            throw .capabilityUnavailable("the rune declares \(rune.manifest.capabilities.count) capabilities but \(sources.count) sources were given")
+        }
         self.rune = rune
-        let sources = try configuration.makeSources(for: rune.manifest)
         state = HostState(manifest: rune.manifest, sources: sources)
 
         let engine = Engine()

@@ -1,0 +1,111 @@
+import Foundation
+
+/// SOFTMAX, RELU, RELU6, RELU_N1_TO_1, LOGISTIC and TANH.
+extension LoweringContext {
+    func softmax(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelStep {
+        let input = try self.input(op, 0)
+        let output = try self.output(op)
+        let beta: Float
+        do {
+            beta = try op.options?.float(0) ?? 1
+        } catch {
+            throw self.error(op, "has malformed options: \(error.message)")
+        }
+        guard let depth = input.shape.last, depth > 0, input.elementCount == output.elementCount else {
+            throw error(op, "has mismatched input \(input.shape) and output \(output.shape)")
+        }
+        var fields = [".outer_size = \(input.elementCount / depth), .depth = \(depth)", ".beta = \(CLiteral.float(beta))"]
+        let kernel: String
+        switch (input.type, output.type) {
+        case (.float32, .float32):
+            kernel = "rune_softmax_f32"
+        case (.int8, .int8), (.int8, .int16), (.uint8, .uint8):
+            let inputQ = try quantization(op, input)
+            let realMultiplier = min(Double(beta) * Double(inputQ.scale) * Double(1 << 26), Double(Int64(1) << 31) - 1.0)
+            let (multiplier, shift) = QuantizationMath.quantizeMultiplier(realMultiplier)
+            let diffMin = -Int32(QuantizationMath.inputRadius(integerBits: 5, leftShift: Int(shift)))
+            fields.append(".input_multiplier = \(CLiteral.int32(multiplier)), .input_left_shift = \(shift), .diff_min = \(CLiteral.int32(diffMin))")
+            kernel = output.type == .int16 ? "rune_softmax_s8_s16" : "rune_softmax_\(input.type.suffix)"
+        default:
+            throw unsupported(op, "from \(input.type.name) to \(output.type.name)")
+        }
+        return KernelStep(
+            node: op.index, comment: comment(op), includes: ["kernels/softmax.h"],
+            declarations: ["static const rune_softmax_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
+            call: "\(kernel)(&$P, $T\(input.index), $T\(output.index));",
+            reads: [input.index], writes: [output.index], constants: [])
+    }
+
+    /// RELU, RELU6 and RELU_N1_TO_1.
+    func relu(_ op: TFLiteModel.Operator, low: Float, high: Float) throws(ModelError) -> KernelStep {
+        let input = try self.input(op, 0)
+        let output = try self.output(op)
+        guard input.type == output.type, input.elementCount == output.elementCount else {
+            throw error(op, "has mismatched input and output")
+        }
+        var fields = [".size = \(input.elementCount)"]
+        let kernel: String
+        switch input.type {
+        case .float32:
+            fields.append(".float_min = \(CLiteral.float(low)), .float_max = \(CLiteral.float(high))")
+            kernel = "rune_clamp_f32_array"
+        case .int8 where op.code == BuiltinOperator.relu:
+            let inputQ = try quantization(op, input)
+            let outputQ = try quantization(op, output)
+            let (multiplier, shift) = QuantizationMath.quantizeMultiplier(Double(inputQ.scale / outputQ.scale))
+            let minimum = max(-128, outputQ.zeroPoint + Int32((Float(0) / outputQ.scale).rounded(.toNearestOrAwayFromZero)))
+            fields.append(".input_offset = \(inputQ.zeroPoint), .output_offset = \(outputQ.zeroPoint)")
+            fields.append(".multiplier = \(CLiteral.int32(multiplier)), .shift = \(shift)")
+            fields.append(".activation_min = \(minimum), .activation_max = 127")
+            kernel = "rune_relu_s8"
+        case .int8 where op.code == BuiltinOperator.relu6:
+            let inputQ = try quantization(op, input)
+            let six = min(127, max(-128, Int32((6 / inputQ.scale).rounded(.toNearestOrAwayFromZero)) + inputQ.zeroPoint))
+            fields.append(".activation_min = \(inputQ.zeroPoint), .activation_max = \(six)")
+            kernel = "rune_clamp_s8_array"
+        default:
+            throw unsupported(op, "for \(input.type.name)")
+        }
+        return KernelStep(
+            node: op.index, comment: comment(op), includes: ["kernels/activations.h"],
+            declarations: ["static const rune_activation_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
+            call: "\(kernel)(&$P, $T\(input.index), $T\(output.index));",
+            reads: [input.index], writes: [output.index], constants: [])
+    }
+
+    /// LOGISTIC and TANH.
+    func sigmoidLike(_ op: TFLiteModel.Operator, tanh: Bool) throws(ModelError) -> KernelStep {
+        let input = try self.input(op, 0)
+        let output = try self.output(op)
+        guard input.type == output.type, input.elementCount == output.elementCount else {
+            throw error(op, "has mismatched input and output")
+        }
+        var fields = [".size = \(input.elementCount)"]
+        let name = tanh ? "tanh" : "logistic"
+        switch input.type {
+        case .float32:
+            break
+        case .int8:
+            let inputQ = try quantization(op, input)
+            let outputQ = try quantization(op, output)
+            let expectedZero: Int32 = tanh ? 0 : -128
+            let expectedScale: Float = tanh ? 1.0 / 128 : 1.0 / 256
+            guard outputQ.zeroPoint == expectedZero, abs(outputQ.scale - expectedScale) < expectedScale * 1e-3 else {
+                throw unsupported(op, "with output quantization scale \(outputQ.scale) and zero point \(outputQ.zeroPoint) (expected \(expectedScale) and \(expectedZero))")
+            }
+            let real = Double(inputQ.scale) * Double(1 << 27)
+            let (fraction, exponent) = frexp(real)
+            let multiplier = Int32(clamping: Int64((fraction * Double(Int64(1) << 31)).rounded(.toNearestOrAwayFromZero)))
+            let radius = QuantizationMath.inputRadius(integerBits: 4, leftShift: exponent)
+            fields.append(".input_zero_point = \(inputQ.zeroPoint), .input_range_radius = \(CLiteral.int32(radius))")
+            fields.append(".input_multiplier = \(CLiteral.int32(multiplier)), .input_left_shift = \(exponent)")
+        default:
+            throw unsupported(op, "for \(input.type.name)")
+        }
+        return KernelStep(
+            node: op.index, comment: comment(op), includes: ["kernels/activations.h"],
+            declarations: ["static const rune_activation_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
+            call: "rune_\(name)_\(input.type.suffix)(&$P, $T\(input.index), $T\(output.index));",
+            reads: [input.index], writes: [output.index], constants: [])
+    }
+}

@@ -1,0 +1,58 @@
+/// SVDF with int8 input: a state tensor that persists from call to call.
+extension LoweringContext {
+    func svdf(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelStep {
+        let input = try self.input(op, 0)
+        let feature = try self.input(op, 1)
+        let time = try self.input(op, 2)
+        let bias = optionalInput(op, 3)
+        let state = try self.input(op, 4)
+        let output = try self.output(op)
+        let rank: Int
+        do {
+            rank = Int(try op.options?.int32(0) ?? 1)
+        } catch {
+            throw self.error(op, "has malformed options: \(error.message)")
+        }
+        guard input.type == .int8, feature.type == .int8, output.type == .int8,
+              time.type == state.type, time.type == .int8 || time.type == .int16 else {
+            throw unsupported(op, "for \(input.type.name) input with \(state.type.name) state (runec supports int8 SVDF)")
+        }
+        try constant(op, feature, "feature weights")
+        try constant(op, time, "time weights")
+        if let bias { try constant(op, bias, "bias") }
+        guard state.isVariable else { throw error(op, "has a state tensor that is not a variable") }
+        guard input.shape.count == 2, feature.shape.count == 2, time.shape.count == 2, rank > 0 else {
+            throw unsupported(op, "with these shapes")
+        }
+        let (batches, inputSize) = (input.shape[0], input.shape[1])
+        let filters = feature.shape[0]
+        let memory = time.shape[1]
+        guard filters % rank == 0, feature.shape[1] == inputSize, time.shape[0] == filters,
+              state.elementCount == batches * filters * memory else {
+            throw error(op, "has inconsistent shapes")
+        }
+        let inputQ = try quantization(op, input)
+        let featureQ = try quantization(op, feature)
+        let timeQ = try quantization(op, time)
+        let stateQ = try quantization(op, state)
+        let outputQ = try quantization(op, output)
+        let (m1, s1) = QuantizationMath.quantizeMultiplier(Double(inputQ.scale * featureQ.scale / stateQ.scale))
+        let (m2, s2) = QuantizationMath.quantizeMultiplier(Double(stateQ.scale * timeQ.scale / outputQ.scale))
+        let (stateMin, stateMax) = state.type.integerRange
+        let fields = [
+            ".batches = \(batches), .input_size = \(inputSize), .filters = \(filters), .rank = \(rank)",
+            ".units = \(filters / rank), .memory = \(memory)",
+            ".input_zero_point = \(inputQ.zeroPoint), .state_zero_point = \(stateQ.zeroPoint), .output_zero_point = \(outputQ.zeroPoint)",
+            ".multiplier1 = \(CLiteral.int32(m1)), .shift1 = \(s1), .multiplier2 = \(CLiteral.int32(m2)), .shift2 = \(s2)",
+            ".state_min = \(stateMin), .state_max = \(stateMax)",
+        ]
+        let biasArgument = bias.map { "$T\($0.index)" } ?? "NULL"
+        return KernelStep(
+            node: op.index, comment: comment(op), includes: ["kernels/svdf.h"],
+            declarations: ["static const rune_svdf_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
+            call: "rune_svdf_\(state.type.suffix)(&$P, $T\(input.index), $T\(feature.index), $T\(time.index), \(biasArgument), $T\(state.index), $T\(output.index), (int32_t *)$S);",
+            reads: [input.index], writes: [output.index],
+            constants: [feature.index, time.index] + (bias.map { [$0.index] } ?? []),
+            scratchBytes: 4 * (batches * filters + batches * (filters / rank)))
+    }
+}
