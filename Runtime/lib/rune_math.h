@@ -237,4 +237,31 @@ static inline float rune_powf(float x, float y) { return (float)rune_pow((double
 static inline float rune_log10f(float x) { return (float)(rune_log((double)x) / 2.30258509299404568402); }
 static inline float rune_log2f(float x) { return (float)(rune_log((double)x) / RUNE_LN2); }
 
+
+/* The exact remainder of x / y with the sign of x, like C's fmodf (and Rust's `%` on f32):
+ * long division on the significands, so no rounding happens anywhere. */
+static inline float rune_fmodf(float x, float y) {
+    uint32_t ux = rune_float_bits(x), uy = rune_float_bits(y);
+    uint32_t sign = ux & 0x80000000u;
+    ux &= 0x7fffffffu;
+    uy &= 0x7fffffffu;
+    if (uy == 0 || ux >= 0x7f800000u || uy > 0x7f800000u) return (x * y) / (x * y);
+    if (ux < uy) return x;
+    int ex = (int)(ux >> 23), ey = (int)(uy >> 23);
+    uint32_t mx, my;
+    if (ex == 0) { mx = ux; ex = 1; while (mx < 0x00800000u) { mx <<= 1; ex--; } } else mx = (ux & 0x007fffffu) | 0x00800000u;
+    if (ey == 0) { my = uy; ey = 1; while (my < 0x00800000u) { my <<= 1; ey--; } } else my = (uy & 0x007fffffu) | 0x00800000u;
+    for (; ex > ey; ex--) {
+        if (mx >= my) mx -= my;
+        mx <<= 1;
+    }
+    if (mx >= my) mx -= my;
+    if (mx == 0) return rune_float_from_bits(sign);
+    while (mx < 0x00800000u) { mx <<= 1; ex--; }
+    uint32_t bits = ex > 0 ? ((uint32_t)ex << 23) | (mx & 0x007fffffu) : mx >> (1 - ex);
+    return rune_float_from_bits(bits | sign);
+}
+
+static inline double rune_log2(double x) { return rune_log(x) * 1.44269504088896340736; }
+
 #endif /* RUNE_MATH_H */

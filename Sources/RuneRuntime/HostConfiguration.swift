@@ -19,6 +19,9 @@ public struct HostConfiguration: Sendable {
     public static let providedKinds: [(kind: String, flag: String)] = [
         ("RAW", "--raw FILE"),
         ("RAND", "--random SEED"),
+        ("SOUND", "--sound FILE.wav"),
+        ("IMAGE", "--image FILE"),
+        ("ACCEL", "--accel FILE.csv"),
     ]
 
     /// Chooses the file for `capability`: one named after it (`--raw input=FILE`), else the
@@ -54,7 +57,11 @@ public struct HostConfiguration: Sendable {
                 guard let file = file(for: capability) else {
                     throw .capabilityUnavailable("the rune needs capability '\(capability.name)' (\(capability.kind) \(capability.tensor)); pass it with \(flag.replacingOccurrences(of: "FILE", with: "\(capability.name)=FILE"))")
                 }
-                sources.append(try RawCapability(capability: capability, file: file))
+                if capability.kind == "RAW" {
+                    sources.append(try RawCapability(capability: capability, file: file))
+                } else {
+                    sources.append(try SensorCapability.make(for: capability, file: file))
+                }
             }
         }
         return sources

@@ -23,6 +23,15 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("raw"), help: ArgumentHelp("A file for a RAW capability: its bytes, reinterpreted as the declared type (little-endian). NAME=FILE also replays recorded bytes into a capability of any other kind.", valueName: "[name=]file"))
     var rawFiles: [String] = []
 
+    @Option(name: .customLong("sound"), help: ArgumentHelp("A WAV file for a SOUND capability (PCM 8/16/24/32-bit or float, any channels and rate): mixed to mono, resampled to the capability's hz, zero-padded with a warning if short.", valueName: "[name=]file.wav"))
+    var soundFiles: [String] = []
+
+    @Option(name: .customLong("image"), help: ArgumentHelp("A PNG, BMP or JPEG file for an IMAGE capability: resized to its width and height, in its pixel format.", valueName: "[name=]file"))
+    var imageFiles: [String] = []
+
+    @Option(name: .customLong("accel"), help: ArgumentHelp("A CSV file of x,y,z rows for an ACCEL capability: the first n rows, zero-padded with a warning if short.", valueName: "[name=]file.csv"))
+    var accelFiles: [String] = []
+
     @Option(name: .customLong("random"), help: ArgumentHelp("The seed of every RAND capability (deterministic).", valueName: "seed"))
     var randomSeed: UInt64 = 0
 
@@ -46,7 +55,10 @@ struct Run: ParsableCommand {
             throw ExitCode(1)
         }
         let configuration = HostConfiguration(
-            files: ["RAW": rawFiles.map(InputFile.init(argument:))],
+            files: ["RAW": rawFiles.map(InputFile.init(argument:)),
+                    "SOUND": soundFiles.map(InputFile.init(argument:)),
+                    "IMAGE": imageFiles.map(InputFile.init(argument:)),
+                    "ACCEL": accelFiles.map(InputFile.init(argument:))],
             randomSeed: randomSeed,
             deniedKinds: Set(deniedKinds.map { $0.uppercased() }))
         do {

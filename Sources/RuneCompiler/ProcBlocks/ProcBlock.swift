@@ -67,7 +67,10 @@ public enum ProcBlockCatalog {
     /// Every library block, by canonical name.
     public static var all: [any ProcBlock] { library }
 
-    static let library: [any ProcBlock] = []
+    static let library: [any ProcBlock] = [
+        FFT(), NoiseFiltering(), Modulo(), Normalize(), MostConfidentIndices(), Label(),
+        ImageNormalization(), Softmax(), Argmax(), AudioFloatConversion(),
+    ]
 
     /// Resolves `runicos/fft`, `hotg-ai/rune#proc-blocks/fft`, `hotg-ai/proc-blocks@v0.11.3#fft`,
     /// `hotg-ai/proc-blocks#fft` or plain `fft` to the library's `fft`.

@@ -1,0 +1,76 @@
+import Foundation
+import RuneTestSupport
+import Testing
+
+/// The original Rune examples (`Fixtures/hotg/<example>/`), compiled unchanged from both their
+/// typed `Runefile` and their `Runefile.yml`, run on real recordings. What each must print comes
+/// from `expected.json`, written by `scripts/generate-example-references` with the reference
+/// interpreter.
+@Suite struct ExampleTests {
+    struct Case: Decodable, Sendable, CustomTestStringConvertible {
+        var example: String
+        var args: [String]
+        var label: String?
+        var value: Double?
+        var testDescription: String { "\(example) \(args.joined(separator: " "))" }
+    }
+
+    static let cases: [Case] = {
+        let url = Fixtures.folder("hotg", "expected.json")
+        guard let data = try? Data(contentsOf: url),
+              let table = try? JSONDecoder().decode([String: [Case.Entry]].self, from: data) else { return [] }
+        return table.keys.sorted().flatMap { example in
+            table[example, default: []].map { Case(example: example, args: $0.args, label: $0.label, value: $0.value) }
+        }
+    }()
+
+    /// Both spellings of one example, compiled once per test process.
+    static func runes(_ example: String) throws -> (typed: URL, yaml: URL) {
+        let folder = Fixtures.folder("hotg", example)
+        let scratch = try Executables.temporaryFolder()
+        var built: [URL] = []
+        for spelling in ["Runefile", "Runefile.yml"] {
+            let rune = scratch.appendingPathComponent("\(example)-\(spelling).rune")
+            let build = try Executables.run("runec", [folder.appendingPathComponent(spelling).path, "-o", rune.path])
+            try #require(build.status == 0, "runec \(example)/\(spelling) failed:\n\(build.standardError)")
+            built.append(rune)
+        }
+        return (built[0], built[1])
+    }
+
+    @Test(arguments: cases)
+    func exampleGivesTheReferenceAnswer(_ testCase: Case) throws {
+        let folder = Fixtures.folder("hotg", testCase.example)
+        let (typed, yaml) = try ExampleTests.runes(testCase.example)
+        defer { try? FileManager.default.removeItem(at: typed.deletingLastPathComponent()) }
+        // The typed sine example reads RAND where its YAML reads RAW: replay the same bytes into it.
+        let typedArgs = testCase.example == "sine" ? ["--raw", "rand=input.bin"] : testCase.args
+        let typedRun = try Executables.run("rune", ["run", typed.path] + typedArgs, in: folder)
+        try #require(typedRun.status == 0, "stderr:\n\(typedRun.standardError)")
+        // Byte-identical runes print the same; only runes that differ need running twice.
+        if try Data(contentsOf: typed) != Data(contentsOf: yaml) {
+            let yamlRun = try Executables.run("rune", ["run", yaml.path] + testCase.args, in: folder)
+            try #require(yamlRun.status == 0, "stderr:\n\(yamlRun.standardError)")
+            #expect(typedRun.standardOutput == yamlRun.standardOutput, "the two spellings disagree")
+        }
+
+        let record = try JSONSerialization.jsonObject(with: Data(typedRun.standardOutput.utf8)) as? [String: Any]
+        let tensor = ((record?["serial"] as? [[String: Any]])?.first)?["elements"] as? [Any]
+        if let label = testCase.label {
+            #expect(tensor?.first as? String == label, "printed \(typedRun.standardOutput)")
+        }
+        if let value = testCase.value {
+            let printed = (tensor?.first as? NSNumber)?.doubleValue ?? .nan
+            // Float models agree with the reference within 1e-5 (see Fixtures/models).
+            #expect(abs(printed - value) <= 1e-5 * max(1, abs(value)), "printed \(printed), reference \(value)")
+        }
+    }
+}
+
+extension ExampleTests.Case {
+    struct Entry: Decodable {
+        var args: [String]
+        var label: String?
+        var value: Double?
+    }
+}
