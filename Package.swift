@@ -123,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RuneSensorsTests",
-            dependencies: ["RuneSensors", "RuneManifest"]
+            dependencies: ["RuneSensors", "RuneManifest", "RuneTestSupport"]
         ),
         .testTarget(
             name: "ModelTests",
