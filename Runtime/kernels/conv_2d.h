@@ -46,42 +46,71 @@ static void rune_conv_2d_f32(const rune_conv_params *p, const float *input, cons
     }
 }
 
-/* int8 activations and weights; weights' zero point is 0; one multiplier per output channel. */
+/* sum(a[i] * b[i]): a plain loop that clang and gcc turn into SIMD multiply-adds. */
+static inline int32_t rune_dot_s8(const int8_t *a, const int8_t *b, int32_t count) {
+    int32_t total = 0;
+    for (int32_t i = 0; i < count; i++) total += (int32_t)a[i] * (int32_t)b[i];
+    return total;
+}
+
+static inline int32_t rune_sum_s8(const int8_t *a, int32_t count) {
+    int32_t total = 0;
+    for (int32_t i = 0; i < count; i++) total += a[i];
+    return total;
+}
+
+/*
+ * int8 activations and weights; weights' zero point is 0; one multiplier per output channel.
+ *
+ * sum(w * (x + offset)) = sum(w * x) + offset * sum(w), so the inner loops are pure int8 dot
+ * products; sum(w) over the whole filter is computed once per output channel and only windows
+ * clipped by padding sum their taps again. With dilation 1 a filter row's taps are contiguous
+ * in both the input and the filter, so each row is one dot product of width * depth elements
+ * (for the 1x1 convolutions that dominate MobileNets, one dot product per output).
+ */
 static void rune_conv_2d_s8(const rune_conv_params *p, const int8_t *input, const int8_t *filter,
                             const int32_t *bias, int8_t *output) {
     const int32_t depth = p->input_depth;
-    for (int32_t b = 0; b < p->batches; b++) {
-        for (int32_t oy = 0; oy < p->output_height; oy++) {
-            const int32_t iy0 = oy * p->stride_height - p->pad_height;
-            int32_t fy0, fy1;
-            rune_window(iy0, p->dilation_height, p->filter_height, p->input_height, &fy0, &fy1);
-            for (int32_t ox = 0; ox < p->output_width; ox++) {
-                const int32_t ix0 = ox * p->stride_width - p->pad_width;
-                int32_t fx0, fx1;
-                rune_window(ix0, p->dilation_width, p->filter_width, p->input_width, &fx0, &fx1);
-                int8_t *out = output + ((b * p->output_height + oy) * p->output_width + ox) * p->output_depth;
-                for (int32_t oc = 0; oc < p->output_depth; oc++) {
-                    int32_t acc = 0;
-                    int32_t filter_sum = 0;
+    const int32_t filter_size = p->filter_height * p->filter_width * depth;
+    for (int32_t oc = 0; oc < p->output_depth; oc++) {
+        const int8_t *w_oc = filter + oc * filter_size;
+        const int32_t full_sum = rune_sum_s8(w_oc, filter_size);
+        const int32_t c = p->per_channel ? oc : 0;
+        const int32_t multiplier = p->multipliers[c], shift = p->shifts[c];
+        const int32_t bias_oc = bias ? bias[oc] : 0;
+        for (int32_t b = 0; b < p->batches; b++) {
+            for (int32_t oy = 0; oy < p->output_height; oy++) {
+                const int32_t iy0 = oy * p->stride_height - p->pad_height;
+                int32_t fy0, fy1;
+                rune_window(iy0, p->dilation_height, p->filter_height, p->input_height, &fy0, &fy1);
+                for (int32_t ox = 0; ox < p->output_width; ox++) {
+                    const int32_t ix0 = ox * p->stride_width - p->pad_width;
+                    int32_t fx0, fx1;
+                    rune_window(ix0, p->dilation_width, p->filter_width, p->input_width, &fx0, &fx1);
+                    const int clipped = fy0 != 0 || fy1 != p->filter_height || fx0 != 0 || fx1 != p->filter_width;
+                    int32_t acc = 0, filter_sum = clipped ? 0 : full_sum;
                     for (int32_t fy = fy0; fy < fy1; fy++) {
                         const int32_t iy = iy0 + p->dilation_height * fy;
-                        for (int32_t fx = fx0; fx < fx1; fx++) {
-                            const int32_t ix = ix0 + p->dilation_width * fx;
-                            const int8_t *in = input + ((b * p->input_height + iy) * p->input_width + ix) * depth;
-                            const int8_t *w = filter + ((oc * p->filter_height + fy) * p->filter_width + fx) * depth;
-                            for (int32_t ic = 0; ic < depth; ic++) {
-                                acc += (int32_t)w[ic] * (int32_t)in[ic];
-                                filter_sum += w[ic];
+                        const int8_t *in_row = input + ((b * p->input_height + iy) * p->input_width) * depth;
+                        const int8_t *w_row = w_oc + fy * p->filter_width * depth;
+                        if (p->dilation_width == 1) {
+                            const int32_t count = (fx1 - fx0) * depth;
+                            const int8_t *in = in_row + (ix0 + fx0) * depth, *w = w_row + fx0 * depth;
+                            acc += rune_dot_s8(w, in, count);
+                            if (clipped) filter_sum += rune_sum_s8(w, count);
+                        } else {
+                            for (int32_t fx = fx0; fx < fx1; fx++) {
+                                const int8_t *in = in_row + (ix0 + p->dilation_width * fx) * depth, *w = w_row + fx * depth;
+                                acc += rune_dot_s8(w, in, depth);
+                                if (clipped) filter_sum += rune_sum_s8(w, depth);
                             }
                         }
                     }
-                    /* sum(w * (x + offset)) = sum(w * x) + offset * sum(w) */
-                    acc += filter_sum * p->input_offset;
-                    if (bias) acc += bias[oc];
-                    const int32_t c = p->per_channel ? oc : 0;
-                    acc = rune_multiply_by_quantized_multiplier(acc, p->multipliers[c], p->shifts[c]);
+                    acc += filter_sum * p->input_offset + bias_oc;
+                    acc = rune_multiply_by_quantized_multiplier(acc, multiplier, shift);
                     acc += p->output_offset;
-                    out[oc] = (int8_t)rune_clamp_i32(acc, p->activation_min, p->activation_max);
+                    output[((b * p->output_height + oy) * p->output_width + ox) * p->output_depth + oc] =
+                        (int8_t)rune_clamp_i32(acc, p->activation_min, p->activation_max);
                 }
             }
         }

@@ -1,0 +1,217 @@
+import Foundation
+import XCTest
+
+@testable import RuneSensors
+
+/// Decodes the JPEGs in `Fixtures/sensors/jpeg/` (made by `scripts/make-jpeg-fixtures`) and
+/// compares them with the pixels Pillow's libjpeg-turbo decoded from the same files.
+final class JPEGDecoderTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/sensors/jpeg")
+
+    /// Every fixture with a reference decode, and how far from it this decoder may land.
+    ///
+    /// The bounds: libjpeg's default IDCT is an integer approximation and this one is floating
+    /// point, so now and then a sample comes out one level apart (greyscale and unconverted RGB:
+    /// bound 2, to leave room for a rare two-level miss). Upsampling and colour conversion use libjpeg's exact
+    /// integer arithmetic, but a one-level miss in Y, Cb and Cr at once can move B by
+    /// 1 + 1.772 plus rounding, and R by 1 + 1.402: bound 4 for colour. The means stay far below
+    /// the bounds (measured 0.02-0.04): almost every sample agrees exactly.
+    static let cases: [(name: String, maxDifference: Int, meanDifference: Double)] = [
+        ("person-gray", 2, 0.1),
+        ("person-gray-restart", 2, 0.1),
+        ("person-444", 4, 0.1),
+        ("person-420", 4, 0.1),
+        ("gradient-444", 4, 0.1),
+        ("gradient-422", 4, 0.1),
+        ("gradient-420", 4, 0.1),
+        ("gradient-440", 4, 0.1),
+        ("gradient-420-restart", 4, 0.1),
+        ("gradient-16bit-tables", 4, 0.1),
+        ("gradient-separate-scans", 4, 0.1),
+        ("gradient-rgb", 2, 0.1),
+    ]
+
+    static func bytes(_ file: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(file)))
+    }
+
+    func testFixturesMatchPillow() throws {
+        for (name, maxBound, meanBound) in Self.cases {
+            let jpeg = try Self.bytes("\(name).jpg")
+            let expected = try Self.bytes("\(name).rgb")
+            XCTAssertTrue(JPEGDecoder.isJPEG(jpeg), name)
+            let image = try JPEGDecoder.decode(jpeg)
+            let size = name.hasPrefix("person") ? [96, 96] : [75, 51]
+            XCTAssertEqual([image.width, image.height], size, name)
+            guard image.rgb.count == expected.count else { continue }
+            var largest = 0, total = 0
+            for (a, b) in zip(image.rgb, expected) {
+                let difference = abs(Int(a) - Int(b))
+                largest = max(largest, difference)
+                total += difference
+            }
+            let mean = Double(total) / Double(expected.count)
+            let meanText = String(format: "%.4f", mean)
+            print("\(name) (\(image.width)x\(image.height)): max difference \(largest), mean \(meanText)")
+            XCTAssertLessThanOrEqual(largest, maxBound, name)
+            XCTAssertLessThanOrEqual(mean, meanBound, name)
+        }
+    }
+
+    func testReadsExtendedSequentialFrames() throws {
+        // libjpeg marks a file with 16-bit quantisation tables as extended sequential (SOF1).
+        let extended = try Self.bytes("gradient-16bit-tables.jpg")
+        XCTAssertNotNil(Self.marker(0xC1, in: extended))
+
+        // SOF1 with 8-bit tables decodes exactly like SOF0.
+        var baseline = try Self.bytes("gradient-420.jpg")
+        let expected = try JPEGDecoder.decode(baseline)
+        let frame = try XCTUnwrap(Self.marker(0xC0, in: baseline))
+        baseline[frame + 1] = 0xC1
+        XCTAssertEqual(try JPEGDecoder.decode(baseline), expected)
+    }
+
+    func testRefusesProgressiveWithAClearMessage() throws {
+        let progressive = try Self.bytes("person-progressive.jpg")
+        XCTAssertThrowsError(try JPEGDecoder.decode(progressive)) { error in
+            let message = (error as? SensorError)?.message ?? ""
+            XCTAssertTrue(message.contains("progressive"), message)
+        }
+    }
+
+    func testRefusesOtherVariants() throws {
+        var twelveBit = try Self.bytes("gradient-444.jpg")
+        let frame = try XCTUnwrap(Self.marker(0xC0, in: twelveBit))
+        twelveBit[frame + 4] = 12
+        Self.assertThrows(twelveBit, containing: "12-bit")
+
+        var arithmetic = try Self.bytes("gradient-444.jpg")
+        arithmetic[frame + 1] = 0xC9
+        Self.assertThrows(arithmetic, containing: "arithmetic")
+
+        Self.assertThrows([], containing: "not a JPEG")
+        Self.assertThrows([0x89, 0x50, 0x4E, 0x47], containing: "not a JPEG")
+        Self.assertThrows([0xFF, 0xD8], containing: "truncated")
+        Self.assertThrows([0xFF, 0xD8, 0xFF, 0xD9], containing: "no frame header")
+    }
+
+    func testHugeHeaderWithLittleDataFailsFast() throws {
+        // 60000x1000 is under the pixel cap; the data covers a sliver of it.
+        var jpeg = try Self.bytes("gradient-420.jpg")
+        let frame = try XCTUnwrap(Self.marker(0xC0, in: jpeg))
+        jpeg.replaceSubrange((frame + 5)..<(frame + 9), with: [0x03, 0xE8, 0xEA, 0x60])
+        let start = Date()
+        Self.assertThrows(jpeg, containing: "")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1)
+
+        jpeg.replaceSubrange((frame + 5)..<(frame + 9), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        Self.assertThrows(jpeg, containing: "too large")
+    }
+
+    func testTruncatedImageDataThrows() throws {
+        let jpeg = try Self.bytes("person-420.jpg")
+        let scan = try XCTUnwrap(Self.marker(0xDA, in: jpeg))
+        for cut in stride(from: scan + 20, to: jpeg.count - 2, by: 97) {
+            Self.assertThrows(Array(jpeg[..<cut]), containing: "")
+        }
+        // Without only its EOI marker the image is complete; libjpeg accepts that too.
+        XCTAssertEqual(try JPEGDecoder.decode(Array(jpeg.dropLast(2))), try JPEGDecoder.decode(jpeg))
+    }
+
+    /// Mutated fixtures must decode or throw `SensorError`; a trap here fails the whole run.
+    /// JPEG_FUZZ_CASES and JPEG_FUZZ_SEED in the environment make longer or different runs.
+    func testSurvivesMutatedFiles() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let names = Self.cases.map(\.name) + ["person-progressive"]
+        let seeds = try names.map { try Self.bytes("\($0).jpg") }
+        var random = FuzzRandom(seed: environment["JPEG_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x4A50_4547)
+        let total = environment["JPEG_FUZZ_CASES"].flatMap { Int($0) } ?? 20_000
+        var decoded = 0
+        let start = Date()
+        for _ in 0..<total {
+            let seed = seeds[Int(random.next() % UInt64(seeds.count))]
+            let mutated = Self.mutate(seed, using: &random)
+            do {
+                let image = try JPEGDecoder.decode(mutated)
+                XCTAssertEqual(image.rgb.count, image.width * image.height * 3)
+                decoded += 1
+            } catch {
+                // Typed throws: the error is a SensorError by construction.
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let secondsText = String(format: "%.1f", seconds)
+        print("fuzz: \(total) mutated files, \(decoded) decoded, \(total - decoded) refused, \(secondsText) s")
+    }
+
+    // MARK: - Helpers
+
+    /// The offset of the first FF `code` marker outside any segment payload.
+    static func marker(_ code: UInt8, in bytes: [UInt8]) -> Int? {
+        var i = 2
+        while i + 3 < bytes.count, bytes[i] == 0xFF {
+            if bytes[i + 1] == code { return i }
+            i += 2 + (Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]))
+        }
+        return nil
+    }
+
+    static func assertThrows(_ bytes: [UInt8], containing text: String, line: UInt = #line) {
+        do {
+            _ = try JPEGDecoder.decode(bytes)
+            XCTFail("decoded \(bytes.count) bytes that should have been refused", line: line)
+        } catch {
+            XCTAssertTrue(text.isEmpty || error.message.contains(text), error.message, line: line)
+        }
+    }
+
+    /// One to three random edits of the kinds real damage and hostile files make.
+    fileprivate static func mutate(_ original: [UInt8], using random: inout FuzzRandom) -> [UInt8] {
+        var bytes = original
+        for _ in 0..<(1 + Int(random.next() % 3)) {
+            guard !bytes.isEmpty else { break }
+            // Half of the edits land in the headers, where one byte changes the most.
+            let headerEnd = min(bytes.count, marker(0xDA, in: bytes).map { $0 + 16 } ?? bytes.count)
+            let limit = random.next() % 2 == 0 ? headerEnd : bytes.count
+            let at = Int(random.next() % UInt64(limit))
+            switch random.next() % 7 {
+            case 0:
+                bytes[at] ^= UInt8(1 << (random.next() % 8))
+            case 1:
+                bytes[at] = UInt8(truncatingIfNeeded: random.next())
+            case 2:
+                bytes[at] = [0x00, 0xFF, 0x7F, 0x80, 0x01][Int(random.next() % 5)]
+            case 3:
+                bytes.removeSubrange(at...)
+            case 4:
+                let count = 1 + Int(random.next() % 8)
+                bytes.insert(contentsOf: (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }, at: at)
+            case 5:
+                bytes.removeSubrange(at..<min(bytes.count, at + 1 + Int(random.next() % 16)))
+            default:
+                // Repeats a stretch elsewhere: duplicated segments, tables or scan data.
+                let length = 1 + Int(random.next() % 200)
+                let copy = Array(bytes[at..<min(bytes.count, at + length)])
+                bytes.insert(contentsOf: copy, at: Int(random.next() % UInt64(bytes.count + 1)))
+            }
+        }
+        return bytes
+    }
+}
+
+/// SplitMix64: a small seeded generator, so a failing mutation can be replayed.
+private struct FuzzRandom {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
