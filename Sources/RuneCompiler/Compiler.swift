@@ -21,13 +21,16 @@ public struct CompilerOptions: Sendable {
     public var target: CompilationTarget
     public var optimization: OptimizationLevel
     public var debugInfo: Bool
+    /// The board, embedded inputs and run settings of `--target cortex-m7` builds.
+    public var firmware: FirmwareOptions
 
     public init(emit: EmitKind = .binary, target: CompilationTarget = .wasm32, optimization: OptimizationLevel = .size,
-                debugInfo: Bool = false) {
+                debugInfo: Bool = false, firmware: FirmwareOptions = FirmwareOptions()) {
         self.emit = emit
         self.target = target
         self.optimization = optimization
         self.debugInfo = debugInfo
+        self.firmware = firmware
     }
 }
 
@@ -40,6 +43,8 @@ public struct CompilationResult: Sendable {
     public var manifest: Manifest?
     /// The requested artifact: module bytes, or UTF-8 text for `c`, `llvm-ir` and `ir`.
     public var artifact: [UInt8]?
+    /// Flash and RAM use of a firmware build.
+    public var firmwareSize: FirmwareSize?
 
     public var succeeded: Bool { artifact != nil && !diagnostics.contains { $0.severity == .error } }
 
@@ -136,11 +141,21 @@ public struct Compiler: Sendable {
             result.diagnostics = diagnostics.diagnostics
             return result
         }
+        var plan = generated.plan
+        if options.target == .cortexM7 {
+            let planner = FirmwarePlanner(options: options.firmware, manifest: generated.manifest)
+            let inputs = planner.embeddedInputs(diagnostics: diagnostics)
+            guard !diagnostics.hasErrors else {
+                result.diagnostics = diagnostics.diagnostics
+                return result
+            }
+            plan = planner.plan(from: plan, inputs: inputs)
+        }
         do {
             if options.emit == .llvmIR {
-                result.artifact = Array(try toolchain.emitIR(generated.plan).utf8)
+                result.artifact = Array(try toolchain.emitIR(plan).utf8)
             } else {
-                let product = try toolchain.build(generated.plan)
+                let product = try toolchain.build(plan)
                 report(product.warnings, into: diagnostics, result: &result)
                 if options.target == .wasm32 {
                     let withManifest = WasmCustomSection.append(name: Manifest.sectionName, payload: generated.manifest.encoded(),
@@ -148,11 +163,24 @@ public struct Compiler: Sendable {
                     result.artifact = WasmCustomSection.append(name: PipelineDescription.sectionName,
                                                                payload: generated.description.encoded(), to: withManifest)
                 } else {
+                    let image = try ELFImage(product.binary)
+                    let arena = generated.manifest.models.reduce(0) { $0 + $1.arenaBytes }
+                    result.firmwareSize = FirmwarePlanner.size(of: image, arenaBytes: arena)
                     result.artifact = product.binary
                 }
             }
+        } catch let error as ToolchainError {
+            if case .link(let message) = error, message.contains("will not fit in region") || message.contains("overflowed") {
+                let board = options.firmware.board
+                diagnostics.emit(.error(.imageTooLarge, "the firmware does not fit board \(board.name): \(message)", at: nil,
+                                        help: "\(board.name) has \(board.flash.bytes / 1024) KB of flash for the application and "
+                                            + board.ram.map { "\($0.bytes / 1024) KB of \($0.name)" }.joined(separator: " and ")
+                                            + "; try -Os or a smaller model"))
+            } else {
+                report(error, generatedUnit: generated.plan.units[0].path, into: diagnostics, result: &result)
+            }
         } catch {
-            report(error, generatedUnit: generated.plan.units[0].path, into: diagnostics, result: &result)
+            diagnostics.emit(.error(.blockCompilation, "internal compiler error: the linked firmware is not a valid ELF file: \(error)", at: nil))
         }
         result.diagnostics = diagnostics.diagnostics
         return result

@@ -41,7 +41,7 @@ public struct HostConfiguration: Sendable {
             // `--raw NAME=FILE` replays recorded bytes into a capability of any kind.
             if capability.kind != "RAW", !deniedKinds.contains(capability.kind),
                let recorded = files["RAW"]?.first(where: { $0.capability == capability.name }) {
-                sources.append(try RawCapability(capability: capability, file: recorded))
+                sources.append(try SensorCapability(capability: capability, file: recorded, readAs: "RAW"))
                 continue
             }
             guard let flag = HostConfiguration.providedKinds.first(where: { $0.kind == capability.kind })?.flag else {
@@ -57,11 +57,7 @@ public struct HostConfiguration: Sendable {
                 guard let file = file(for: capability) else {
                     throw .capabilityUnavailable("the rune needs capability '\(capability.name)' (\(capability.kind) \(capability.tensor)); pass it with \(flag.replacingOccurrences(of: "FILE", with: "\(capability.name)=FILE"))")
                 }
-                if capability.kind == "RAW" {
-                    sources.append(try RawCapability(capability: capability, file: file))
-                } else {
-                    sources.append(try SensorCapability.make(for: capability, file: file))
-                }
+                sources.append(try SensorCapability(capability: capability, file: file))
             }
         }
         return sources

@@ -35,11 +35,45 @@ struct Build: ParsableCommand {
     @Option(help: ArgumentHelp("The machine to compile for: wasm32 (a .rune) or cortex-m7 (firmware).", valueName: "target"))
     var target: CompilationTarget = .wasm32
 
+    @Option(help: ArgumentHelp("The board of a cortex-m7 build: portenta-h7 (Arduino Portenta H7, the default) or mps2-an500 (QEMU).", valueName: "board"))
+    var board: String = "portenta-h7"
+
+    @Option(name: .customLong("embed-input"), help: ArgumentHelp(
+        "Embed a recording in cortex-m7 firmware for capability NAME, converted as `rune run` converts it (WAV, PNG/BMP/JPEG, CSV or raw bytes).",
+        valueName: "name=file"))
+    var embeddedInputs: [String] = []
+
+    @Option(help: ArgumentHelp("How many times cortex-m7 firmware runs the pipeline after boot; 0 runs it forever.", valueName: "n"))
+    var iterations: UInt32 = 1
+
+    @Option(name: .customLong("random-seed"), help: ArgumentHelp("The seed of RAND capabilities in cortex-m7 firmware (as `rune run --random`).", valueName: "seed"))
+    var randomSeed: UInt64 = 0
+
+    @Flag(name: .customLong("report-timing"), help: "Make cortex-m7 firmware print cycles per call after its runs.")
+    var reportTiming = false
+
     @Flag(help: "Print the result and diagnostics as JSON on stdout.")
     var json = false
 
+    func validate() throws {
+        guard Board.named(board) != nil else {
+            throw ValidationError("unknown board '\(board)'; runec knows " + Board.all.map(\.name).joined(separator: ", "))
+        }
+        for input in embeddedInputs where !input.contains("=") {
+            throw ValidationError("--embed-input takes NAME=FILE, where NAME is a capability of the rune (got '\(input)')")
+        }
+    }
+
     func run() throws {
-        let options = CompilerOptions(emit: emit, target: target, optimization: optimization.level, debugInfo: debugInfo)
+        let firmware = FirmwareOptions(
+            board: Board.named(board) ?? .portentaH7,
+            embeddedInputs: embeddedInputs.map { input in
+                let parts = input.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), String(parts.count > 1 ? parts[1] : ""))
+            },
+            iterations: iterations, randomSeed: randomSeed, reportTiming: reportTiming)
+        let options = CompilerOptions(emit: emit, target: target, optimization: optimization.level, debugInfo: debugInfo,
+                                      firmware: firmware)
         let result = Compiler().compile(path: runefile, options: options)
         let destination = output ?? defaultOutput(result: result)
         if json {
@@ -47,7 +81,16 @@ struct Build: ParsableCommand {
         } else if !result.diagnostics.isEmpty {
             Terminal.standardError.write(result.renderedDiagnostics(colored: Terminal.standardError.supportsColor))
         }
-        guard result.succeeded, let artifact = result.artifact else { throw ExitCode(1) }
+        guard result.succeeded, var artifact = result.artifact else { throw ExitCode(1) }
+        if let size = result.firmwareSize {
+            if !json { Terminal.standardError.write(FirmwareReport(board: firmware.board, size: size).text) }
+            do {
+                artifact = try FirmwareReport.format(artifact, for: destination)
+            } catch {
+                Terminal.standardError.write("error: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
         do {
             if destination == "-" {
                 FileHandle.standardOutput.write(Data(artifact))

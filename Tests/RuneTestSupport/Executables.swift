@@ -23,8 +23,20 @@ public enum Executables {
 
     /// Runs `name` with `arguments` in `directory` and waits for it.
     public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil) throws -> Result {
+        try run(executable: url(name), arguments, in: directory)
+    }
+
+    /// A program on `PATH` (`qemu-system-arm`), or nil when it is not installed.
+    public static func system(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Runs the program at `executable` with `arguments` in `directory` and waits for it.
+    public static func run(executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = url(name)
+        process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment

@@ -45,6 +45,8 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
 
     // Targets
     public static let imageTooLarge = DiagnosticCode(rawValue: "E0500", summary: "image does not fit the board")
+    public static let invalidEmbeddedInput = DiagnosticCode(rawValue: "E0501", summary: "embedded input cannot be used")
+    public static let boardLacksCapability = DiagnosticCode(rawValue: "W0004", summary: "the board lacks a capability the rune needs")
 
     // Warnings
     public static let unusedStage = DiagnosticCode(rawValue: "W0001", summary: "stage is never used")
@@ -57,7 +59,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
         .unknownCapability, .unknownOutput, .unknownProcBlock, .unknownArgument, .invalidArgument,
         .missingArgument, .duplicateArgument,
         .typeMismatch, .shapeMismatch, .cannotInferType, .unsupportedType,
-        .missingFile, .invalidModel, .blockCompilation, .imageTooLarge,
-        .unusedStage, .ignoredArgument, .blockWarning,
+        .missingFile, .invalidModel, .blockCompilation, .imageTooLarge, .invalidEmbeddedInput,
+        .unusedStage, .ignoredArgument, .blockWarning, .boardLacksCapability,
     ]
 }

@@ -29,8 +29,10 @@ public struct BuildPlan: Sendable {
     public var includeDirectories: [String]
     /// Symbols that stay visible after whole-program optimization.
     public var exportedSymbols: [String]
-    /// Extra linker arguments (a linker script, memory layout).
+    /// Extra linker arguments.
     public var linkerArguments: [String]
+    /// The text of a linker script (firmware's memory layout), or nil.
+    public var linkerScript: String?
 
     public init(target: CompilationTarget, optimization: OptimizationLevel, debugInfo: Bool,
                 units: [TranslationUnit], headers: [String: String], includeDirectories: [String],

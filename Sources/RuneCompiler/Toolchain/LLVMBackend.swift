@@ -16,6 +16,8 @@ struct LLVMBackend {
         LLVMInitializeARMTarget()
         LLVMInitializeARMTargetMC()
         LLVMInitializeARMAsmPrinter()
+        // Startup code uses inline assembly, which the object streamer parses.
+        LLVMInitializeARMAsmParser()
         return true
     }()
 

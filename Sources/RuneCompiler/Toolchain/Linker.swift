@@ -21,7 +21,14 @@ struct Linker {
         guard FileManager.default.createFile(atPath: objectPath, contents: Data(object)) else {
             throw .link("cannot write \(objectPath)")
         }
-        let arguments = commandLine(object: objectPath, output: outputPath)
+        var arguments = commandLine(object: objectPath, output: outputPath)
+        if let script = plan.linkerScript {
+            let scriptPath = directory.appendingPathComponent("board.ld").path
+            guard FileManager.default.createFile(atPath: scriptPath, contents: Data(script.utf8)) else {
+                throw .link("cannot write \(scriptPath)")
+            }
+            arguments += ["-T", scriptPath]
+        }
         var messages: UnsafeMutablePointer<CChar>?
         let flavor: RuneLinkerFlavor = plan.target == .wasm32 ? RuneLinkerWasm : RuneLinkerELF
         let succeeded = withCStrings(arguments) { argv in

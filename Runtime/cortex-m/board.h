@@ -1,0 +1,38 @@
+/*
+ * board.h - what the Cortex-M runtime needs from a board, and nothing more.
+ *
+ * Each board is one C file under boards/ with a linker script beside it. The
+ * runtime never touches a peripheral itself, so moving to another Cortex-M7
+ * (or M4/M33) board means writing these seven functions and a memory map.
+ */
+#ifndef RUNE_CORTEX_M_BOARD_H
+#define RUNE_CORTEX_M_BOARD_H
+
+#include "rune.h"
+
+/* Called once from Reset_Handler before anything is printed: the serial
+ * port and the cycle counter (DWT CYCCNT where the core has one). */
+void rune_board_init(void);
+
+/* Blocking write of raw bytes; no newline translation. */
+void rune_board_serial_write(const char *data, uint32_t length);
+
+/* A free-running counter of core clock cycles; wraps at 2^32. Boards
+ * without one return 0 throughout, which timing reports show as 0. */
+uint32_t rune_board_cycles(void);
+
+/* The frequency rune_board_cycles counts at. */
+uint32_t rune_board_clock_hz(void);
+
+/* Non-zero if the board can feed capabilities of this kind ("RAW",
+ * "SOUND", ...; the manifest's upper-case spelling, not NUL-terminated). */
+int rune_board_has_capability(const char *kind, uint32_t kind_length);
+
+/* The board's name as runec spells it ("mps2-an500"), for messages. */
+const char *rune_board_name(void);
+
+/* Ends the program with `status` (0 success, 1 refused or failed, 2 bad
+ * manifest, 3 fault) where the board can report one, else halts. */
+void rune_board_exit(int status) __attribute__((noreturn));
+
+#endif /* RUNE_CORTEX_M_BOARD_H */

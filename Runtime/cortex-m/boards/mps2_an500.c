@@ -1,0 +1,133 @@
+/*
+ * mps2_an500.c - Arm MPS2 with the AN500 FPGA image (Cortex-M7), as QEMU
+ * models it (`qemu-system-arm -M mps2-an500`). It is the board the runtime is
+ * tested on without hardware: serial goes to QEMU's stdout, and the exit
+ * status reaches the shell through semihosting, so QEMU must be started with
+ * `-semihosting-config enable=on,target=native`.
+ *
+ * Its capabilities come from inputs embedded at build time. It deliberately
+ * does not offer IMAGE, so a rune needing a camera is refused here.
+ */
+#include "cortex-m/board.h"
+
+#define REG32(address) (*(volatile uint32_t *)(address))
+
+/* CMSDK APB UART0; QEMU connects it to the first serial port (-nographic: stdout). */
+#define UART0_DATA REG32(0x40004000u)
+#define UART0_STATE REG32(0x40004004u)
+#define UART0_CTRL REG32(0x40004008u)
+#define UART0_BAUDDIV REG32(0x40004010u)
+#define UART_STATE_TX_FULL 0x1u
+#define UART_CTRL_TX_ENABLE 0x1u
+
+#define DEMCR REG32(0xE000EDFCu)
+#define DEMCR_TRCENA (1u << 24)
+#define DWT_CTRL REG32(0xE0001000u)
+#define DWT_CYCCNT REG32(0xE0001004u)
+#define DWT_LAR REG32(0xE0001FB0u)
+#define SYST_CSR REG32(0xE000E010u)
+#define SYST_RVR REG32(0xE000E014u)
+#define SYST_CVR REG32(0xE000E018u)
+#define ICSR REG32(0xE000ED04u)
+#define ICSR_PENDSTSET (1u << 26)
+
+/* AN500's SYSCLK, which QEMU also uses as the CPU clock. */
+#define CLOCK_HZ 25000000u
+
+static bool have_cycle_counter;
+static volatile uint32_t systick_wraps;
+
+/*
+ * QEMU does not model the DWT: its registers read as zero, so CYCCNT never
+ * moves. Then SysTick, a 24-bit down-counter at the CPU clock, counts instead,
+ * with its wraps counted in the interrupt. In QEMU either counts emulated
+ * time, not instructions, so cycle figures there are only indicative.
+ */
+static void start_cycle_counter(void) {
+    DEMCR |= DEMCR_TRCENA;
+    DWT_LAR = 0xC5ACCE55u; /* the M7 locks DWT registers until this key */
+    DWT_CYCCNT = 0;
+    DWT_CTRL |= 1u;
+    const uint32_t before = DWT_CYCCNT;
+    for (volatile uint32_t i = 0; i < 64; i++) {
+    }
+    have_cycle_counter = DWT_CYCCNT != before;
+    if (!have_cycle_counter) {
+        SYST_RVR = 0x00FFFFFFu;
+        SYST_CVR = 0;
+        SYST_CSR = 0x7u; /* processor clock, interrupt on wrap, enabled */
+    }
+}
+
+void SysTick_Handler(void) { systick_wraps++; }
+
+void rune_board_init(void) {
+    UART0_BAUDDIV = 16; /* the smallest divisor the CMSDK UART accepts */
+    UART0_CTRL = UART_CTRL_TX_ENABLE;
+    start_cycle_counter();
+}
+
+void rune_board_serial_write(const char *data, uint32_t length) {
+    for (uint32_t i = 0; i < length; i++) {
+        while (UART0_STATE & UART_STATE_TX_FULL) {
+        }
+        UART0_DATA = (uint8_t)data[i];
+    }
+}
+
+uint32_t rune_board_cycles(void) {
+    if (have_cycle_counter) return DWT_CYCCNT;
+    /* With interrupts masked the wrap count holds still; a wrap the handler
+     * has not yet counted shows as a pending SysTick, and then the counter
+     * is re-read so that it is certainly from after that wrap. */
+    uint32_t primask;
+    __asm volatile("mrs %0, primask\n cpsid i" : "=r"(primask) :: "memory");
+    uint32_t count = SYST_CVR;
+    uint32_t wraps = systick_wraps;
+    if (ICSR & ICSR_PENDSTSET) {
+        count = SYST_CVR;
+        wraps++;
+    }
+    __asm volatile("msr primask, %0" :: "r"(primask) : "memory");
+    return (wraps << 24) + (0x00FFFFFFu - count);
+}
+
+uint32_t rune_board_clock_hz(void) { return CLOCK_HZ; }
+
+int rune_board_has_capability(const char *kind, uint32_t kind_length) {
+    static const char *const kinds[] = {"RAW", "RAND", "SOUND", "ACCEL"};
+    for (uint32_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        uint32_t i = 0;
+        while (i < kind_length && kinds[k][i] == kind[i]) i++;
+        if (i == kind_length && kinds[k][i] == 0) return 1;
+    }
+    return 0;
+}
+
+const char *rune_board_name(void) { return "mps2-an500"; }
+
+/* ARM semihosting: operation in r0, argument in r1, `bkpt 0xab` traps to QEMU. */
+static void semihost(uint32_t operation, const void *argument) {
+    register uint32_t r0 __asm__("r0") = operation;
+    register const void *r1 __asm__("r1") = argument;
+    __asm volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+}
+
+#define SYS_EXIT 0x18u
+#define SYS_EXIT_EXTENDED 0x20u
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026u
+#define ADP_STOPPED_RUN_TIME_ERROR_UNKNOWN 0x20023u
+
+void rune_board_exit(int status) {
+    if (status == 0) {
+        /* On 32-bit Arm, SYS_EXIT takes the reason itself, not a block. */
+        semihost(SYS_EXIT, (const void *)ADP_STOPPED_APPLICATION_EXIT);
+    } else {
+        /* Only SYS_EXIT_EXTENDED carries a status; where it is missing, a
+         * run-time error at least makes QEMU exit with 1. */
+        const uint32_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)status};
+        semihost(SYS_EXIT_EXTENDED, block);
+        semihost(SYS_EXIT, (const void *)ADP_STOPPED_RUN_TIME_ERROR_UNKNOWN);
+    }
+    for (;;) __asm volatile("wfi");
+}

@@ -1,0 +1,109 @@
+/*
+ * portenta_h7.c - Arduino Portenta H7, the STM32H747's Cortex-M7 core,
+ * started by the Arduino bootloader from 0x08040000 (portenta-h7.ld).
+ *
+ * Assumptions, since this runtime sets up no clock tree of its own:
+ *  - the bootloader has left the core at 480 MHz with APB2 at 120 MHz, as
+ *    the Arduino mbed core configures it;
+ *  - serial is USART1 on PA9 (TX) / PA10 (RX), the Portenta's Serial1, at
+ *    115200 8N1. If USART1 is already enabled it is used as found; else its
+ *    clock and pins are switched on and its baud rate derived from the APB2
+ *    clock above.
+ * Capabilities come from inputs embedded at build time. There is nothing to
+ * exit to: the firmware ends by sleeping.
+ */
+#include "cortex-m/board.h"
+
+#define REG32(address) (*(volatile uint32_t *)(address))
+
+#define RCC_AHB4ENR REG32(0x580244E0u)
+#define RCC_APB2ENR REG32(0x580244F0u)
+#define RCC_AHB4ENR_GPIOAEN (1u << 0)
+#define RCC_APB2ENR_USART1EN (1u << 4)
+
+#define GPIOA_MODER REG32(0x58020000u)
+#define GPIOA_AFRH REG32(0x58020024u)
+
+#define USART1_CR1 REG32(0x40011000u)
+#define USART1_BRR REG32(0x4001100Cu)
+#define USART1_ISR REG32(0x4001101Cu)
+#define USART1_TDR REG32(0x40011028u)
+#define USART_CR1_UE (1u << 0)
+#define USART_CR1_TE (1u << 3)
+#define USART_ISR_TXE (1u << 7) /* TXFNF when the FIFO is on: room either way */
+#define USART_ISR_TC (1u << 6)
+
+#define APB2_HZ 120000000u
+#define BAUD 115200u
+
+#define DEMCR REG32(0xE000EDFCu)
+#define DEMCR_TRCENA (1u << 24)
+#define DWT_CTRL REG32(0xE0001000u)
+#define DWT_CYCCNT REG32(0xE0001004u)
+#define DWT_LAR REG32(0xE0001FB0u)
+
+#define SCB_CCR REG32(0xE000ED14u)
+#define SCB_ICIALLU REG32(0xE000EF50u)
+#define SCB_CCR_IC (1u << 17)
+
+static void start_serial(void) {
+    if (USART1_CR1 & USART_CR1_UE) return;
+    RCC_AHB4ENR |= RCC_AHB4ENR_GPIOAEN;
+    RCC_APB2ENR |= RCC_APB2ENR_USART1EN;
+    (void)RCC_APB2ENR; /* the enable takes effect only after a read-back */
+    /* PA9 and PA10 to alternate function 7, USART1. */
+    GPIOA_MODER = (GPIOA_MODER & ~(0xFu << 18)) | (0xAu << 18);
+    GPIOA_AFRH = (GPIOA_AFRH & ~(0xFFu << 4)) | (0x77u << 4);
+    USART1_BRR = (APB2_HZ + BAUD / 2) / BAUD;
+    USART1_CR1 = USART_CR1_TE | USART_CR1_UE;
+}
+
+/* Flash wait states make the M7 crawl without its instruction cache, which
+ * is safe to switch on (unlike the data cache) with nothing else shared. */
+static void enable_instruction_cache(void) {
+    __asm volatile("dsb\n isb" ::: "memory");
+    SCB_ICIALLU = 0;
+    __asm volatile("dsb\n isb" ::: "memory");
+    SCB_CCR |= SCB_CCR_IC;
+    __asm volatile("dsb\n isb" ::: "memory");
+}
+
+void rune_board_init(void) {
+    enable_instruction_cache();
+    start_serial();
+    DEMCR |= DEMCR_TRCENA;
+    DWT_LAR = 0xC5ACCE55u; /* the M7 locks DWT registers until this key */
+    DWT_CYCCNT = 0;
+    DWT_CTRL |= 1u;
+}
+
+void rune_board_serial_write(const char *data, uint32_t length) {
+    for (uint32_t i = 0; i < length; i++) {
+        while (!(USART1_ISR & USART_ISR_TXE)) {
+        }
+        USART1_TDR = (uint8_t)data[i];
+    }
+}
+
+uint32_t rune_board_cycles(void) { return DWT_CYCCNT; }
+
+uint32_t rune_board_clock_hz(void) { return 480000000u; }
+
+int rune_board_has_capability(const char *kind, uint32_t kind_length) {
+    static const char *const kinds[] = {"RAW", "RAND", "SOUND", "IMAGE", "ACCEL"};
+    for (uint32_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        uint32_t i = 0;
+        while (i < kind_length && kinds[k][i] == kind[i]) i++;
+        if (i == kind_length && kinds[k][i] == 0) return 1;
+    }
+    return 0;
+}
+
+const char *rune_board_name(void) { return "portenta-h7"; }
+
+void rune_board_exit(int status) {
+    (void)status; /* already printed; no host to hand it to */
+    while (!(USART1_ISR & USART_ISR_TC)) {
+    }
+    for (;;) __asm volatile("wfi");
+}

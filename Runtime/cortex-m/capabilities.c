@@ -1,0 +1,190 @@
+/*
+ * capabilities.c - rune_capability_read on a board: embedded inputs replayed
+ * on every call (the host's RAW files), and RAND drawn exactly as the host
+ * draws it (RuneRuntime/Capabilities/RandomCapability.swift), so the same
+ * seed gives the same numbers on a board and on a workstation.
+ */
+#include "cortex-m/capabilities.h"
+#include "cortex-m/board.h"
+#include "cortex-m/console.h"
+
+static const rune_manifest_view *manifest;
+static const rune_embedded_input *embedded[RUNE_FIRMWARE_MAX_CAPABILITIES];
+static uint64_t random_state[RUNE_FIRMWARE_MAX_CAPABILITIES];
+
+static bool text_equals(rune_text text, const char *literal) {
+    uint32_t i = 0;
+    for (; i < text.length; i++) {
+        if (literal[i] == 0 || literal[i] != text.data[i]) return false;
+    }
+    return literal[i] == 0;
+}
+
+/* FNV-1a over the name's UTF-8: the host's String.hashValueStable. */
+static uint32_t fnv1a(rune_text text) {
+    uint32_t hash = 0x811c9dc5u;
+    for (uint32_t i = 0; i < text.length; i++) {
+        hash ^= (uint8_t)text.data[i];
+        hash *= 0x01000193u;
+    }
+    return hash;
+}
+
+static uint64_t splitmix64_next(uint64_t *state) {
+    *state += 0x9e3779b97f4a7c15ull;
+    uint64_t z = *state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static uint32_t highest_bit(uint64_t value) {
+    uint32_t bit = 0;
+    while (value >>= 1) bit++;
+    return bit;
+}
+
+/*
+ * m x 2^-24 as f32 and m x 2^-53 as f64 bit patterns, built directly: both are
+ * exact (m has at most 24 or 53 bits), and building them avoids the
+ * integer-to-float helpers of libgcc, which the firmware does not link.
+ */
+static uint32_t unit_f32_bits(uint32_t m) {
+    if (m == 0) return 0;
+    const uint32_t top = highest_bit(m);
+    return ((top + 127u - 24u) << 23) | ((m << (23u - top)) & 0x7fffffu);
+}
+
+static uint64_t unit_f64_bits(uint64_t m) {
+    if (m == 0) return 0;
+    const uint64_t top = highest_bit(m);
+    return ((top + 1023u - 53u) << 52) | ((m << (52u - top)) & 0xfffffffffffffull);
+}
+
+static void store_le(uint8_t *to, uint64_t value, uint32_t width) {
+    for (uint32_t i = 0; i < width; i++) to[i] = (uint8_t)(value >> (8 * i));
+}
+
+static void fill_random(uint32_t index, uint8_t *buffer) {
+    const rune_tensor_info *tensor = &manifest->capabilities[index].tensor;
+    const uint32_t width = tensor->bytes / tensor->elements;
+    for (uint32_t i = 0; i < tensor->elements; i++) {
+        const uint64_t bits = splitmix64_next(&random_state[index]);
+        uint8_t *element = buffer + (uint64_t)i * width;
+        switch (tensor->element_type) {
+        case RUNE_F32: store_le(element, unit_f32_bits((uint32_t)(bits >> 40)), 4); break;
+        case RUNE_F64: store_le(element, unit_f64_bits(bits >> 11), 8); break;
+        /* Integers take the low bytes of each draw. */
+        default: store_le(element, bits, width); break;
+        }
+    }
+}
+
+static const rune_embedded_input *find_embedded(uint32_t index) {
+    for (uint32_t i = 0; i < rune_embedded_input_count; i++) {
+        if (rune_embedded_inputs[i].capability == index) return &rune_embedded_inputs[i];
+    }
+    return NULL;
+}
+
+void rune_console_tensor_type(const rune_tensor_info *tensor) {
+    const char *name = rune_element_type_name(tensor->element_type);
+    for (; *name; name++) {
+        const char upper = (*name >= 'a' && *name <= 'z') ? (char)(*name - 'a' + 'A') : *name;
+        rune_console_write(&upper, 1);
+    }
+    rune_console_text("[");
+    for (uint32_t i = 0; i < tensor->rank; i++) {
+        if (i > 0) rune_console_text(", ");
+        rune_console_u64(rune_tensor_dimension(tensor, i));
+    }
+    rune_console_text("]");
+}
+
+static void print_capability(const rune_capability_info *capability) {
+    rune_console_text("error: the rune needs capability '");
+    rune_console_write(capability->name.data, capability->name.length);
+    rune_console_text("' of kind ");
+    rune_console_write(capability->kind.data, capability->kind.length);
+}
+
+int rune_capabilities_prepare(const rune_manifest_view *view) {
+    manifest = view;
+    for (uint32_t i = 0; i < view->capability_count; i++) {
+        const rune_capability_info *capability = &view->capabilities[i];
+        if (!rune_board_has_capability(capability->kind.data, capability->kind.length)) {
+            print_capability(capability);
+            rune_console_text(", which board ");
+            rune_console_text(rune_board_name());
+            rune_console_text(" does not provide");
+            rune_console_end_line();
+            return 1;
+        }
+        /* A recording replaces any kind's own source, RAND's too, as
+         * `--raw NAME=FILE` does on the host. */
+        embedded[i] = find_embedded(i);
+        const bool generated = text_equals(capability->kind, "RAND") && capability->tensor.element_type != RUNE_UTF8;
+        if (embedded[i] == NULL && !generated) {
+            print_capability(capability);
+            rune_console_text(", and no input was embedded for it");
+            rune_console_end_line();
+            return 1;
+        }
+        /* Each capability has its own stream, so adding one leaves the others be. */
+        random_state[i] = rune_firmware_random_seed ^ ((uint64_t)fnv1a(capability->name) * 0x9e3779b97f4a7c15ull);
+    }
+    return 0;
+}
+
+static void log_line_start(void) { rune_console_text("[error] "); }
+
+int32_t rune_capability_read(uint32_t capability, void *buffer, uint32_t length) {
+    if (manifest == NULL || capability >= manifest->capability_count) {
+        log_line_start();
+        rune_console_text("it read capability ");
+        rune_console_u64(capability);
+        rune_console_text(", which its manifest does not declare");
+        rune_console_end_line();
+        return RUNE_ERROR_ARGUMENT;
+    }
+    const rune_capability_info *info = &manifest->capabilities[capability];
+    if (length != info->tensor.bytes || buffer == NULL) {
+        log_line_start();
+        rune_console_text("it read ");
+        rune_console_u64(length);
+        rune_console_text(" bytes from capability '");
+        rune_console_write(info->name.data, info->name.length);
+        rune_console_text("', which is ");
+        rune_console_tensor_type(&info->tensor);
+        rune_console_text(" (");
+        rune_console_u64(info->tensor.bytes);
+        rune_console_text(" bytes)");
+        rune_console_end_line();
+        return RUNE_ERROR_ARGUMENT;
+    }
+    const rune_embedded_input *input = embedded[capability];
+    if (input != NULL) {
+        if (input->length != length || input->data == NULL) {
+            log_line_start();
+            rune_console_text("capability '");
+            rune_console_write(info->name.data, info->name.length);
+            rune_console_text("' is ");
+            rune_console_tensor_type(&info->tensor);
+            rune_console_text(" (");
+            rune_console_u64(info->tensor.bytes);
+            rune_console_text(" bytes) but its embedded input has ");
+            rune_console_u64(input->length);
+            rune_console_text(" bytes");
+            rune_console_end_line();
+            return RUNE_ERROR_CAPABILITY;
+        }
+        uint8_t *to = (uint8_t *)buffer;
+        for (uint32_t i = 0; i < length; i++) to[i] = input->data[i];
+        return (int32_t)length;
+    }
+    if (text_equals(info->kind, "RAND") && info->tensor.element_type != RUNE_UTF8) {
+        fill_random(capability, (uint8_t *)buffer);
+        return (int32_t)length;
+    }
+    return RUNE_ERROR_CAPABILITY;
+}

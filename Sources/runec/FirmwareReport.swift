@@ -1,0 +1,34 @@
+import Foundation
+import RuneCompiler
+
+/// What `runec --target cortex-m7` prints after a build, and the file formats it writes.
+struct FirmwareReport {
+    var board: Board
+    var size: FirmwareSize
+
+    var text: String {
+        let ram = board.ram.reduce(0) { $0 + Int($1.bytes) }
+        func kb(_ bytes: Int) -> String { String(format: "%.1f KB", Double(bytes) / 1024) }
+        func percent(_ used: Int, _ total: Int) -> String { String(format: "%.1f%%", 100 * Double(used) / Double(max(total, 1))) }
+        return """
+            firmware for \(board.name) (\(board.summary))
+              flash \(kb(size.flash)) of \(kb(Int(board.flash.bytes))) (\(percent(size.flash, Int(board.flash.bytes)))): text+rodata \(size.text) bytes, data \(size.data) bytes
+              RAM   \(kb(size.ram)) of \(kb(ram)) (\(percent(size.ram, ram))): data \(size.data) bytes, bss \(size.bss) bytes (model arenas \(size.arena) bytes)
+
+            """
+    }
+
+    struct FormatError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The ELF image as the output's extension asks: `.bin` (flat, from the first loaded address),
+    /// `.hex` (Intel HEX), anything else the ELF itself.
+    static func format(_ elf: [UInt8], for destination: String) throws -> [UInt8] {
+        let ext = URL(fileURLWithPath: destination).pathExtension.lowercased()
+        guard ext == "bin" || ext == "hex" else { return elf }
+        let image: ELFImage
+        do { image = try ELFImage(elf) } catch { throw FormatError(description: "the linked firmware is not a valid ELF file: \(error)") }
+        return ext == "bin" ? image.flatBinary().bytes : Array(image.intelHex().utf8)
+    }
+}

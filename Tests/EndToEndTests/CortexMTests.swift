@@ -1,0 +1,93 @@
+import Foundation
+import RuneCompiler
+import RuneTestSupport
+import Testing
+
+/// Firmware built with `runec --target cortex-m7`, run on QEMU's Cortex-M7 board (`mps2-an500`):
+/// its serial output must be what `rune run` prints for the same inputs.
+@Suite(.enabled(if: Executables.system("qemu-system-arm") != nil, "needs qemu-system-arm"))
+struct CortexMTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var example: String
+        var runefile: String
+        /// Capability name, file (relative to the example), and the `rune run` flag that reads it.
+        var inputs: [(capability: String, file: String, flag: String)]
+        var testDescription: String { example }
+    }
+
+    static let cases: [Case] = [
+        Case(example: "noop", runefile: "Runefile", inputs: [("input", "../../runes/raw-i32/input.bin", "--raw")]),
+        Case(example: "sine", runefile: "Runefile.yml", inputs: [("rand", "input.bin", "--raw")]),
+        Case(example: "microspeech", runefile: "Runefile", inputs: [("audio", "data/up/84d1e469_nohash_0.wav", "--sound")]),
+    ]
+
+    /// Builds firmware and runs it on QEMU; returns the serial output and QEMU's exit status.
+    static func boot(_ runefile: URL, board: String = "mps2-an500", embedding: [String], in folder: URL) throws -> Executables.Result {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let firmware = scratch.appendingPathComponent("app.elf")
+        let build = try Executables.run("runec", [runefile.path, "--target", "cortex-m7", "--board", board, "-o", firmware.path]
+                                        + embedding.flatMap { ["--embed-input", $0] }, in: folder)
+        try #require(build.status == 0, "runec failed:\n\(build.standardError)")
+        let timeout = try #require(Executables.system("timeout"))
+        return try Executables.run(executable: timeout, ["120", "qemu-system-arm", "-M", "mps2-an500", "-nographic",
+                                                         "-semihosting-config", "enable=on,target=native", "-kernel", firmware.path])
+    }
+
+    @Test(arguments: cases)
+    func firmwarePrintsWhatTheHostPrints(_ testCase: Case) throws {
+        let folder = Fixtures.folder("hotg", testCase.example)
+        let runefile = folder.appendingPathComponent(testCase.runefile)
+        let booted = try CortexMTests.boot(runefile, embedding: testCase.inputs.map { "\($0.capability)=\($0.file)" }, in: folder)
+        #expect(booted.status == 0, "QEMU exited with \(booted.status):\n\(booted.standardOutput)\n\(booted.standardError)")
+
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("app.rune")
+        let build = try Executables.run("runec", [runefile.path, "-o", rune.path])
+        try #require(build.status == 0, "\(build.standardError)")
+        let host = try Executables.run("rune", ["run", rune.path] + testCase.inputs.flatMap { [$0.flag, "\($0.capability)=\($0.file)"] }, in: folder)
+        try #require(host.status == 0, "\(host.standardError)")
+        let serialLines = booted.standardOutput.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("{") }
+        #expect(serialLines.map(String.init) == host.standardOutput.split(whereSeparator: \.isNewline).map(String.init))
+    }
+
+    @Test func missingCapabilityIsRefusedAtBoot() throws {
+        let folder = Fixtures.folder("hotg", "person_detection")
+        let booted = try CortexMTests.boot(folder.appendingPathComponent("Runefile"), embedding: [], in: folder)
+        #expect(booted.status != 0)
+        #expect(booted.standardOutput.contains("error: the rune needs capability 'image' of kind IMAGE, which board mps2-an500 does not provide"),
+                "serial:\n\(booted.standardOutput)")
+        #expect(!booted.standardOutput.contains("{\"serial\""))
+    }
+
+    @Test func portentaFirmwareStartsAfterTheBootloader() throws {
+        let folder = Fixtures.folder("hotg", "microspeech")
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for format in ["elf", "bin", "hex"] {
+            let output = scratch.appendingPathComponent("app.\(format)")
+            let build = try Executables.run("runec", ["Runefile", "--target", "cortex-m7", "--board", "portenta-h7",
+                                                      "--embed-input", "audio=data/up/84d1e469_nohash_0.wav", "-o", output.path], in: folder)
+            try #require(build.status == 0, "\(build.standardError)")
+            #expect(build.standardError.contains("firmware for portenta-h7"))
+            let bytes = try Array(Data(contentsOf: output))
+            switch format {
+            case "elf":
+                let image = try ELFImage(bytes)
+                #expect(image.machine == 40)   // EM_ARM
+                let vectors = try #require(image.sections.first { $0.name == ".isr_vector" })
+                #expect(vectors.address == 0x0804_0000)
+                #expect((0x0804_0000..<0x0810_0000).contains(image.entry))
+                let flash = image.sections.filter { $0.isAllocated && !$0.isNoBits }.map { Int($0.size) }.reduce(0, +)
+                #expect(flash <= 768 * 1024)
+            case "bin":
+                // The flat image starts with the vector table: the initial stack pointer, then the reset handler.
+                let resetHandler = UInt32(bytes[4]) | UInt32(bytes[5]) << 8 | UInt32(bytes[6]) << 16 | UInt32(bytes[7]) << 24
+                #expect((0x0804_0000..<0x0810_0000).contains(resetHandler & ~1) && resetHandler & 1 == 1)
+            default:
+                #expect(String(decoding: bytes, as: UTF8.self).hasPrefix(":020000040804"))
+            }
+        }
+    }
+}
