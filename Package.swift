@@ -73,6 +73,7 @@ let package = Package(
             name: "RuneCompiler",
             dependencies: [
                 "RuneManifest",
+                "RuneSensors",
                 "CLLVM",
                 "CLLVMBridge",
                 .product(name: "Yams", package: "Yams"),
