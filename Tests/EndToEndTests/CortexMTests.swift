@@ -91,3 +91,30 @@ struct CortexMTests {
         }
     }
 }
+
+/// Firmware builds that must fail before anything is written.
+@Suite struct FirmwareBuildTests {
+    @Test func anImageLargerThanTheBoardIsRefused() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let runefile = scratch.appendingPathComponent("Runefile")
+        try "FROM runicos/base\nCAPABILITY<U8[1000000]> big RAW\nOUT serial\nRUN big serial\n"
+            .write(to: runefile, atomically: true, encoding: .utf8)
+        try Data(count: 1_000_000).write(to: scratch.appendingPathComponent("big.bin"))
+        let output = scratch.appendingPathComponent("app.elf")
+        let build = try Executables.run("runec", ["Runefile", "--target", "cortex-m7", "--board", "portenta-h7",
+                                                  "--embed-input", "big=big.bin", "-o", output.path], in: scratch)
+        #expect(build.status == 1)
+        #expect(build.standardError.contains("error[E0500]: the firmware does not fit board portenta-h7"), "\(build.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
+    @Test func embeddedInputsMustNameACapability() throws {
+        let folder = Fixtures.folder("hotg", "sine")
+        let build = try Executables.run("runec", ["Runefile.yml", "--target", "cortex-m7", "--embed-input", "nope=input.bin",
+                                                  "-o", "/dev/null"], in: folder)
+        #expect(build.status == 1)
+        #expect(build.standardError.contains("error[E0501]: --embed-input names 'nope', which is not a capability of this rune"))
+        #expect(build.standardError.contains("its capabilities are rand"))
+    }
+}
