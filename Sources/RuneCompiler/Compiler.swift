@@ -172,7 +172,7 @@ public struct Compiler: Sendable {
         } catch let error as ToolchainError {
             if case .link(let message) = error, message.contains("will not fit in region") || message.contains("overflowed") {
                 let board = options.firmware.board
-                diagnostics.emit(.error(.imageTooLarge, "the firmware does not fit board \(board.name): \(message)", at: nil,
+                diagnostics.emit(.error(.imageTooLarge, "the firmware does not fit board \(board.name): \(FirmwarePlanner.overflowSummary(message))", at: nil,
                                         help: "\(board.name) has \(board.flash.bytes / 1024) KB of flash for the application and "
                                             + board.ram.map { "\($0.bytes / 1024) KB of \($0.name)" }.joined(separator: " and ")
                                             + "; try -Os or a smaller model"))

@@ -91,6 +91,26 @@ struct FirmwarePlanner {
         return firmware
     }
 
+    /// lld's many "section X will not fit in region R: overflowed by N bytes" lines, as the
+    /// largest overflow of each region: "FLASH by 226908 bytes, AXISRAM by 479064 bytes".
+    static func overflowSummary(_ linkerMessage: String) -> String {
+        var overflows: [(region: String, bytes: Int)] = []
+        for line in linkerMessage.split(separator: "\n") {
+            guard let regionStart = line.range(of: "in region '"),
+                  let regionEnd = line[regionStart.upperBound...].firstIndex(of: "'"),
+                  let byRange = line.range(of: "overflowed by "),
+                  let bytes = Int(line[byRange.upperBound...].prefix { $0.isNumber }) else { continue }
+            let region = String(line[regionStart.upperBound..<regionEnd])
+            if let index = overflows.firstIndex(where: { $0.region == region }) {
+                overflows[index].bytes = max(overflows[index].bytes, bytes)
+            } else {
+                overflows.append((region, bytes))
+            }
+        }
+        guard !overflows.isEmpty else { return linkerMessage }
+        return overflows.map { "\($0.region) overflows by \($0.bytes) bytes" }.joined(separator: ", ")
+    }
+
     /// Flash and RAM use, from the linked image's sections.
     static func size(of image: ELFImage, arenaBytes: Int) -> FirmwareSize {
         var size = FirmwareSize(text: 0, data: 0, bss: 0, arena: arenaBytes)
