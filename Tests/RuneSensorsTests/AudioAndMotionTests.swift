@@ -71,7 +71,7 @@ import Testing
         #expect(throws: SensorError.self) { try WAVDecoder.decode(Array("RIFF....WAVE".utf8)) }
         #expect(throws: SensorError.self) { try WAVDecoder.decode(wav(format: 2, channels: 1, rate: 8000, bits: 4, data: [1, 2])) }
         #expect(throws: SensorError("not a WAV file (no RIFF/WAVE header)")) { try WAVDecoder.decode([1, 2, 3]) }
-        var random = SystemRandomNumberGenerator.seeded(7)
+        var random = SeededGenerator(seed: 7)
         let good = wav(format: 1, channels: 2, rate: 16000, bits: 16, data: [UInt8](repeating: 3, count: 64))
         for round in 0..<3000 {
             var bytes = good

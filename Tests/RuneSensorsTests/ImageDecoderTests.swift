@@ -54,7 +54,7 @@ import Testing
         var inputs: [[UInt8]] = []
         for name in ImageDecoderTests.pngs { inputs.append(try fixture("png", name).bytes) }
         for name in ImageDecoderTests.bmps { inputs.append(try fixture("bmp", name).bytes) }
-        var random = SystemRandomNumberGenerator.seeded(0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         var decoded = 0, rejected = 0
         for round in 0..<6000 {
             var bytes = inputs[round % inputs.count]
@@ -74,20 +74,4 @@ import Testing
         }
         #expect(decoded + rejected == 6000)
     }
-}
-
-/// A small deterministic generator for fuzz tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-extension SystemRandomNumberGenerator {
-    static func seeded(_ seed: UInt64) -> SeededGenerator { SeededGenerator(state: seed) }
 }

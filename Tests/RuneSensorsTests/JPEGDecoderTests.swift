@@ -126,7 +126,7 @@ final class JPEGDecoderTests: XCTestCase {
         let environment = ProcessInfo.processInfo.environment
         let names = Self.cases.map(\.name) + ["person-progressive"]
         let seeds = try names.map { try Self.bytes("\($0).jpg") }
-        var random = FuzzRandom(seed: environment["JPEG_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x4A50_4547)
+        var random = SeededGenerator(seed: environment["JPEG_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x4A50_4547)
         let total = environment["JPEG_FUZZ_CASES"].flatMap { Int($0) } ?? 20_000
         var decoded = 0
         let start = Date()
@@ -168,7 +168,7 @@ final class JPEGDecoderTests: XCTestCase {
     }
 
     /// One to three random edits of the kinds real damage and hostile files make.
-    fileprivate static func mutate(_ original: [UInt8], using random: inout FuzzRandom) -> [UInt8] {
+    fileprivate static func mutate(_ original: [UInt8], using random: inout SeededGenerator) -> [UInt8] {
         var bytes = original
         for _ in 0..<(1 + Int(random.next() % 3)) {
             guard !bytes.isEmpty else { break }
@@ -198,20 +198,5 @@ final class JPEGDecoderTests: XCTestCase {
             }
         }
         return bytes
-    }
-}
-
-/// SplitMix64: a small seeded generator, so a failing mutation can be replayed.
-private struct FuzzRandom {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
