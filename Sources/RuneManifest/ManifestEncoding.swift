@@ -10,12 +10,12 @@ public struct ManifestError: Error, Equatable, CustomStringConvertible, Sendable
 }
 
 extension Manifest {
-    /// Limits that keep a hostile manifest from asking for unbounded work.
+    /// The manifest's share of ``RuneLimits``, under the names the codec uses.
     public enum Limits {
-        public static let maxEntries = 1024
-        public static let maxRank = 8
-        public static let maxStringBytes = 1 << 16
-        public static let maxElements = 1 << 30
+        public static let maxEntries = RuneLimits.maxManifestEntries
+        public static let maxRank = RuneLimits.maxRank
+        public static let maxStringBytes = RuneLimits.maxStringBytes
+        public static let maxElements = RuneLimits.maxTensorElements
     }
 
     /// The manifest's binary form (see `Runtime/include/rune.h`).

@@ -1,0 +1,74 @@
+/// The limits that keep hostile input from asking for unbounded work, defined once and shared by
+/// `runec`, the host runtime and every decoder.
+///
+/// Every size or index that comes from a file, a manifest, a model or the command line is checked
+/// against these before anything is allocated or looped over. `runec` refuses at compile time what
+/// a host would refuse at load time, so a rune that compiles is a rune that hosts accept.
+///
+/// The README's "Limits" section lists each one and the flag that changes it, where there is one.
+public enum RuneLimits {
+    // MARK: Manifest and pipeline shape
+
+    /// Capabilities, outputs, models or arguments in one manifest list.
+    public static let maxManifestEntries = 1024
+    /// Capabilities one rune may declare.
+    public static let maxCapabilities = maxManifestEntries
+    /// Outputs one rune may declare.
+    public static let maxOutputs = maxManifestEntries
+    /// Models one rune may contain.
+    public static let maxModels = maxManifestEntries
+    /// Stages (capabilities, blocks, models, outputs) in one Runefile.
+    public static let maxStages = 65_536
+    /// Bytes in a stage, capability or output name.
+    public static let maxNameBytes = 256
+    /// Bytes in one manifest string: an argument value such as a label list.
+    public static let maxStringBytes = 1 << 16
+    /// Dimensions of a tensor.
+    public static let maxRank = 8
+    /// Elements in one tensor.
+    public static let maxTensorElements = 1 << 26
+    /// Bytes in one tensor: what a capability reads or a stage passes on.
+    public static let maxTensorBytes = 1 << 26
+
+    // MARK: Sensors
+
+    /// Sample rates a SOUND capability may ask for and a WAV file may carry, in Hz.
+    public static let sampleRates = 1_000...384_000
+    /// Pixels (width × height) an IMAGE capability may ask for and a decoded image may have.
+    public static let maxImagePixels = 1 << 24
+    /// Width or height of an image, in pixels.
+    public static let maxImageSide = 1 << 15
+
+    // MARK: Files
+
+    /// Bytes `runec` reads from a Runefile or Runefile.yml.
+    public static let maxRunefileBytes = 4 << 20
+    /// Bytes `runec` reads from a user block's C file.
+    public static let maxBlockSourceBytes = 4 << 20
+    /// Bytes `runec` reads from a model file.
+    public static let maxModelBytes = 256 << 20
+    /// Bytes a host reads from a `.rune`.
+    public static let maxRuneBytes = 256 << 20
+    /// Bytes a host reads from a sensor file (WAV, PNG, BMP, JPEG, CSV).
+    public static let maxSensorFileBytes = 256 << 20
+
+    // MARK: YAML
+
+    /// Nodes a Runefile.yml may have once its aliases are expanded.
+    public static let maxYAMLNodes = 100_000
+    /// Bytes of scalar text a Runefile.yml may have once its aliases are expanded.
+    public static let maxYAMLScalarBytes = 8 << 20
+
+    // MARK: Running a rune (each has a `rune run` flag)
+
+    /// Linear memory a rune may have, in bytes (`--max-memory`).
+    public static let defaultMaxMemoryBytes = 256 << 20
+    /// Bytes a rune may hand its outputs in one call (`--max-output-bytes`).
+    public static let defaultMaxOutputBytesPerCall = 16 << 20
+    /// Log lines a rune may write in one call before the rest are dropped (`--max-log-lines`).
+    public static let defaultMaxLogLinesPerCall = 100
+    /// Bytes of one log message that are shown; the rest is cut.
+    public static let maxLogMessageBytes = 4096
+    /// Seconds one call of `_manifest()` or `_call()` may run (`--timeout`).
+    public static let defaultTimeoutSeconds: Double = 30
+}
