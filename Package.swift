@@ -36,6 +36,9 @@ let package = Package(
         // the host runtime and by runec when it embeds test inputs into firmware.
         .target(name: "RuneSensors", dependencies: ["RuneManifest"]),
 
+        // Safe output files for the command-line tools: never clobbers what is not a regular file of ours.
+        .target(name: "RuneFiles"),
+
         // The llvm-c headers and libLLVM-14.
         .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
 
@@ -94,6 +97,7 @@ let package = Package(
             dependencies: [
                 "RuneCompiler",
                 "RuneSensors",
+                "RuneFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: llvmSwiftSettings
@@ -103,6 +107,7 @@ let package = Package(
             dependencies: [
                 "RuneRuntime",
                 "RuneManifest",
+                "RuneFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -122,6 +127,7 @@ let package = Package(
                 .product(name: "WAT", package: "WasmKit"),
             ]
         ),
+        .testTarget(name: "RuneFilesTests", dependencies: ["RuneFiles"]),
         .testTarget(
             name: "RuneSensorsTests",
             dependencies: ["RuneSensors", "RuneManifest", "RuneTestSupport"]

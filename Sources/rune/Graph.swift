@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RuneFiles
 import RuneRuntime
 
 /// `rune graph`: draw the pipeline a rune carries.
@@ -21,7 +22,10 @@ struct Graph: ParsableCommand {
     @Argument(help: "The .rune file.")
     var rune: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the drawing.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Where to write the drawing.",
+        discussion: "Written atomically; a path that is a folder, device, FIFO or link, or the rune itself, is refused.",
+        valueName: "file"))
     var output: String?
 
     @Option(help: "dot or svg.")
@@ -48,9 +52,9 @@ struct Graph: ParsableCommand {
         let text = chosen == .svg ? graph.svg : graph.dot
         if let output, output != "-" {
             do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                try OutputFile.write(Array(text.utf8), to: output, inputs: [rune])
             } catch {
-                StandardError().write("error: cannot write '\(output)': \(error.localizedDescription)\n")
+                StandardError().write("error: \(error)\n")
                 throw ExitCode(1)
             }
         } else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuneCompiler
+import RuneFiles
 
 /// `runec build`: Runefile in, rune out.
 struct Build: ParsableCommand {
@@ -36,7 +37,7 @@ struct Build: ParsableCommand {
     var target: CompilationTarget = .wasm32
 
     @Option(help: ArgumentHelp("The board of a cortex-m7 build: portenta-h7 (Arduino Portenta H7, the default) or mps2-an500 (QEMU).", valueName: "board"))
-    var board: String = "portenta-h7"
+    var board: String?
 
     @Option(name: .customLong("embed-input"), help: ArgumentHelp(
         "Embed a recording in cortex-m7 firmware for capability NAME, converted as `rune run` converts it (WAV, PNG/BMP/JPEG, CSV or raw bytes).",
@@ -44,10 +45,10 @@ struct Build: ParsableCommand {
     var embeddedInputs: [String] = []
 
     @Option(help: ArgumentHelp("How many times cortex-m7 firmware runs the pipeline after boot; 0 runs it forever.", valueName: "n"))
-    var iterations: UInt32 = 1
+    var iterations: UInt32?
 
     @Option(name: .customLong("random-seed"), help: ArgumentHelp("The seed of RAND capabilities in cortex-m7 firmware (as `rune run --random`).", valueName: "seed"))
-    var randomSeed: UInt64 = 0
+    var randomSeed: UInt64?
 
     @Flag(name: .customLong("report-timing"), help: "Make cortex-m7 firmware print cycles per call after its runs.")
     var reportTiming = false
@@ -56,22 +57,39 @@ struct Build: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard Board.named(board) != nil else {
+        if let board, Board.named(board) == nil {
             throw ValidationError("unknown board '\(board)'; runec knows " + Board.all.map(\.name).joined(separator: ", "))
         }
         for input in embeddedInputs where !input.contains("=") {
             throw ValidationError("--embed-input takes NAME=FILE, where NAME is a capability of the rune (got '\(input)')")
         }
+        if target != .cortexM7 {
+            let firmwareOnly = [
+                ("--board", board != nil), ("--embed-input", !embeddedInputs.isEmpty), ("--iterations", iterations != nil),
+                ("--random-seed", randomSeed != nil), ("--report-timing", reportTiming),
+            ]
+            if let (flag, _) = firmwareOnly.first(where: \.1) {
+                throw ValidationError("\(flag) applies to firmware only; add '--target cortex-m7' to build firmware")
+            }
+        }
+        if target == .cortexM7, emit == .binary, let output, output != "-" {
+            let known = ["elf", "bin", "hex"]
+            let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
+            guard known.contains(ext) else {
+                throw ValidationError("firmware is written as .elf, .bin (flat image) or .hex (Intel HEX); '\(output)' has none of these extensions")
+            }
+        }
     }
 
     func run() throws {
+        let embedded = embeddedInputs.map { input in
+            let parts = input.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), String(parts.count > 1 ? parts[1] : ""))
+        }
         let firmware = FirmwareOptions(
-            board: Board.named(board) ?? .portentaH7,
-            embeddedInputs: embeddedInputs.map { input in
-                let parts = input.split(separator: "=", maxSplits: 1)
-                return (String(parts[0]), String(parts.count > 1 ? parts[1] : ""))
-            },
-            iterations: iterations, randomSeed: randomSeed, reportTiming: reportTiming)
+            board: board.flatMap(Board.named) ?? .portentaH7,
+            embeddedInputs: embedded,
+            iterations: iterations ?? 1, randomSeed: randomSeed ?? 0, reportTiming: reportTiming)
         let options = CompilerOptions(emit: emit, target: target, optimization: optimization.level, debugInfo: debugInfo,
                                       firmware: firmware)
         let result = Compiler().compile(path: runefile, options: options)
@@ -95,11 +113,44 @@ struct Build: ParsableCommand {
             if destination == "-" {
                 FileHandle.standardOutput.write(Data(artifact))
             } else {
-                try AtomicFile.write(artifact, to: destination)
+                let (magic, formatName) = outputFormat(destination)
+                try OutputFile.write(artifact, to: destination,
+                                     inputs: inputFiles(result, embedded: embedded.map(\.1)),
+                                     magic: magic, formatName: formatName)
             }
         } catch {
-            Terminal.standardError.write("error: cannot write '\(destination)': \(error.localizedDescription)\n")
+            Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
+        }
+    }
+
+    /// Every file this compile read: none of them may become its output.
+    private func inputFiles(_ result: CompilationResult, embedded: [String]) -> [String] {
+        let runefilePath = Compiler.locateRunefile(runefile)
+        let folder = URL(fileURLWithPath: runefilePath).deletingLastPathComponent()
+        var files = [runefilePath] + embedded + result.sources.map(\.path)
+        for stage in result.pipeline?.stages ?? [] {
+            switch stage.operation {
+            case let .model(model): files.append(model.resolvedPath)
+            case let .userBlock(path, _): files.append(folder.appendingPathComponent(path).path)
+            default: break
+            }
+        }
+        return files
+    }
+
+    /// The magic number an existing output must start with before it is replaced.
+    private func outputFormat(_ destination: String) -> ([UInt8]?, String) {
+        guard emit == .binary else { return (nil, "an output of runec") }
+        switch target {
+        case .wasm32:
+            return ([0x00, 0x61, 0x73, 0x6d], "a WebAssembly module")
+        case .cortexM7:
+            switch URL(fileURLWithPath: destination).pathExtension.lowercased() {
+            case "elf": return ([0x7f, 0x45, 0x4c, 0x46], "an ELF file")
+            case "hex": return ([UInt8(ascii: ":")], "an Intel HEX file")
+            default: return (nil, "a firmware image")
+            }
         }
     }
 
