@@ -12,11 +12,19 @@ struct Build: ParsableCommand {
             Errors are printed to stderr with file:line:column; no output file is written unless \
             compilation succeeds, and it is written atomically.
 
+            Every diagnostic has a code; 'runec --explain CODE' prints what it means, an example \
+            and its correction.
+
             Exit status: 0 on success, 1 when the Runefile has errors, 64 for bad command-line usage.
             """)
 
     @Argument(help: "The Runefile, Runefile.yml, or a folder holding one.")
-    var runefile: String
+    var runefile: String?
+
+    @Option(help: ArgumentHelp(
+        "Explain a diagnostic code (E0101, W0001, ...) with an example, and exit.",
+        valueName: "code"))
+    var explain: String?
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
         "Where to write the result ('-' for stdout).",
@@ -57,6 +65,14 @@ struct Build: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if let explain {
+            guard DiagnosticCode.named(explain) != nil else {
+                throw ValidationError("unknown diagnostic code '\(explain)'; codes are "
+                    + DiagnosticCode.all.map(\.rawValue).joined(separator: ", "))
+            }
+            return
+        }
+        guard runefile != nil else { throw ValidationError("Missing expected argument '<runefile>'") }
         if let board, Board.named(board) == nil {
             throw ValidationError("unknown board '\(board)'; runec knows " + Board.all.map(\.name).joined(separator: ", "))
         }
@@ -82,6 +98,11 @@ struct Build: ParsableCommand {
     }
 
     func run() throws {
+        if let explain, let code = DiagnosticCode.named(explain) {
+            print(code.explanation.rendered(for: code), terminator: "")
+            return
+        }
+        guard let runefile else { throw ExitCode.validationFailure }
         let embedded = embeddedInputs.map { input in
             let parts = input.split(separator: "=", maxSplits: 1)
             return (String(parts[0]), String(parts.count > 1 ? parts[1] : ""))
@@ -93,7 +114,7 @@ struct Build: ParsableCommand {
         let options = CompilerOptions(emit: emit, target: target, optimization: optimization.level, debugInfo: debugInfo,
                                       firmware: firmware)
         let result = Compiler().compile(path: runefile, options: options)
-        let destination = output ?? defaultOutput(result: result)
+        let destination = output ?? defaultOutput(runefile: runefile)
         if json {
             printJSON(result, destination: destination)
         } else if !result.diagnostics.isEmpty {
@@ -115,7 +136,7 @@ struct Build: ParsableCommand {
             } else {
                 let (magic, formatName) = outputFormat(destination)
                 try OutputFile.write(artifact, to: destination,
-                                     inputs: inputFiles(result, embedded: embedded.map(\.1)),
+                                     inputs: inputFiles(result, runefile: runefile, embedded: embedded.map(\.1)),
                                      magic: magic, formatName: formatName)
             }
         } catch {
@@ -125,7 +146,7 @@ struct Build: ParsableCommand {
     }
 
     /// Every file this compile read: none of them may become its output.
-    private func inputFiles(_ result: CompilationResult, embedded: [String]) -> [String] {
+    private func inputFiles(_ result: CompilationResult, runefile: String, embedded: [String]) -> [String] {
         let runefilePath = Compiler.locateRunefile(runefile)
         let folder = URL(fileURLWithPath: runefilePath).deletingLastPathComponent()
         var files = [runefilePath] + embedded + result.sources.map(\.path)
@@ -154,7 +175,7 @@ struct Build: ParsableCommand {
         }
     }
 
-    private func defaultOutput(result: CompilationResult) -> String {
+    private func defaultOutput(runefile: String) -> String {
         switch emit {
         case .binary:
             let name = Compiler.runeName(for: Compiler.locateRunefile(runefile))
@@ -171,12 +192,16 @@ struct Build: ParsableCommand {
                 "code": diagnostic.code.rawValue,
                 "message": diagnostic.message,
             ]
-            if let range = diagnostic.range {
-                entry["file"] = range.start.file
-                entry["line"] = range.start.line
-                entry["column"] = range.start.column
-            }
+            if let range = diagnostic.range { entry.merge(Build.location(range)) { $1 } }
+            if let label = diagnostic.label { entry["label"] = label }
             if let help = diagnostic.help { entry["help"] = help }
+            if !diagnostic.notes.isEmpty {
+                entry["notes"] = diagnostic.notes.map { note -> [String: Any] in
+                    var object: [String: Any] = ["message": note.message]
+                    if let range = note.range { object.merge(Build.location(range)) { $1 } }
+                    return object
+                }
+            }
             return entry
         }
         var object: [String: Any] = ["success": result.succeeded, "diagnostics": diagnostics]
@@ -186,6 +211,13 @@ struct Build: ParsableCommand {
         }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}
+
+extension Build {
+    /// A source range as JSON fields: file, line, column and the length of the span in characters.
+    static func location(_ range: SourceRange) -> [String: Any] {
+        ["file": range.start.file, "line": range.start.line, "column": range.start.column, "length": range.length]
     }
 }
 

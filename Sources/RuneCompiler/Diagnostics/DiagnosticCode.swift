@@ -46,12 +46,12 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     // Targets
     public static let imageTooLarge = DiagnosticCode(rawValue: "E0500", summary: "image does not fit the board")
     public static let invalidEmbeddedInput = DiagnosticCode(rawValue: "E0501", summary: "embedded input cannot be used")
-    public static let boardLacksCapability = DiagnosticCode(rawValue: "W0004", summary: "the board lacks a capability the rune needs")
 
     // Warnings
     public static let unusedStage = DiagnosticCode(rawValue: "W0001", summary: "stage is never used")
     public static let ignoredArgument = DiagnosticCode(rawValue: "W0002", summary: "argument has no effect")
     public static let blockWarning = DiagnosticCode(rawValue: "W0003", summary: "warning in a processing block")
+    public static let boardLacksCapability = DiagnosticCode(rawValue: "W0004", summary: "the board lacks a capability the rune needs")
 
     public static let all: [DiagnosticCode] = [
         .syntax, .unknownInstruction, .yamlSyntax, .unsupportedVersion, .missingImage, .invalidType,

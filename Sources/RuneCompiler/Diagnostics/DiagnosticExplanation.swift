@@ -1,0 +1,278 @@
+/// The long form of a diagnostic code, printed by `runec --explain CODE` as rustc does.
+public struct DiagnosticExplanation: Sendable {
+    /// What the code means and how to fix it, one paragraph.
+    public var text: String
+    /// A Runefile that gets this diagnostic; nil where the mistake needs other files (a model, a
+    /// C file, a board) to show.
+    public var example: String?
+    /// The same Runefile corrected, where a correction fits in a few lines.
+    public var corrected: String?
+
+    /// The whole explanation as `runec --explain` prints it.
+    public func rendered(for code: DiagnosticCode) -> String {
+        var lines = ["\(code.rawValue): \(code.summary)", "", text]
+        if let example {
+            lines += ["", "Example of the mistake:", ""] + indent(example)
+        }
+        if let corrected {
+            lines += ["", "Corrected:", ""] + indent(corrected)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func indent(_ text: String) -> [String] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.map { $0.isEmpty ? "" : "    " + $0 }
+    }
+}
+
+extension DiagnosticCode {
+    /// The code written as given, in any case (`e0101` is `E0101`); nil when no such code exists.
+    public static func named(_ name: String) -> DiagnosticCode? {
+        all.first { $0.rawValue == name.uppercased() }
+    }
+
+    /// The long explanation of this code.
+    public var explanation: DiagnosticExplanation {
+        DiagnosticCode.explanations[rawValue]
+            ?? DiagnosticExplanation(text: summary.prefix(1).uppercased() + summary.dropFirst() + ".")
+    }
+
+    private static let header = "FROM runicos/base\n"
+
+    /// Every code's explanation; `DiagnosticExplanationTests` compiles each example and checks it
+    /// gets its code, and fails when a code has none.
+    static let explanations: [String: DiagnosticExplanation] = [
+        "E0001": DiagnosticExplanation(
+            text: """
+                A Runefile line is not well formed: a stage declaration is missing its name, a \
+                tensor type list is not closed, or an argument is not `--key value`. Each \
+                instruction is one line (end a line with `\\` to continue it).
+                """,
+            example: header + "CAPABILITY<F32[4]>\nOUT serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0002": DiagnosticExplanation(
+            text: """
+                The first word of a line must be one of FROM, CAPABILITY, PROC_BLOCK, MODEL, OUT \
+                or RUN (upper case). Anything else, a typo included, is an unknown instruction.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW\nOUTPUT serial\nRUN input serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0003": DiagnosticExplanation(
+            text: """
+                A Runefile.yml is not valid YAML, or its YAML is not shaped like a Runefile: \
+                `version`, `image` and `pipeline` at the top, one mapping per stage under \
+                `pipeline`. YAML aliases are expanded with a limit on nodes and bytes, so a file \
+                that expands past it is refused here too.
+                """),
+        "E0004": DiagnosticExplanation(
+            text: """
+                Runefile.yml declares its format version with `version: 1`, the only version \
+                runec reads. Any other number is refused rather than guessed at.
+                """),
+        "E0005": DiagnosticExplanation(
+            text: """
+                Every Runefile starts from a base image: `FROM runicos/base` in a Runefile, \
+                `image: runicos/base` in a Runefile.yml.
+                """,
+            example: "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0006": DiagnosticExplanation(
+            text: """
+                A tensor type is an element type and a shape: `F32[4]`, `I16[16000]`, `U8[96,96,1]` \
+                or `UTF8`. Element types are U8, I8, U16, I16, U32, I32, U64, I64, F32, F64 and \
+                UTF8; each dimension is a positive integer.
+                """,
+            example: header + "CAPABILITY<F32[four]> input RAW\nOUT serial\nRUN input serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0100": DiagnosticExplanation(
+            text: """
+                Stage names are unique in a Runefile: RUN lines refer to stages by name, so two \
+                stages with one name would be ambiguous. Rename one of them.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW\nCAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0101": DiagnosticExplanation(
+            text: """
+                A RUN line (or a stage's inputs in Runefile.yml) names a stage that is not \
+                declared. Check the spelling, or declare the stage.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serail\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0102": DiagnosticExplanation(
+            text: """
+                Data flows one way, from capabilities through blocks and models to outputs. A \
+                set of RUN lines that leads a stage back to itself has no order to run in.
+                """,
+            example: header + """
+                CAPABILITY<F32[4]> input RAW
+                PROC_BLOCK<F32[4],F32[4]> first hotg-ai/rune#proc-blocks/normalize
+                PROC_BLOCK<F32[4],F32[4]> second hotg-ai/rune#proc-blocks/normalize
+                OUT serial
+                RUN input first second serial
+                RUN second first
+
+                """,
+            corrected: header + """
+                CAPABILITY<F32[4]> input RAW
+                PROC_BLOCK<F32[4],F32[4]> first hotg-ai/rune#proc-blocks/normalize
+                PROC_BLOCK<F32[4],F32[4]> second hotg-ai/rune#proc-blocks/normalize
+                OUT serial
+                RUN input first second serial
+
+                """),
+        "E0103": DiagnosticExplanation(
+            text: """
+                A connection goes the wrong way: a capability has no inputs, so nothing may flow \
+                into it, and an output has no outputs, so nothing may follow it.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN serial input\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0104": DiagnosticExplanation(
+            text: """
+                Every block, model and output needs an input. Connect the stage after a \
+                capability or another stage in a RUN line.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW\nPROC_BLOCK<F32[4],F32[4]> norm hotg-ai/rune#proc-blocks/normalize\nOUT serial\nRUN norm serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nPROC_BLOCK<F32[4],F32[4]> norm hotg-ai/rune#proc-blocks/normalize\nOUT serial\nRUN input norm serial\n"),
+        "E0105": DiagnosticExplanation(
+            text: """
+                A rune exists to produce results: a pipeline needs at least one OUT stage that \
+                data reaches. A Runefile with only FROM, or with stages but no output, gets this.
+                """,
+            example: header,
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0200": DiagnosticExplanation(
+            text: """
+                The capability kind names a sensor the host provides: RAND, RAW, SOUND, IMAGE or \
+                ACCEL. A rune may read only what it declares, so the kind must be one hosts know.
+                """,
+            example: header + "CAPABILITY<F32[4]> input THERMOMETER\nOUT serial\nRUN input serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0201": DiagnosticExplanation(
+            text: """
+                The output kind names a sink the host provides. Hosts today provide SERIAL (JSON \
+                lines on stdout), written `OUT serial`.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW\nOUT<HTTP> web\nRUN input web\n"),
+        "E0202": DiagnosticExplanation(
+            text: """
+                A PROC_BLOCK names a block of the library (`hotg-ai/rune#proc-blocks/fft`, or the \
+                short `runicos/fft`) or a C file of yours (`./block.c`). The README lists the \
+                library's blocks.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW\nPROC_BLOCK<F32[4],F32[4]> f hotg-ai/rune#proc-blocks/fast\nOUT serial\nRUN input f serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nPROC_BLOCK<F32[4],F32[4]> f hotg-ai/rune#proc-blocks/normalize\nOUT serial\nRUN input f serial\n"),
+        "E0203": DiagnosticExplanation(
+            text: """
+                The stage does not take this argument. Each capability and block has a fixed set \
+                of arguments; the help line lists them.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW --volume 3\nOUT serial\nRUN input serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0204": DiagnosticExplanation(
+            text: """
+                The argument's value is not of the kind the stage needs (a number where a number \
+                is expected, a value within the allowed range, a known pixel format).
+                """,
+            example: header + "CAPABILITY<I16[16000]> audio SOUND --hz fast\nOUT serial\nRUN audio serial\n",
+            corrected: header + "CAPABILITY<I16[16000]> audio SOUND --hz 16000\nOUT serial\nRUN audio serial\n"),
+        "E0205": DiagnosticExplanation(
+            text: """
+                The stage needs this argument and has no default for it, for example the labels \
+                of a `label` block.
+                """,
+            example: header + "CAPABILITY<U32[2]> input RAW\nPROC_BLOCK<U32[2],UTF8[2]> label hotg-ai/rune#proc-blocks/label\nOUT serial\nRUN input label serial\n",
+            corrected: header + "CAPABILITY<U32[2]> input RAW\nPROC_BLOCK<U32[2],UTF8[2]> label hotg-ai/rune#proc-blocks/label --labels yes,no\nOUT serial\nRUN input label serial\n"),
+        "E0206": DiagnosticExplanation(
+            text: """
+                An argument is given twice on one stage. Keep one; runec does not guess which you \
+                meant.
+                """,
+            example: header + "CAPABILITY<I16[16000]> audio SOUND --hz 16000 --hz 8000\nOUT serial\nRUN audio serial\n",
+            corrected: header + "CAPABILITY<I16[16000]> audio SOUND --hz 16000\nOUT serial\nRUN audio serial\n"),
+        "E0300": DiagnosticExplanation(
+            text: """
+                A stage's output has one element type and the next stage's input expects another. \
+                Types are never converted silently: add a block that converts them, or declare \
+                matching types.
+                """,
+            example: header + "CAPABILITY<I16[4]> input RAW\nPROC_BLOCK<F32[4],F32[4]> soft hotg-ai/rune#proc-blocks/softmax\nOUT serial\nRUN input soft serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nPROC_BLOCK<F32[4],F32[4]> soft hotg-ai/rune#proc-blocks/softmax\nOUT serial\nRUN input soft serial\n"),
+        "E0301": DiagnosticExplanation(
+            text: """
+                A stage's output has one shape and the next stage's input expects another. Shapes \
+                are compared without unit dimensions, so `F32[1,4]` fits `F32[4]`.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW\nPROC_BLOCK<F32[8],F32[8]> soft hotg-ai/rune#proc-blocks/softmax\nOUT serial\nRUN input soft serial\n",
+            corrected: header + "CAPABILITY<F32[8]> input RAW\nPROC_BLOCK<F32[8],F32[8]> soft hotg-ai/rune#proc-blocks/softmax\nOUT serial\nRUN input soft serial\n"),
+        "E0302": DiagnosticExplanation(
+            text: """
+                runec could not work out a stage's tensor type: the untyped spelling leaves it \
+                open and nothing connected to it fixes it. Declare the types: \
+                `CAPABILITY<F32[4]> input RAW`.
+                """),
+        "E0303": DiagnosticExplanation(
+            text: """
+                The element type is valid but this stage cannot take it, for example a RAND \
+                capability of UTF8 or an FFT fed F32.
+                """,
+            example: header + "CAPABILITY<UTF8[1]> rand RAND\nOUT serial\nRUN rand serial\n",
+            corrected: header + "CAPABILITY<F32[1]> rand RAND\nOUT serial\nRUN rand serial\n"),
+        "E0400": DiagnosticExplanation(
+            text: """
+                A file the Runefile names (a model, a C block) does not exist, is not readable, \
+                or is not a regular file. Paths are relative to the Runefile's folder.
+                """,
+            example: header + "CAPABILITY<F32[1]> input RAW\nMODEL<F32[1],F32[1]> model ./missing.tflite\nOUT serial\nRUN input model serial\n"),
+        "E0401": DiagnosticExplanation(
+            text: """
+                The model file is not a TFLite flatbuffer runec can compile: it is truncated or \
+                corrupt, uses an operator runec does not support (the README lists them), has a \
+                quantization parameter that is not finite and positive, or has inputs and outputs \
+                other than the ones declared. `runec model-info MODEL.tflite` shows what runec \
+                reads from it.
+                """),
+        "E0402": DiagnosticExplanation(
+            text: """
+                A C block of yours does not compile. Clang's own message follows, at your file and \
+                line. Blocks are freestanding C11 compiled to WebAssembly: they may include only \
+                files beside the Runefile and the runtime headers, call only what they define or \
+                what `rune_block.h` offers, and use no inline assembly.
+                """),
+        "E0500": DiagnosticExplanation(
+            text: """
+                The firmware image is larger than the board's flash or RAM. runec prints how much \
+                each region needs; use a smaller model, fewer stages, or a larger board.
+                """),
+        "E0501": DiagnosticExplanation(
+            text: """
+                An `--embed-input NAME=FILE` names no capability of the rune, or its file cannot \
+                be converted into that capability's tensor (wrong format, unreadable).
+                """),
+        "W0001": DiagnosticExplanation(
+            text: """
+                A stage is declared but no RUN line connects it, so it does nothing. Connect it \
+                or remove it.
+                """,
+            example: header + "CAPABILITY<F32[4]> input RAW\nCAPABILITY<F32[4]> spare RAW\nOUT serial\nRUN input serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "W0002": DiagnosticExplanation(
+            text: """
+                An argument is accepted but has no effect here, for example `--output` or \
+                `--input` on a MODEL whose types are declared. It is kept out of the rune.
+                """),
+        "W0003": DiagnosticExplanation(
+            text: """
+                Clang warned about a C block of yours. The rune is still built; the warning is \
+                shown at your file and line.
+                """),
+        "W0004": DiagnosticExplanation(
+            text: """
+                The rune declares a capability the chosen board does not provide, so the firmware \
+                will refuse to run on boot. Give the input with `--embed-input NAME=FILE`, or \
+                choose a board that has the sensor.
+                """),
+    ]
+}
