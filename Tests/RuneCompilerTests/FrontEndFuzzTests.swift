@@ -28,7 +28,7 @@ import Testing
         }
         let seeds = Self.seeds
         #expect(!seeds.isEmpty)
-        var checked = 0
+        var refused = 0
         for iteration in 0..<4000 {
             let seed = seeds[iteration % seeds.count]
             var scalars = Array(seed.text.unicodeScalars)
@@ -47,9 +47,35 @@ import Testing
             // Checked in a folder with no model or block files, so only the front end runs.
             let file = SourceFile(path: "/nonexistent/fuzz/\(seed.name)", text: text)
             let result = Compiler().compile(file, options: CompilerOptions(emit: .ir))
-            _ = result.renderedDiagnostics()
-            checked += 1
+            let rendered = result.renderedDiagnostics()
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            if result.succeeded {
+                // Accepted text lowers to IR, and the same text always lowers to the same IR.
+                #expect(result.artifact?.isEmpty == false, "iteration \(iteration) produced no IR")
+                let again = Compiler().compile(file, options: CompilerOptions(emit: .ir))
+                #expect(again.artifact == result.artifact, "iteration \(iteration) is not deterministic")
+            } else {
+                // Refused text gets at least one error, each with a known code, placed inside the
+                // file, and rendered with its code.
+                let errors = result.diagnostics.filter { $0.severity == .error }
+                #expect(!errors.isEmpty, "iteration \(iteration) failed without an error:\n\(text)")
+                for error in errors {
+                    #expect(DiagnosticCode.all.contains(error.code), "unknown code \(error.code)")
+                    #expect(rendered.contains("error[\(error.code.rawValue)]"))
+                    guard let range = error.range else {
+                        Issue.record("iteration \(iteration): \(error.code) '\(error.message)' has no location:\n\(text)")
+                        continue
+                    }
+                    #expect(range.start.file == file.path)
+                    // Line `lines + 1` is the end of the file, where an unfinished construct is reported.
+                    #expect((1...lines + 1).contains(range.start.line), "\(error.code) at line \(range.start.line) of \(lines)")
+                    #expect(range.start.column >= 1)
+                }
+            }
+            refused += result.succeeded ? 0 : 1
         }
-        #expect(checked == 4000)
+        // The mutations are strong enough that most texts are refused; if none were, the
+        // mutator is broken and the invariants above checked nothing.
+        #expect(refused > 1000, "only \(refused) of 4000 mutated Runefiles were refused")
     }
 }

@@ -9,18 +9,28 @@ public enum Fixtures {
         .appendingPathComponent("Fixtures")
 
     /// The case folders of `area` (`Fixtures/<area>/<case>/`), sorted by name.
+    ///
+    /// A missing or empty area gives one case named after the problem rather than none, so a
+    /// parameterised test over it fails (in ``folder(_:_:)``) instead of passing with zero cases.
     public static func cases(_ area: String) -> [String] {
         let directory = root.appendingPathComponent(area)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { name in
+        let cases = names.filter { name in
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path,
                                                   isDirectory: &isDirectory) && isDirectory.boolValue
         }.sorted()
+        return cases.isEmpty ? ["<no cases in Fixtures/\(area)>"] : cases
     }
 
-    public static func folder(_ area: String, _ name: String) -> URL {
-        root.appendingPathComponent(area).appendingPathComponent(name)
+    /// A case folder; records a test failure when it does not exist.
+    public static func folder(_ area: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> URL {
+        let folder = root.appendingPathComponent(area).appendingPathComponent(name)
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            Issue.record("Fixtures/\(area)/\(name) is not a fixture folder", sourceLocation: sourceLocation)
+        }
+        return folder
     }
 
     /// The Runefile of a case: `Runefile` or `Runefile.yml`.
