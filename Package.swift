@@ -36,7 +36,8 @@ let package = Package(
         // the host runtime and by runec when it embeds test inputs into firmware.
         .target(name: "RuneSensors", dependencies: ["RuneManifest"]),
 
-        // Safe output files for the command-line tools: never clobbers what is not a regular file of ours.
+        // Files the command-line tools read and write: bounded reads, and outputs that never
+        // clobber what is not a regular file of ours.
         .target(name: "RuneFiles"),
 
         // The llvm-c headers and libLLVM-14.
@@ -96,6 +97,7 @@ let package = Package(
             name: "runec",
             dependencies: [
                 "RuneCompiler",
+                "RuneManifest",
                 "RuneSensors",
                 "RuneFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuneFiles
+import RuneManifest
 import RuneRuntime
 
 /// `rune graph`: draw the pipeline a rune carries.
@@ -32,13 +33,16 @@ struct Graph: ParsableCommand {
     var format: Format?
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: rune) else {
-            StandardError().write("error: cannot read '\(rune)': no such file\n")
+        let data: [UInt8]
+        do {
+            data = try InputFile.read(rune, limit: RuneLimits.maxRuneBytes)
+        } catch {
+            StandardError().write("error: \(error)\n")
             throw ExitCode(1)
         }
         let loaded: Rune
         do {
-            loaded = try Rune(bytes: Array(data))
+            loaded = try Rune(bytes: data)
         } catch {
             StandardError().write("error: \(error)\n")
             throw ExitCode(1)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RuneFiles
 import RuneManifest
 import RuneRuntime
 
@@ -16,12 +17,15 @@ struct Inspect: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: rune) else {
-            StandardError().write("error: cannot read '\(rune)': no such file\n")
+        let data: [UInt8]
+        do {
+            data = try InputFile.read(rune, limit: RuneLimits.maxRuneBytes)
+        } catch {
+            StandardError().write("error: \(error)\n")
             throw ExitCode(1)
         }
         do {
-            let loaded = try Rune(bytes: Array(data))
+            let loaded = try Rune(bytes: data)
             print(json ? jsonReport(loaded) : textReport(loaded), terminator: "")
         } catch {
             StandardError().write("error: \(error)\n")

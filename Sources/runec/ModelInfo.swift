@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import RuneFiles
+import RuneManifest
 import RuneCompiler
 
 /// `runec model-info`: what a model holds and what it costs.
@@ -15,12 +17,15 @@ struct ModelInfo: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: model) else {
-            Terminal.standardError.write("error: cannot read '\(model)': no such file\n")
+        let data: [UInt8]
+        do {
+            data = try InputFile.read(model, limit: RuneLimits.maxModelBytes)
+        } catch {
+            Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
         do {
-            let report = try ModelReport(bytes: Array(data), path: model)
+            let report = try ModelReport(bytes: data, path: model)
             print(json ? report.json : report.text, terminator: "")
         } catch {
             Terminal.standardError.write("error: \(error)\n")

@@ -111,9 +111,13 @@ struct CortexMTests {
 
     @Test func embeddedInputsMustNameACapability() throws {
         let folder = Fixtures.folder("hotg", "sine")
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let output = scratch.appendingPathComponent("sine.elf")
         let build = try Executables.run("runec", ["Runefile.yml", "--target", "cortex-m7", "--embed-input", "nope=input.bin",
-                                                  "-o", "/dev/null"], in: folder)
+                                                  "-o", output.path], in: folder)
         #expect(build.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: output.path))
         #expect(build.standardError.contains("error[E0501]: --embed-input names 'nope', which is not a capability of this rune"))
         #expect(build.standardError.contains("its capabilities are rand"))
     }
