@@ -65,12 +65,14 @@ static inline int32_t rune_multiply_by_quantized_multiplier(int32_t x, int32_t m
     return rune_rounding_divide_by_pot(rune_srdhm(rune_shift_left(x, left), multiplier), right);
 }
 
-/* The 64-bit-accumulator variant (int16 kernels): a 16-bit multiplier, one rounding. */
-static inline int32_t rune_multiply_by_quantized_multiplier_64(int64_t x, int32_t multiplier, int shift) {
-    const int32_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
-    const int total_shift = 15 - shift;
-    const int64_t result = x * (int64_t)reduced + ((int64_t)1 << (total_shift - 1));
-    return (int32_t)(result >> total_shift);
+/*
+ * The last step of every quantized kernel: an int32 accumulator requantized by
+ * multiplier * 2^shift, moved to the output's zero point and clamped to the activation range.
+ */
+static inline int32_t rune_requantize(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
+                                      int32_t activation_min, int32_t activation_max) {
+    const int32_t scaled = rune_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_offset;
+    return rune_clamp_i32(scaled, activation_min, activation_max);
 }
 
 /* --- Q-format fixed point (gemmlowp's definitions) --------------------------- */
@@ -144,35 +146,33 @@ static inline int32_t rune_fx_exp_on_negative_values(int32_t a, int integer_bits
     return result;
 }
 
-/* 1 / (1 + a) in Q0 for a Q0 value a in [0, 1): Newton-Raphson in Q2. */
-static inline int32_t rune_fx_one_over_one_plus_x_for_x_in_0_1(int32_t a) {
+/*
+ * 2 / (1 + a) in Q2 for a Q0 value a in [0, 1): three Newton-Raphson steps towards the
+ * reciprocal of (1 + a) / 2, from gemmlowp's 48/17 - 32/17 * d estimate.
+ */
+static inline int32_t rune_fx_two_over_one_plus_x_for_x_in_0_1(int32_t a) {
     const int32_t half_denominator = rune_rounding_half_sum(a, RUNE_INT32_MAX);
-    const int32_t constant_48_over_17 = 1515870810;   /* Q2 */
+    const int32_t constant_48_over_17 = 1515870810;      /* Q2 */
     const int32_t constant_neg_32_over_17 = -1010580540; /* Q2 */
     int32_t x = rune_wrap_add(constant_48_over_17, rune_fx_mul(half_denominator, constant_neg_32_over_17));
     const int32_t one_q2 = (int32_t)1 << 29;
     for (int i = 0; i < 3; i++) {
-        const int32_t half_denominator_times_x = rune_fx_mul(half_denominator, x);   /* Q2 */
-        const int32_t one_minus = rune_wrap_sub(one_q2, half_denominator_times_x);  /* Q2 */
+        const int32_t half_denominator_times_x = rune_fx_mul(half_denominator, x);  /* Q2 */
+        const int32_t one_minus = rune_wrap_sub(one_q2, half_denominator_times_x); /* Q2 */
         x = rune_wrap_add(x, rune_fx_rescale(rune_fx_mul(x, one_minus), 4, 2));
     }
-    /* x / 2, read as Q1, rescaled to Q0. */
-    return rune_fx_rescale(x, 1, 0);
+    return x;
 }
 
-/* (1 - a) / (1 + a) in Q0 for a Q0 value a in [0, 1). */
+/* 1 / (1 + a) in Q0 for a Q0 value a in [0, 1): the Q2 value halved (read as Q1), rescaled. */
+static inline int32_t rune_fx_one_over_one_plus_x_for_x_in_0_1(int32_t a) {
+    return rune_fx_rescale(rune_fx_two_over_one_plus_x_for_x_in_0_1(a), 1, 0);
+}
+
+/* (1 - a) / (1 + a) = 2 / (1 + a) - 1 in Q0 for a Q0 value a in [0, 1). */
 static inline int32_t rune_fx_one_minus_x_over_one_plus_x_for_x_in_0_1(int32_t a) {
-    const int32_t half_denominator = rune_rounding_half_sum(a, RUNE_INT32_MAX);
-    const int32_t constant_48_over_17 = 1515870810;
-    const int32_t constant_neg_32_over_17 = -1010580540;
-    int32_t x = rune_wrap_add(constant_48_over_17, rune_fx_mul(half_denominator, constant_neg_32_over_17));
     const int32_t one_q2 = (int32_t)1 << 29;
-    for (int i = 0; i < 3; i++) {
-        const int32_t half_denominator_times_x = rune_fx_mul(half_denominator, x);
-        const int32_t one_minus = rune_wrap_sub(one_q2, half_denominator_times_x);
-        x = rune_wrap_add(x, rune_fx_rescale(rune_fx_mul(x, one_minus), 4, 2));
-    }
-    return rune_fx_rescale(rune_wrap_sub(x, one_q2), 2, 0);
+    return rune_fx_rescale(rune_wrap_sub(rune_fx_two_over_one_plus_x_for_x_in_0_1(a), one_q2), 2, 0);
 }
 
 /* logistic(a) in Q0 for a Q(integer_bits) value a. */

@@ -1,0 +1,247 @@
+/*
+ * Each optimized int8 kernel against its reference twin (kernels/reference/) on seeded random
+ * shapes, data and quantization: the outputs must be identical byte for byte.
+ *
+ * Shapes cover odd and large channel counts (past the depthwise block of 64), 1x1 to 5x5
+ * filters, strides and dilations 1 to 3, explicit padding up to the filter's size (windows
+ * clipped on every side), several batches, depth multipliers 1 to 3, per-tensor and per-channel
+ * quantization, with and without bias, any zero points, narrowed activation ranges, and
+ * multipliers and shifts at their edges (0, 2^30, INT32_MAX, shifts from -31 to +7).
+ *
+ * Both outputs are pre-filled with different bytes and followed by a guard, so an element one
+ * kernel forgets to write, or a write past the end, is a difference too.
+ *
+ *     optimized_test [SEED [CASES]]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rune.h"
+/* The float and uint8 kernels come along unused. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "kernels/conv_2d.h"
+#include "kernels/depthwise_conv_2d.h"
+#include "kernels/fully_connected.h"
+
+#ifdef RUNE_KERNELS_REFERENCE_ONLY
+#error "compare the optimized kernels: build without RUNE_KERNELS_REFERENCE_ONLY"
+#endif
+
+static uint32_t state;
+static uint32_t next(void) { state ^= state << 13; state ^= state >> 17; state ^= state << 5; return state; }
+/* Uniform in [lo, hi]. */
+static int32_t range(int32_t lo, int32_t hi) { return lo + (int32_t)(next() % (uint32_t)(hi - lo + 1)); }
+static int chance(int percent) { return range(0, 99) < percent; }
+
+#define GUARD 64
+#define MAX_BYTES (1 << 20)
+static int8_t input[MAX_BYTES], filter[MAX_BYTES];
+static int8_t expected[MAX_BYTES + GUARD], actual[MAX_BYTES + GUARD];
+static int32_t bias[4096], multipliers[4096], shifts[4096];
+
+static int failures, cases;
+
+static void fill(int8_t *data, int32_t count) {
+    /* Mostly uniform; sometimes only the extremes, where sums and products are largest. */
+    const int extremes = chance(10);
+    for (int32_t i = 0; i < count; i++) data[i] = extremes ? (chance(50) ? -128 : 127) : (int8_t)range(-128, 127);
+}
+
+/* One multiplier and shift, often at an edge. */
+static void quantization(int32_t *multiplier, int32_t *shift) {
+    static const int32_t edge_multipliers[] = {0, 1 << 30, 2147483647, (1 << 30) + 1, 2147483646};
+    static const int32_t edge_shifts[] = {-31, -24, -1, 0, 1, 7};
+    *multiplier = chance(20) ? edge_multipliers[range(0, 4)] : range(1 << 30, 2147483647);
+    *shift = chance(20) ? edge_shifts[range(0, 5)] : range(-12, 0);
+}
+
+static void quantize_outputs(int32_t channels, int32_t *per_channel, int32_t *output_offset,
+                             int32_t *activation_min, int32_t *activation_max) {
+    *per_channel = chance(70);
+    for (int32_t c = 0; c < channels; c++) {
+        quantization(&multipliers[c], &shifts[c]);
+        bias[c] = range(-(1 << 16), 1 << 16);
+    }
+    *output_offset = range(-128, 127);
+    *activation_min = -128;
+    *activation_max = 127;
+    if (chance(30)) *activation_min = rune_clamp_i32(*output_offset, -128, 127); /* RELU */
+    if (chance(20)) {
+        *activation_min = range(-128, 0);
+        *activation_max = range(*activation_min, 127);
+    }
+}
+
+static void prepare(int32_t bytes) {
+    memset(expected, 0x5A, (size_t)bytes + GUARD);
+    memset(actual, 0xA5, (size_t)bytes + GUARD);
+}
+
+/* Compares the first `bytes` and the guards; returns 0 when identical. */
+static int differ(const char *kernel, int32_t bytes, const char *shape) {
+    for (int32_t i = 0; i < bytes; i++) {
+        if (expected[i] != actual[i]) {
+            printf("%s: output %d is %d, reference %d; %s\n", kernel, i, actual[i], expected[i], shape);
+            return 1;
+        }
+    }
+    for (int32_t i = bytes; i < bytes + GUARD; i++) {
+        if ((uint8_t)expected[i] != 0x5A || (uint8_t)actual[i] != 0xA5) {
+            printf("%s: write past the output's end at %d; %s\n", kernel, i, shape);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void check(const char *kernel, int32_t bytes, const char *shape) {
+    cases++;
+    if (differ(kernel, bytes, shape)) failures++;
+}
+
+/* Picks padding and the output size along one dimension; 0 if the filter does not fit. */
+static int32_t spatial(int32_t size, int32_t taps, int32_t stride, int32_t dilation, int32_t *pad) {
+    const int32_t extent = dilation * (taps - 1) + 1;
+    switch (range(0, 2)) {
+    case 0: *pad = 0; break;                                         /* VALID */
+    case 1: *pad = rune_max_i32(0, (((size + stride - 1) / stride - 1) * stride + extent - size) / 2); break; /* SAME */
+    default: *pad = range(0, extent - 1); break;                     /* any, up to all but one tap */
+    }
+    const int32_t padded = size + 2 * *pad;
+    if (padded < extent) return 0;
+    return (padded - extent) / stride + 1;
+}
+
+/* Random convolution geometry into p; 0 if the filter does not fit. */
+static int geometry(rune_conv_params *p, int32_t max_size) {
+    memset(p, 0, sizeof *p);
+    p->batches = range(1, 2);
+    p->input_height = range(1, max_size);
+    p->input_width = range(1, max_size);
+    p->filter_height = range(1, 5);
+    p->filter_width = range(1, 5);
+    p->stride_height = range(1, 3);
+    p->stride_width = range(1, 3);
+    /* Dilation 1 is the common case and the fast paths' own. */
+    p->dilation_height = chance(70) ? 1 : range(2, 3);
+    p->dilation_width = chance(70) ? 1 : range(2, 3);
+    p->output_height = spatial(p->input_height, p->filter_height, p->stride_height, p->dilation_height, &p->pad_height);
+    p->output_width = spatial(p->input_width, p->filter_width, p->stride_width, p->dilation_width, &p->pad_width);
+    return p->output_height > 0 && p->output_width > 0;
+}
+
+static void describe(char *shape, size_t size, const rune_conv_params *p, int has_bias) {
+    snprintf(shape, size,
+             "batches %d input %dx%dx%d filter %dx%d output %dx%dx%d stride %d,%d dilation %d,%d pad %d,%d "
+             "multiplier %d offsets %d,%d per-channel %d bias %d activation [%d, %d] multiplier[0] %d shift[0] %d",
+             p->batches, p->input_height, p->input_width, p->input_depth, p->filter_height, p->filter_width,
+             p->output_height, p->output_width, p->output_depth, p->stride_height, p->stride_width,
+             p->dilation_height, p->dilation_width, p->pad_height, p->pad_width, p->depth_multiplier,
+             p->input_offset, p->output_offset, p->per_channel, has_bias, p->activation_min, p->activation_max,
+             multipliers[0], shifts[0]);
+}
+
+static void conv_case(void) {
+    rune_conv_params p;
+    while (!geometry(&p, 12)) {}
+    p.input_depth = chance(20) ? range(1, 3) : range(1, 40);
+    p.output_depth = range(1, 21);
+    p.depth_multiplier = 1;
+    p.input_offset = -range(-128, 127);
+    const int has_bias = chance(80);
+    quantize_outputs(p.output_depth, &p.per_channel, &p.output_offset, &p.activation_min, &p.activation_max);
+    p.multipliers = multipliers;
+    p.shifts = shifts;
+    fill(input, p.batches * p.input_height * p.input_width * p.input_depth);
+    fill(filter, p.output_depth * p.filter_height * p.filter_width * p.input_depth);
+    const int32_t bytes = p.batches * p.output_height * p.output_width * p.output_depth;
+    prepare(bytes);
+    rune_conv_2d_s8_reference(&p, input, filter, has_bias ? bias : NULL, expected);
+    rune_conv_2d_s8(&p, input, filter, has_bias ? bias : NULL, actual);
+    char shape[512];
+    describe(shape, sizeof shape, &p, has_bias);
+    check("conv_2d_s8", bytes, shape);
+}
+
+static void depthwise_case(void) {
+    rune_conv_params p;
+    while (!geometry(&p, 10)) {}
+    p.depth_multiplier = chance(70) ? 1 : range(2, 3);
+    /* Past the block of 64 channels, and not a multiple of it. */
+    p.input_depth = p.depth_multiplier == 1 ? (chance(30) ? range(60, 150) : range(1, 40)) : range(1, 12);
+    p.output_depth = p.input_depth * p.depth_multiplier;
+    p.input_offset = -range(-128, 127);
+    const int has_bias = chance(80);
+    quantize_outputs(p.output_depth, &p.per_channel, &p.output_offset, &p.activation_min, &p.activation_max);
+    p.multipliers = multipliers;
+    p.shifts = shifts;
+    fill(input, p.batches * p.input_height * p.input_width * p.input_depth);
+    fill(filter, p.filter_height * p.filter_width * p.output_depth);
+    const int32_t bytes = p.batches * p.output_height * p.output_width * p.output_depth;
+    prepare(bytes);
+    rune_depthwise_conv_2d_s8_reference(&p, input, filter, has_bias ? bias : NULL, expected);
+    rune_depthwise_conv_2d_s8(&p, input, filter, has_bias ? bias : NULL, actual);
+    char shape[512];
+    describe(shape, sizeof shape, &p, has_bias);
+    check("depthwise_conv_2d_s8", bytes, shape);
+}
+
+static void fully_connected_case(void) {
+    rune_fully_connected_params p;
+    memset(&p, 0, sizeof p);
+    p.batches = range(1, 4);
+    p.input_depth = chance(20) ? range(1, 4) : range(1, 400);
+    p.output_depth = range(1, 40);
+    p.input_offset = -range(-128, 127);
+    /* int8 weights are symmetric in TFLite; the kernel still takes a zero point. */
+    p.filter_offset = chance(70) ? 0 : -range(-128, 127);
+    const int has_bias = chance(80);
+    quantize_outputs(p.output_depth, &p.per_channel, &p.output_offset, &p.activation_min, &p.activation_max);
+    p.multipliers = multipliers;
+    p.shifts = shifts;
+    fill(input, p.batches * p.input_depth);
+    fill(filter, p.output_depth * p.input_depth);
+    const int32_t bytes = p.batches * p.output_depth;
+    prepare(bytes);
+    rune_fully_connected_s8_reference(&p, input, filter, has_bias ? bias : NULL, expected);
+    rune_fully_connected_s8(&p, input, filter, has_bias ? bias : NULL, actual);
+    char shape[256];
+    snprintf(shape, sizeof shape,
+             "batches %d input %d output %d offsets %d,%d,%d per-channel %d bias %d activation [%d, %d]",
+             p.batches, p.input_depth, p.output_depth, p.input_offset, p.filter_offset, p.output_offset,
+             p.per_channel, has_bias, p.activation_min, p.activation_max);
+    check("fully_connected_s8", bytes, shape);
+}
+
+/* The comparison itself must catch a one-byte difference, a missing write and an overrun. */
+static void self_test(void) {
+    int caught = 0;
+    prepare(16);
+    memset(expected, 1, 16);
+    memset(actual, 1, 16);
+    actual[7] = 2;
+    caught += differ("self-test (expected to differ)", 16, "one byte changed");
+    memset(actual, 1, 15);
+    actual[15] = (int8_t)0xA5; /* as if never written */
+    caught += differ("self-test (expected to differ)", 16, "last byte not written");
+    memset(actual, 1, 17);
+    caught += differ("self-test (expected to differ)", 16, "one byte past the end");
+    if (caught != 3) {
+        printf("self-test: the comparison missed %d of 3 planted differences\n", 3 - caught);
+        failures++;
+    }
+}
+
+int main(int argc, char **argv) {
+    const uint32_t seed = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 20240611u;
+    const int count = argc > 2 ? atoi(argv[2]) : 1500;
+    state = seed ? seed : 1;
+    self_test();
+    for (int i = 0; i < count; i++) {
+        conv_case();
+        depthwise_case();
+        fully_connected_case();
+    }
+    printf("seed %u: %d cases, %d differ\n", seed, cases, failures);
+    return failures ? 1 : 0;
+}
