@@ -19,7 +19,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let data: [UInt8]
         do {
-            data = try InputFile.read(rune, limit: RuneLimits.maxRuneBytes)
+            data = try BoundedFile.read(rune, limit: RuneLimits.maxRuneBytes)
         } catch {
             StandardError().write("error: \(error)\n")
             throw ExitCode(1)

@@ -19,7 +19,7 @@ struct ModelInfo: ParsableCommand {
     func run() throws {
         let data: [UInt8]
         do {
-            data = try InputFile.read(model, limit: RuneLimits.maxModelBytes)
+            data = try BoundedFile.read(model, limit: RuneLimits.maxModelBytes)
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)

@@ -12,7 +12,7 @@ import Darwin
 /// At most `limit + 1` bytes are read: the extra byte is how an oversize file is told apart from
 /// one of exactly `limit` bytes without trusting the size the file system reports (which is 0
 /// for `/proc` files and meaningless for pipes). Opening does not block on a FIFO with no writer.
-public enum InputFile {
+public enum BoundedFile {
     /// Why an input file was not read.
     public enum Failure: Error, Equatable, CustomStringConvertible, Sendable {
         case missing(path: String)
