@@ -142,6 +142,7 @@ public struct Compiler: Sendable {
             return result
         }
         var plan = generated.plan
+        plan.confineUserBlocks(to: (file.path as NSString).deletingLastPathComponent)
         if options.target == .cortexM7 {
             let planner = FirmwarePlanner(options: options.firmware, manifest: generated.manifest)
             let inputs = planner.embeddedInputs(diagnostics: diagnostics)

@@ -52,6 +52,18 @@ public enum RuneLimits {
     /// Bytes a host reads from a sensor file (WAV, PNG, BMP, JPEG, CSV).
     public static let maxSensorFileBytes = 256 << 20
 
+    // MARK: Your own blocks in C
+
+    /// Preprocessor tokens clang may lex for one user block, counting every token of every macro
+    /// expansion (macro arguments included): a chain of `#define`s that doubles at each level is
+    /// refused instead of expanded. A block of 4 MB (`maxBlockSourceBytes`) has at most about this
+    /// many tokens before expansion; real blocks use a few thousand.
+    public static let maxBlockTokens = 1 << 22
+    /// Seconds clang's front end may spend on one user block (checked as it lexes).
+    public static let maxBlockFrontEndSeconds: Double = 60
+    /// Nesting of `(`, `[` and `{` in a user block (clang's `-fbracket-depth`, at its default).
+    public static let maxBlockBracketDepth = 256
+
     // MARK: YAML
 
     /// Nodes a Runefile.yml may have once its aliases are expanded.

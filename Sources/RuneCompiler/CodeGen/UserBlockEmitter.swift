@@ -1,3 +1,4 @@
+import Foundation
 import RuneManifest
 
 /// Compiles a user's processing block (`PROC_BLOCK<F32[4],F32[4]> gain ./gain.c --gain 2`) as its
@@ -42,6 +43,7 @@ struct UserBlockEmitter {
             includes: ["include/rune_block.h"],
             declarations: lines.joined(separator: "\n"),
             call: "\(symbol)()",
-            units: [BuildPlan.TranslationUnit(path: path, source: nil, definitions: ["rune_block_run=\(entry)"])])
+            units: [BuildPlan.TranslationUnit(path: path, source: nil, definitions: ["rune_block_run=\(entry)"],
+                                              confinement: (path as NSString).deletingLastPathComponent)])
     }
 }

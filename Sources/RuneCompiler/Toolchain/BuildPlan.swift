@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the toolchain needs to turn generated C into a linked binary.
 ///
 /// Code generation decides *what* to build and produces a plan; `Toolchain` decides *how*. Tests
@@ -11,11 +13,20 @@ public struct BuildPlan: Sendable {
         public var source: String?
         /// Extra `-D` definitions for this unit only.
         public var definitions: [String]
-        public init(path: String, source: String?, definitions: [String] = []) {
+        /// For a user's block: the folder it may read files from (the Runefile's). The unit is then
+        /// compiled as untrusted C: confined to that folder and the runtime headers, bounded,
+        /// without inline assembly, and calling nothing it does not define but the rune ABI.
+        /// nil for runec's own sources.
+        public var confinement: String?
+        public init(path: String, source: String?, definitions: [String] = [], confinement: String? = nil) {
             self.path = path
             self.source = source
             self.definitions = definitions
+            self.confinement = confinement
         }
+
+        /// Whether this is C a user wrote.
+        public var isUserBlock: Bool { confinement != nil }
     }
 
     public var target: CompilationTarget
@@ -45,5 +56,14 @@ public struct BuildPlan: Sendable {
         self.includeDirectories = includeDirectories
         self.exportedSymbols = exportedSymbols
         self.linkerArguments = linkerArguments
+    }
+
+    /// Confines every user block to `folder`, the Runefile's folder (by default a block is
+    /// confined to its own folder).
+    public mutating func confineUserBlocks(to folder: String) {
+        let absolute = URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.path
+        for index in units.indices where units[index].isUserBlock {
+            units[index].confinement = absolute
+        }
     }
 }

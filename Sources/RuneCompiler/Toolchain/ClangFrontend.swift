@@ -1,6 +1,7 @@
 import CLLVM
 import CLLVMBridge
 import Foundation
+import RuneManifest
 
 /// clang, in-process: compiles one C translation unit into an LLVM module.
 struct ClangFrontend {
@@ -30,13 +31,18 @@ struct ClangFrontend {
         for definition in unit.definitions {
             arguments += ["-D", definition]
         }
+        if unit.isUserBlock {
+            // Untrusted C: clang's own limits, explicit, and a bounded number of errors.
+            arguments += ["-fbracket-depth", "\(RuneLimits.maxBlockBracketDepth)", "-ferror-limit", "20"]
+        }
         arguments += ["-x", "c", unit.path]
         return arguments
     }
 
-    /// Compiles `unit`; throws with clang's diagnostics if it fails. Warnings are returned.
+    /// Compiles `unit`; throws with clang's diagnostics if it fails. Warnings are returned, and
+    /// for a user's block the symbols it uses without defining them, with where.
     func compile(_ unit: BuildPlan.TranslationUnit, in context: LLVMContextRef) throws(ToolchainError)
-        -> (module: LLVMModuleRef, warnings: [ClangDiagnostic])
+        -> (module: LLVMModuleRef, warnings: [ClangDiagnostic], undefinedSymbols: [String: ClangDiagnostic])
     {
         var files = plan.headers
         if let source = unit.source { files[unit.path] = source }
@@ -46,41 +52,93 @@ struct ClangFrontend {
         let module: LLVMModuleRef? = withCStrings(arguments) { argv in
             withVirtualFiles(files) { virtualFiles in
                 let box = Unmanaged.passUnretained(collector).toOpaque()
-                return RuneClangCompile(context, argv, UInt32(arguments.count),
-                                        virtualFiles.baseAddress, UInt32(virtualFiles.count),
-                                        { context, severity, file, line, column, message in
-                                            let collector = Unmanaged<DiagnosticCollector>.fromOpaque(context!)
-                                                .takeUnretainedValue()
-                                            collector.add(severity: severity, file: file, line: line,
-                                                          column: column, message: message)
-                                        }, box)
+                let handler: RuneDiagnosticHandler = { context, severity, file, line, column, message in
+                    let collector = Unmanaged<DiagnosticCollector>.fromOpaque(context!).takeUnretainedValue()
+                    collector.add(severity: severity, file: file, line: line, column: column, message: message)
+                }
+                guard let confinement = unit.confinement else {
+                    return RuneClangCompile(context, argv, UInt32(arguments.count),
+                                            virtualFiles.baseAddress, UInt32(virtualFiles.count), nil, handler, box)
+                }
+                return confinement.withCString { folder in
+                    var policy = RuneBlockPolicy(
+                        confinement: folder, maxFileBytes: UInt64(RuneLimits.maxBlockSourceBytes),
+                        maxTokens: UInt64(RuneLimits.maxBlockTokens), maxSeconds: RuneLimits.maxBlockFrontEndSeconds,
+                        symbolHandler: { context, symbol, file, line, column in
+                            let collector = Unmanaged<DiagnosticCollector>.fromOpaque(context!).takeUnretainedValue()
+                            collector.addSymbol(symbol, file: file, line: line, column: column)
+                        })
+                    return RuneClangCompile(context, argv, UInt32(arguments.count),
+                                            virtualFiles.baseAddress, UInt32(virtualFiles.count), &policy, handler, box)
+                }
             }
+        }
+        if let confinement = unit.confinement {
+            collector.diagnostics = collector.diagnostics.map { Self.unlocatedOutside(confinement, $0) }
         }
         guard let module, !collector.diagnostics.contains(where: { $0.severity == .error }) else {
             if let module { LLVMDisposeModule(module) }
+            if collector.diagnostics.isEmpty {
+                collector.diagnostics.append(ClangDiagnostic(severity: .error, file: "", line: 0, column: 0,
+                                                             message: "clang failed without saying why"))
+            }
             throw .compilation(unit: unit.path, diagnostics: collector.diagnostics)
         }
-        return (module, collector.diagnostics.filter { $0.severity != .error })
+        return (module, collector.diagnostics.filter { $0.severity != .error }, collector.symbols)
+    }
+
+    /// A diagnostic about a user's block keeps its location only in files the block may read, so
+    /// whoever quotes the line quotes nothing from elsewhere.
+    static func unlocatedOutside(_ confinement: String, _ diagnostic: ClangDiagnostic) -> ClangDiagnostic {
+        guard !diagnostic.file.isEmpty, !diagnostic.file.hasPrefix(RuntimeLibrary.root + "/"),
+              !isInside(diagnostic.file, folder: confinement) else { return diagnostic }
+        var unlocated = diagnostic
+        unlocated.file = ""
+        unlocated.line = 0
+        unlocated.column = 0
+        return unlocated
+    }
+
+    /// Whether `path` is inside `folder`, after resolving `..` and symlinks.
+    static func isInside(_ path: String, folder: String) -> Bool {
+        func canonical(_ path: String) -> String? {
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        guard let file = canonical(path), let root = canonical(folder) else { return false }
+        return file.hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 }
 
 /// Receives diagnostics from the C++ side.
 private final class DiagnosticCollector {
     var diagnostics: [ClangDiagnostic] = []
+    /// Symbols a user's block uses without defining them, and where each is first used.
+    var symbols: [String: ClangDiagnostic] = [:]
+
+    func addSymbol(_ symbol: UnsafePointer<CChar>?, file: UnsafePointer<CChar>?, line: UInt32, column: UInt32) {
+        guard let symbol else { return }
+        let name = String(cString: symbol)
+        guard symbols[name] == nil else { return }
+        symbols[name] = ClangDiagnostic(severity: .error, file: file.map { String(cString: $0) } ?? "",
+                                        line: Int(line), column: Int(column), message: "")
+    }
 
     func add(severity: RuneDiagnosticSeverity, file: UnsafePointer<CChar>?, line: UInt32, column: UInt32,
              message: UnsafePointer<CChar>?) {
         let level: ClangDiagnostic.Severity
         switch severity {
         case RuneDiagnosticWarning: level = .warning
-        case RuneDiagnosticError: level = .error
+        case RuneDiagnosticError, RuneDiagnosticInternalError: level = .error
         default: level = .note
         }
         diagnostics.append(ClangDiagnostic(
             severity: level,
             file: file.map { String(cString: $0) } ?? "",
             line: Int(line), column: Int(column),
-            message: message.map { String(cString: $0) } ?? ""))
+            message: message.map { String(cString: $0) } ?? "",
+            isInternal: severity == RuneDiagnosticInternalError))
     }
 }
 

@@ -6,6 +6,8 @@ public struct ClangDiagnostic: Sendable, Equatable {
     public var line: Int
     public var column: Int
     public var message: String
+    /// clang crashed, ran out of stack or hit an LLVM fatal error: not the C's fault.
+    public var isInternal: Bool = false
 }
 
 /// A failure inside the in-process toolchain.

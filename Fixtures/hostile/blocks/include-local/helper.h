@@ -1,0 +1,1 @@
+static int32_t helper(void) { return not_declared; }
