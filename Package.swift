@@ -103,6 +103,7 @@ let package = Package(
             dependencies: [
                 "RuneRuntime",
                 "RuneManifest",
+                "RuneSensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

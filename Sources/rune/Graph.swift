@@ -28,10 +28,7 @@ struct Graph: ParsableCommand {
     var format: Format?
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: rune) else {
-            StandardError().write("error: cannot read '\(rune)': no such file\n")
-            throw ExitCode(1)
-        }
+        let data = try readRune(rune)
         let loaded: Rune
         do {
             loaded = try Rune(bytes: Array(data))

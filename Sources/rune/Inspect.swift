@@ -16,10 +16,7 @@ struct Inspect: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: rune) else {
-            StandardError().write("error: cannot read '\(rune)': no such file\n")
-            throw ExitCode(1)
-        }
+        let data = try readRune(rune)
         do {
             let loaded = try Rune(bytes: Array(data))
             print(json ? jsonReport(loaded) : textReport(loaded), terminator: "")
