@@ -42,11 +42,13 @@ public enum BoundedFile {
         }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while bytes.count < wanted {
+            // Whole chunks: some kernel files (pagemap) refuse reads that are not a multiple of
+            // 8 bytes. At most one chunk more than wanted is read, and only `wanted` are kept.
             let count = chunk.withUnsafeMutableBytes { buffer in
-                Glibc_read(descriptor, buffer.baseAddress, min(buffer.count, wanted - bytes.count))
+                Glibc_read(descriptor, buffer.baseAddress, buffer.count)
             }
             if count > 0 {
-                bytes += chunk[0..<count]
+                bytes += chunk[0..<min(count, wanted - bytes.count)]
                 continue
             }
             if count == 0 { break }   // end of file

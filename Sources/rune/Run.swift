@@ -86,20 +86,22 @@ struct Run: ParsableCommand {
     /// The kinds `--deny` takes, and the other spellings it accepts.
     static var deniableKinds: [String] { HostConfiguration.providedKinds.map(\.kind) }
 
+    /// Checks the flags before anything is read. A mistake is an `error: ...` on stderr and exit
+    /// status 1, like every other refusal of `rune run`.
     func validate() throws {
-        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard `repeat` >= 1 else { throw refuse("--repeat must be at least 1") }
         guard RunLimits.parseDuration(timeout) != nil else {
-            throw ValidationError("--timeout '\(timeout)' is not a duration such as 500ms, 10s or 2m (at most 24h; 0 for none)")
+            throw refuse("--timeout '\(timeout)' is not a duration such as 500ms, 10s or 2m (at most 24h; 0 for none)")
         }
         guard let memory = RunLimits.parseBytes(maxMemory), memory >= 65536, memory <= 1 << 32 else {
-            throw ValidationError("--max-memory '\(maxMemory)' is not a byte count from 64K to 4G (such as 16M or 268435456)")
+            throw refuse("--max-memory '\(maxMemory)' is not a byte count from 64K to 4G (such as 16M or 268435456)")
         }
         guard let output = RunLimits.parseBytes(maxOutputBytes), output >= 0, output <= 1 << 32 else {
-            throw ValidationError("--max-output-bytes '\(maxOutputBytes)' is not a byte count up to 4G (such as 16M)")
+            throw refuse("--max-output-bytes '\(maxOutputBytes)' is not a byte count up to 4G (such as 16M)")
         }
-        guard maxLogLines >= 0 else { throw ValidationError("--max-log-lines must be 0 or more") }
+        guard maxLogLines >= 0 else { throw refuse("--max-log-lines must be 0 or more") }
         for kind in deniedKinds where Self.canonicalKind(kind) == nil {
-            throw ValidationError("--deny '\(kind)' is not a capability kind; the kinds are \(Self.deniableKinds.joined(separator: ", "))")
+            throw refuse("--deny '\(kind)' is not a capability kind; the kinds are \(Self.deniableKinds.joined(separator: ", "))")
         }
         // One file per capability name, whichever flags carry them.
         var seen: [String: String] = [:]
@@ -108,11 +110,16 @@ struct Run: ParsableCommand {
                 let file = InputFile(argument: value)
                 guard let name = file.capability else { continue }
                 if let earlier = seen[name] {
-                    throw ValidationError("capability '\(name)' is given two files (\(earlier) and \(flag) \(value)); give it one")
+                    throw refuse("capability '\(name)' is given two files (\(earlier) and \(flag) \(value)); give it one")
                 }
                 seen[name] = "\(flag) \(value)"
             }
         }
+    }
+
+    private func refuse(_ message: String) -> ExitCode {
+        StandardError().write("error: \(message)\n")
+        return ExitCode(1)
     }
 
     /// `RAW`, `sound`, `Audio` -> `RAW`, `SOUND`, `SOUND`; nil for an unknown kind.
