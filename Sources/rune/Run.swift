@@ -65,7 +65,7 @@ struct Run: ParsableCommand {
     @Option(help: "How many times to call the rune (for benchmarks).")
     var `repeat`: Int = 1
 
-    @Option(name: .customLong("deny"), help: ArgumentHelp("Refuse a capability kind (for example SOUND) even if the rune asks for it.", valueName: "kind"))
+    @Option(name: .customLong("deny"), help: ArgumentHelp("Refuse a capability kind even if the rune asks for it: RAW, RAND, SOUND, IMAGE or ACCEL (any case; RANDOM, AUDIO and ACCELEROMETER too). Another kind is an error.", valueName: "kind"))
     var deniedKinds: [String] = []
 
     @Flag(help: "Print the time per call and per stage on stderr.")
