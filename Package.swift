@@ -32,13 +32,13 @@ let package = Package(
         // The manifest format and tensor types shared by the compiler and every host.
         .target(name: "RuneManifest"),
 
-        // Sensor file decoders (WAV, PNG, BMP, JPEG, CSV) turning recordings into tensors; used by
-        // the host runtime and by runec when it embeds test inputs into firmware.
-        .target(name: "RuneSensors", dependencies: ["RuneManifest"]),
-
-        // Files the command-line tools read and write: bounded reads, and outputs that never
+        // Files every tool reads and writes: bounded reads, and outputs that never
         // clobber what is not a regular file of ours.
         .target(name: "RuneFiles"),
+
+        // Sensor file decoders (WAV, PNG, BMP, JPEG, CSV) turning recordings into tensors; used by
+        // the host runtime and by runec when it embeds test inputs into firmware.
+        .target(name: "RuneSensors", dependencies: ["RuneManifest", "RuneFiles"]),
 
         // The llvm-c headers and libLLVM-14.
         .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "RuneManifest",
                 "RuneSensors",
+                "RuneFiles",
                 .product(name: "WasmKit", package: "WasmKit"),
             ]
         ),
@@ -110,6 +111,7 @@ let package = Package(
                 "RuneRuntime",
                 "RuneManifest",
                 "RuneFiles",
+                "RuneSensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -132,7 +134,7 @@ let package = Package(
         .testTarget(name: "RuneFilesTests", dependencies: ["RuneFiles"]),
         .testTarget(
             name: "RuneSensorsTests",
-            dependencies: ["RuneSensors", "RuneManifest", "RuneTestSupport"]
+            dependencies: ["RuneSensors", "RuneManifest", "RuneFiles", "RuneTestSupport"]
         ),
         .testTarget(
             name: "ModelTests",

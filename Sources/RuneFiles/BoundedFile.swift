@@ -6,62 +6,97 @@ import Musl
 import Darwin
 #endif
 
-/// Reads an input file with a bound, so a huge file, `/dev/zero` or a `/proc` file that never
-/// ends cannot make a tool allocate without limit.
+/// Reads files that may be hostile: at most a given number of bytes, and never blocking forever.
 ///
-/// At most `limit + 1` bytes are read: the extra byte is how an oversize file is told apart from
-/// one of exactly `limit` bytes without trusting the size the file system reports (which is 0
-/// for `/proc` files and meaningless for pipes). Opening does not block on a FIFO with no writer.
+/// A path can name something that is not a regular file: `/dev/zero` never ends,
+/// `/proc/self/pagemap` is huge and reports size 0, a FIFO may have no writer or a writer that
+/// never writes. The file is opened without blocking, read until end of file or until
+/// `limit + 1` bytes (one more than allowed, so an oversized file is told from one that fits
+/// exactly, without trusting the size the file system reports), and a read that waits longer
+/// than `timeout` seconds is given up. Every tool reads untrusted files through this: the
+/// Runefile, models, C blocks, runes and sensor recordings.
 public enum BoundedFile {
-    /// Why an input file was not read.
+    /// Why a file was not read. The messages leave the path out; callers say which file it was.
     public enum Failure: Error, Equatable, CustomStringConvertible, Sendable {
-        case missing(path: String)
-        case folder(path: String)
-        case tooLarge(path: String, limit: Int)
-        case system(path: String, code: Int32)
+        case missing
+        case folder
+        case tooLarge(limit: Int)
+        case timedOut(seconds: Double)
+        case system(operation: String, code: Int32)
 
         public var description: String {
             switch self {
-            case let .missing(path): "cannot read '\(path)': no such file"
-            case let .folder(path): "cannot read '\(path)': it is a folder"
-            case let .tooLarge(path, limit): "'\(path)' is larger than the limit of \(limit) bytes"
-            case let .system(path, code): "cannot read '\(path)': \(String(cString: strerror(code)))"
+            case .missing: "no such file"
+            case .folder: "it is a folder"
+            case let .tooLarge(limit): "it is larger than the limit of \(limit) bytes"
+            case let .timedOut(seconds):
+                "reading it took longer than \(BoundedFile.formatSeconds(seconds)) (is it a FIFO nobody writes to?)"
+            case let .system(operation, code): "cannot \(operation) it: \(String(cString: strerror(code)))"
             }
         }
+
+        /// The same text as `description`, for callers that report sensor errors by message.
+        public var message: String { description }
     }
 
-    /// The bytes of the file at `path`, which may hold at most `limit` bytes.
-    public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    /// The bytes of the file at `path`, if it holds at most `limit` bytes. `timeout` bounds the
+    /// whole read in seconds (0 waits as long as it takes).
+    public static func read(_ path: String, limit: Int, timeout: Double = 0) throws(Failure) -> [UInt8] {
+        let bytes = try prefix(path, count: limit < Int.max ? limit + 1 : limit, timeout: timeout)
+        guard bytes.count <= limit else { throw Failure.tooLarge(limit: limit) }
+        return bytes
+    }
+
+    /// The first `count` bytes of the file at `path` (fewer if it is shorter), never reading more.
+    public static func prefix(_ path: String, count wanted: Int, timeout: Double = 0) throws(Failure) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw errno == ENOENT ? Failure.missing(path: path) : Failure.system(path: path, code: errno)
+            throw errno == ENOENT ? Failure.missing : Failure.system(operation: "open", code: errno)
         }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw Failure.system(path: path, code: errno) }
-        if status.st_mode & S_IFMT == S_IFDIR { throw Failure.folder(path: path) }
-        // Non-blocking only for the open; a pipe with a writer is then read as usual.
-        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        guard fstat(descriptor, &status) == 0 else { throw Failure.system(operation: "read", code: errno) }
+        if status.st_mode & S_IFMT == S_IFDIR { throw Failure.folder }
 
-        let capacity = limit < Int.max ? limit + 1 : limit
-        let expected = status.st_mode & S_IFMT == S_IFREG ? min(Int(clamping: status.st_size), capacity) : 0
-        var bytes = [UInt8](repeating: 0, count: max(expected, min(capacity, 1 << 16)))
-        var count = 0
-        while count < capacity {
-            if count == bytes.count { bytes += [UInt8](repeating: 0, count: min(bytes.count, capacity - count)) }
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                systemRead(descriptor, buffer.baseAddress! + count, buffer.count - count)
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw Failure.system(path: path, code: errno)
-            }
-            if got == 0 { break }
-            count += got
+        let deadline = timeout > 0 ? monotonicSeconds() + timeout : Double.infinity
+        var bytes: [UInt8] = []
+        // Regular files report their size (pagemap's is 0, a lie that costs only a regrow).
+        if status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 {
+            bytes.reserveCapacity(min(Int(status.st_size), wanted))
         }
-        guard count <= limit else { throw Failure.tooLarge(path: path, limit: limit) }
-        bytes.removeSubrange(count...)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while bytes.count < wanted {
+            // Whole chunks: some kernel files (pagemap) refuse reads that are not a multiple of
+            // 8 bytes. At most one chunk more than wanted is read, and only `wanted` are kept.
+            let count = chunk.withUnsafeMutableBytes { buffer in
+                systemRead(descriptor, buffer.baseAddress!, buffer.count)
+            }
+            if count > 0 {
+                bytes += chunk[0..<min(count, wanted - bytes.count)]
+                continue
+            }
+            if count == 0 { break }   // end of file
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EAGAIN || code == EWOULDBLOCK else { throw Failure.system(operation: "read", code: code) }
+            // Nothing yet (a FIFO whose writer is slow): wait for data, up to the deadline.
+            let left = deadline - monotonicSeconds()
+            guard left > 0 else { throw Failure.timedOut(seconds: timeout) }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            _ = poll(&poller, 1, left.isFinite ? Int32(min(left * 1000 + 1, 60_000)) : 60_000)
+        }
         return bytes
+    }
+
+    private static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// `10s`, or `0.5s`: how durations appear in messages.
+    public static func formatSeconds(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
     }
 
     private static func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {

@@ -16,6 +16,8 @@ extension Manifest {
         public static let maxRank = RuneLimits.maxRank
         public static let maxStringBytes = RuneLimits.maxStringBytes
         public static let maxElements = RuneLimits.maxTensorElements
+        public static let maxNameBytes = RuneLimits.maxNameBytes
+        public static let maxTensorBytes = RuneLimits.maxTensorBytes
     }
 
     /// The manifest's binary form (see `Runtime/include/rune.h`).
@@ -53,22 +55,25 @@ extension Manifest {
         return writer.buffer
     }
 
-    /// Reads a manifest, checking every length and count against the bytes present.
+    /// Reads a manifest, checking every length and count against the bytes present and against
+    /// ``RuneLimits``: names, kinds and argument keys of at most `maxNameBytes`, tensors of at most
+    /// `maxTensorBytes`, integers in their shortest encoding. Whatever decodes re-encodes to the
+    /// same bytes.
     public init<Bytes: Collection>(decoding bytes: Bytes) throws(ManifestError) where Bytes.Element == UInt8 {
         var reader = ByteReader(Array(bytes))
         let version = try reader.header(magic: "RUNE", version: Manifest.currentVersion, what: "manifest")
         var capabilities: [Capability] = []
         for _ in 0..<(try reader.count()) {
-            let name = try reader.string()
-            let kind = try reader.string()
+            let name = try reader.name("capability name")
+            let kind = try reader.name("capability kind")
             let tensor = try reader.tensor()
             let arguments = try reader.arguments()
             capabilities.append(Capability(name: name, kind: kind, tensor: tensor, arguments: arguments))
         }
         var outputs: [Output] = []
         for _ in 0..<(try reader.count()) {
-            let name = try reader.string()
-            let kind = try reader.string()
+            let name = try reader.name("output name")
+            let kind = try reader.name("output kind")
             var inputs: [TensorType] = []
             for _ in 0..<(try reader.count()) { inputs.append(try reader.tensor()) }
             let arguments = try reader.arguments()
@@ -76,7 +81,7 @@ extension Manifest {
         }
         var models: [Model] = []
         for _ in 0..<(try reader.count()) {
-            let name = try reader.string()
+            let name = try reader.name("model name")
             let source = try reader.string()
             let weightBytes = try reader.size()
             let arenaBytes = try reader.size()
@@ -176,7 +181,11 @@ struct ByteReader {
             let byte = try self.byte()
             guard shift < 64, shift < 63 || byte & 0x7e == 0 else { throw fail("integer too large") }
             result |= UInt64(byte & 0x7f) << shift
-            if byte & 0x80 == 0 { return result }
+            if byte & 0x80 == 0 {
+                // A padded encoding (0x80 0x00 for 0) would not re-encode to the same bytes.
+                guard byte != 0 || shift == 0 else { throw fail("integer is not in its shortest encoding") }
+                return result
+            }
             shift += 7
         }
     }
@@ -207,6 +216,16 @@ struct ByteReader {
         return text
     }
 
+    /// A name, kind or argument key: a string of at most `maxNameBytes`.
+    mutating func name(_ what: String) throws(ManifestError) -> String {
+        let start = offset
+        let text = try string()
+        guard text.utf8.count <= Manifest.Limits.maxNameBytes else {
+            throw ManifestError(offset: start, message: "\(what) of \(text.utf8.count) bytes is longer than the limit of \(Manifest.Limits.maxNameBytes)")
+        }
+        return text
+    }
+
     mutating func tensor() throws(ManifestError) -> TensorType {
         let start = offset
         let code = try byte()
@@ -229,6 +248,10 @@ struct ByteReader {
             dimensions.append(Int(dimension))
         }
         let type = TensorType(elementType, dimensions)
+        // elements <= maxElements and byteWidth <= 8, so this cannot overflow.
+        guard type.byteCount <= Manifest.Limits.maxTensorBytes else {
+            throw ManifestError(offset: start, message: "tensor \(type) is \(type.byteCount) bytes, over the limit of \(Manifest.Limits.maxTensorBytes)")
+        }
         guard type.dimensions == dimensions else { throw ManifestError(offset: start, message: "tensor shape is not canonical") }
         return type
     }
@@ -236,7 +259,7 @@ struct ByteReader {
     mutating func arguments() throws(ManifestError) -> [Manifest.Argument] {
         var arguments: [Manifest.Argument] = []
         for _ in 0..<(try count()) {
-            let key = try string()
+            let key = try name("argument name")
             let value = try string()
             arguments.append(Manifest.Argument(key: key, value: value))
         }

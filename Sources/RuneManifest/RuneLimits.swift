@@ -83,4 +83,7 @@ public enum RuneLimits {
     public static let maxLogMessageBytes = 4096
     /// Seconds one call of `_manifest()` or `_call()` may run (`--timeout`).
     public static let defaultTimeoutSeconds: Double = 30
+    /// Elements a rune's function table may grow to (runes need a few hundred; `table.grow` past
+    /// it fails, as the spec allows, instead of allocating gigabytes).
+    public static let maxTableElements = 1 << 20
 }

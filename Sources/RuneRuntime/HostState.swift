@@ -13,18 +13,50 @@ final class HostState {
     /// Tensors received per output during the current call.
     private var received: [[OutputTensor?]]
     var logHandler: (Int, String) -> Void = { _, _ in }
+    /// Called with what the host has to say about a call (log lines it dropped).
+    var noteHandler: (String) -> Void = { _ in }
+    let limits: RunLimits
+    /// Bytes handed to outputs during the current call.
+    private var outputBytes = 0
+    /// Log lines shown and dropped during the current call.
+    private var logLines = 0
+    private var droppedLogLines = 0
 
-    static let maxLogBytes: UInt64 = 64 * 1024
-
-    init(manifest: Manifest, sources: [any CapabilitySource]) {
+    init(manifest: Manifest, sources: [any CapabilitySource], limits: RunLimits) {
         self.manifest = manifest
         self.sources = sources
+        self.limits = limits
         received = manifest.outputs.map { Array(repeating: nil, count: $0.inputs.count) }
     }
 
-    func beginCall() {
+    /// Starts a call of `_manifest()`, `_call()` or `_stage()`: the per-call limits start over.
+    func beginInvocation() {
         pendingError = nil
+        logLines = 0
+        droppedLogLines = 0
+    }
+
+    /// Ends a call, however it ended: says how many log lines were dropped.
+    func endInvocation() {
+        if droppedLogLines > 0 {
+            noteHandler("\(droppedLogLines) more log line\(droppedLogLines == 1 ? " was" : "s were") dropped (the limit is \(limits.maxLogLinesPerCall) per call; see --max-log-lines)")
+        }
+        droppedLogLines = 0
+    }
+
+    func beginCall() {
+        beginInvocation()
+        outputBytes = 0
         received = manifest.outputs.map { Array(repeating: nil, count: $0.inputs.count) }
+    }
+
+    /// Counts `bytes` more output in this call, or stops the call if that is past the limit.
+    private func chargeOutput(_ bytes: UInt64, what: String) throws {
+        let (total, overflow) = UInt64(outputBytes).addingReportingOverflow(bytes)
+        guard !overflow, total <= UInt64(limits.maxOutputBytesPerCall) else {
+            throw stop(.violation("\(what) would bring its output in this call to \(overflow ? "more than \(UInt64.max)" : "\(total)") bytes, over the limit of \(limits.maxOutputBytesPerCall) (see --max-output-bytes)"))
+        }
+        outputBytes = Int(total)
     }
 
     /// The records of the outputs that received all of their tensors.
@@ -96,17 +128,37 @@ final class HostState {
             throw stop(.violation("it wrote \(length) bytes as tensor \(input) of output '\(output.name)', which is \(type) (\(type.byteCount) bytes)"))
         }
         let memory = try self.memory(caller)
+        guard UInt64(address) + UInt64(length) <= UInt64(memory.byteCount) else {
+            throw stop(.violation("output_write's buffer lies outside the rune's memory"))
+        }
+        if type.elementType != .utf8 {
+            try chargeOutput(UInt64(length), what: "tensor \(input) of output '\(output.name)'")
+        }
         guard let bytes = RuneInstance.read(memory, address: UInt64(address), length: UInt64(length)) else {
             throw stop(.violation("output_write's buffer lies outside the rune's memory"))
         }
         if type.elementType == .utf8 {
-            var strings: [[UInt8]] = []
+            // Every string is located and the total checked against the limit before any is copied.
+            var ranges: [(address: UInt64, size: UInt64)] = []
+            ranges.reserveCapacity(type.elementCount)
+            var total: UInt64 = 0
             for element in 0..<type.elementCount {
                 let pointer = UInt64(bytes[element * 8]) | UInt64(bytes[element * 8 + 1]) << 8
                     | UInt64(bytes[element * 8 + 2]) << 16 | UInt64(bytes[element * 8 + 3]) << 24
                 let size = UInt64(bytes[element * 8 + 4]) | UInt64(bytes[element * 8 + 5]) << 8
                     | UInt64(bytes[element * 8 + 6]) << 16 | UInt64(bytes[element * 8 + 7]) << 24
-                guard let text = RuneInstance.read(memory, address: pointer, length: size) else {
+                guard pointer <= UInt64(memory.byteCount), size <= UInt64(memory.byteCount) - pointer else {
+                    throw stop(.violation("string \(element) of output '\(output.name)' lies outside the rune's memory"))
+                }
+                let (sum, overflow) = total.addingReportingOverflow(size)
+                total = overflow ? .max : sum
+                ranges.append((pointer, size))
+            }
+            try chargeOutput(total, what: "tensor \(input) of output '\(output.name)' (\(type.elementCount) strings)")
+            var strings: [[UInt8]] = []
+            strings.reserveCapacity(ranges.count)
+            for (element, range) in ranges.enumerated() {
+                guard let text = RuneInstance.read(memory, address: range.address, length: range.size) else {
                     throw stop(.violation("string \(element) of output '\(output.name)' lies outside the rune's memory"))
                 }
                 strings.append(text)
@@ -120,11 +172,20 @@ final class HostState {
 
     func log(caller: borrowing Caller, _ arguments: [Value]) throws {
         let (level, address, length) = (arguments[0].u32, arguments[1].u32, arguments[2].u32)
+        guard logLines < limits.maxLogLinesPerCall else {
+            droppedLogLines += 1
+            return
+        }
+        logLines += 1
         let memory = try self.memory(caller)
-        guard let bytes = RuneInstance.read(memory, address: UInt64(address), length: min(UInt64(length), HostState.maxLogBytes)) else {
+        let shown = min(UInt64(length), UInt64(RuneLimits.maxLogMessageBytes))
+        guard UInt64(address) + UInt64(length) <= UInt64(memory.byteCount),
+              let bytes = RuneInstance.read(memory, address: UInt64(address), length: shown) else {
             throw stop(.violation("a log message lies outside the rune's memory"))
         }
-        logHandler(Int(level), String(decoding: bytes, as: UTF8.self))
+        var message = String(decoding: bytes, as: UTF8.self)
+        if UInt64(length) > shown { message += " [cut: the message has \(length) bytes]" }
+        logHandler(Int(level), message)
     }
 }
 

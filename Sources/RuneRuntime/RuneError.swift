@@ -14,6 +14,8 @@ public enum RuneError: Error, Equatable, CustomStringConvertible, Sendable {
     case trap(String)
     /// `_call` returned an error status.
     case callFailed(status: Int32, String)
+    /// The rune needs more than a limit of this host allows (memory, with `--max-memory`).
+    case limit(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum RuneError: Error, Equatable, CustomStringConvertible, Sendable {
         case .violation(let message): "the rune was stopped: \(message)"
         case .trap(let message): "the rune trapped: \(message)"
         case .callFailed(let status, let message): "the rune failed with status \(status): \(message)"
+        case .limit(let message): "the rune was refused: \(message)"
         }
     }
 }

@@ -1,6 +1,6 @@
 import Dispatch
 import RuneManifest
-import WasmKit
+@_spi(Fuzzing) import WasmKit
 
 /// A rune instantiated on this host with its capabilities granted, ready to be called.
 ///
@@ -16,6 +16,7 @@ public final class RuneInstance {
     private let call: Function
     private let stage: Function?
     private let state: HostState
+    private let watchdog: Watchdog
 
     /// Called with each log message the rune writes.
     public var logHandler: (_ level: Int, _ message: String) -> Void {
@@ -23,22 +24,43 @@ public final class RuneInstance {
         set { state.logHandler = newValue }
     }
 
-    /// Grants the rune's capabilities from the files and policy in `configuration`.
+    /// Called with what the host says about a call: how many log lines it dropped.
+    public var noteHandler: (_ message: String) -> Void {
+        get { state.noteHandler }
+        set { state.noteHandler = newValue }
+    }
+
+    /// Grants the rune's capabilities from the files and policy in `configuration`, within its
+    /// limits.
     public convenience init(rune: Rune, configuration: HostConfiguration) throws(RuneError) {
-        try self.init(rune: rune, sources: try configuration.makeSources(for: rune.manifest))
+        try HostConfiguration.checkManifest(rune.manifest)
+        try RuneInstance.checkMemory(rune, limits: configuration.limits)
+        try self.init(rune: rune, sources: try configuration.makeSources(for: rune.manifest), limits: configuration.limits)
     }
 
     /// Grants each capability the rune declares from `sources`, in manifest order (for hosts
     /// that read sensors their own way, and for tests).
-    public init(rune: Rune, sources: [any CapabilitySource]) throws(RuneError) {
+    ///
+    /// Before any rune code runs, the manifest is checked (known output kinds, capability
+    /// arguments within ``RuneLimits``) and so is the initial memory against
+    /// `limits.maxMemoryBytes`. The start function, `_manifest()` and every call run under
+    /// `limits.timeoutSeconds`.
+    public init(rune: Rune, sources: [any CapabilitySource], limits: RunLimits = RunLimits()) throws(RuneError) {
         guard sources.count == rune.manifest.capabilities.count else {
             throw .capabilityUnavailable("the rune declares \(rune.manifest.capabilities.count) capabilities but \(sources.count) sources were given")
         }
+        try HostConfiguration.checkManifest(rune.manifest)
+        try RuneInstance.checkMemory(rune, limits: limits)
         self.rune = rune
-        state = HostState(manifest: rune.manifest, sources: sources)
+        state = HostState(manifest: rune.manifest, sources: sources, limits: limits)
 
-        let engine = Engine()
-        store = Store(engine: engine)
+        // Fuel metering costs interpreter time, so it is on only when there is a deadline.
+        let engine = Engine(configuration: EngineConfiguration(fuelMetering: limits.timeoutSeconds > 0))
+        let store = Store(engine: engine)
+        self.store = store
+        store.resourceLimiter = RuneResourceLimiter(maxMemoryBytes: limits.maxMemoryBytes)
+        let watchdog = Watchdog(store: store, timeoutSeconds: limits.timeoutSeconds)
+        self.watchdog = watchdog
         var imports = Imports()
         let state = self.state
         imports.define(module: "rune", name: "capability_read", Function(store: store, type: Rune.imports["capability_read"]!) { caller, arguments in
@@ -52,9 +74,13 @@ public final class RuneInstance {
             return []
         })
         do {
-            instance = try rune.module.instantiate(store: store, imports: imports)
+            // Instantiation runs the module's start function, if it has one: under the deadline too.
+            instance = try watchdog.run { try rune.module.instantiate(store: store, imports: imports) }
+        } catch is Watchdog.Expired {
+            throw .trap(watchdog.message("its start function"))
         } catch {
-            throw .abi("it cannot be instantiated: \(error)")
+            if let pending = state.pendingError { throw pending }
+            throw .abi("it cannot be instantiated: \(Self.describeTrap(error))")
         }
         guard let memory = instance.exports[memory: "memory"],
               let manifestFunction = instance.exports[function: "_manifest"],
@@ -72,15 +98,29 @@ public final class RuneInstance {
         try checkManifestFunction(manifestFunction)
     }
 
+    /// Refuses a rune whose memory starts larger than `limits.maxMemoryBytes`.
+    static func checkMemory(_ rune: Rune, limits: RunLimits) throws(RuneError) {
+        guard let initial = rune.sections.initialMemoryBytes(in: rune.bytes) else { return }
+        guard initial <= UInt64(limits.maxMemoryBytes) else {
+            throw .limit("its memory starts at \(initial) bytes, over the limit of \(limits.maxMemoryBytes) bytes (see --max-memory)")
+        }
+    }
+
     /// `_manifest()` must return the same bytes as the manifest section.
     private func checkManifestFunction(_ function: Function) throws(RuneError) {
         state.phase = .manifest
-        defer { state.phase = .idle }
+        state.beginInvocation()
+        defer {
+            state.phase = .idle
+            state.endInvocation()
+        }
         let result: [Value]
         do {
-            result = try function.invoke([])
+            result = try watchdog.run { try function.invoke([]) }
+        } catch is Watchdog.Expired {
+            throw .trap(watchdog.message("the call to _manifest"))
         } catch {
-            throw state.pendingError ?? .trap("in _manifest: \(error)")
+            throw state.pendingError ?? .trap("in _manifest: \(Self.describeTrap(error))")
         }
         guard case .i32(let address)? = result.first else { throw .abi("'_manifest' returned no address") }
         guard let header = Self.read(memory, address: UInt64(address), length: 4) else {
@@ -99,7 +139,10 @@ public final class RuneInstance {
     public func run() throws(RuneError) -> [SerialRecord] {
         state.beginCall()
         state.phase = .call
-        defer { state.phase = .idle }
+        defer {
+            state.phase = .idle
+            state.endInvocation()
+        }
         try invoke(call, [], name: "_call")
         return try state.finishCall()
     }
@@ -115,7 +158,10 @@ public final class RuneInstance {
         }
         state.beginCall()
         state.phase = .call
-        defer { state.phase = .idle }
+        defer {
+            state.phase = .idle
+            state.endInvocation()
+        }
         var times: [UInt64] = []
         for index in pipeline.stages.indices {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -128,7 +174,9 @@ public final class RuneInstance {
     private func invoke(_ function: Function, _ arguments: [Value], name: String) throws(RuneError) {
         let result: [Value]
         do {
-            result = try function.invoke(arguments)
+            result = try watchdog.run { try function.invoke(arguments) }
+        } catch is Watchdog.Expired {
+            throw .trap(watchdog.message("the call to \(name)"))
         } catch {
             if let pending = state.pendingError { throw pending }
             throw .trap(Self.describeTrap(error))

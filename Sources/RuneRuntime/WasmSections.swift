@@ -59,6 +59,33 @@ public struct WasmSections: Sendable {
         return Array(bytes[start..<section.offset + section.size])
     }
 
+    /// Bytes of linear memory the module's memory section asks for at instantiation (its minimum
+    /// pages × 64 KiB), or nil without a memory section or when it cannot be read (the module
+    /// parser then reports the problem).
+    public func initialMemoryBytes(in bytes: [UInt8]) -> UInt64? {
+        guard let section = sections.first(where: { $0.id == 5 }) else { return nil }
+        var cursor = section.offset
+        guard let count = try? WasmSections.uleb(bytes, &cursor), count >= 1, cursor < bytes.count else { return nil }
+        cursor += 1   // flags: whether a maximum follows, shared, memory64
+        guard let pages = try? WasmSections.uleb64(bytes, &cursor) else { return nil }
+        let (total, overflow) = pages.multipliedReportingOverflow(by: 65536)
+        return overflow ? .max : total
+    }
+
+    static func uleb64(_ bytes: [UInt8], _ offset: inout Int) throws(RuneError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count else { throw .malformed("unexpected end of file at byte \(offset)") }
+            let byte = bytes[offset]
+            offset += 1
+            guard shift < 64 else { throw .malformed("malformed integer at byte \(offset - 1)") }
+            result |= UInt64(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
     static func name(_ id: UInt8) -> String {
         Int(id) < names.count ? names[Int(id)] : "unknown(\(id))"
     }

@@ -4,6 +4,65 @@ import RuneManifest
 /// (`rune run --sound clip.wav`) and for firmware that embeds its input at build time
 /// (`runec --embed-input audio=clip.wav`), so both see identical bytes.
 public enum CapabilityInput {
+    /// A capability's arguments, parsed and checked against ``RuneLimits``.
+    public struct Settings: Sendable, Equatable {
+        /// Which input of its kind the capability reads (`source`), if given.
+        public var source: Int?
+        /// SOUND: the sample rate, the samples in a reading, and how many recorded samples make
+        /// up one reading (`samples × group`).
+        public var hz = 16000
+        public var sampleSize: Int?
+        /// IMAGE: the size and pixel format the image is converted to.
+        public var width = 0
+        public var height = 0
+        public var pixelFormat = SensorReadings.PixelFormat.rgb
+    }
+
+    /// Parses and checks the arguments a manifest gives capability `kind`, so that nothing a
+    /// crafted manifest says can overflow, trap or ask for unbounded memory. Kinds this code does
+    /// not convert (RAND) only have their `source` checked.
+    public static func settings(kind: String, arguments: [String: String], tensor: TensorType) throws(SensorError) -> Settings {
+        var settings = Settings()
+        func integer(_ key: String, in range: ClosedRange<Int>) throws(SensorError) -> Int? {
+            guard let text = arguments[key] else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw SensorError("its argument \(key) = '\(text)' is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return value
+        }
+        settings.source = try integer("source", in: 0...(RuneLimits.maxCapabilities - 1))
+        switch kind {
+        case "SOUND":
+            settings.hz = try integer("hz", in: RuneLimits.sampleRates) ?? 16000
+            settings.sampleSize = try integer("sample_size", in: 1...RuneLimits.maxTensorElements)
+        case "IMAGE":
+            guard let width = try integer("width", in: 1...RuneLimits.maxImageSide),
+                  let height = try integer("height", in: 1...RuneLimits.maxImageSide) else {
+                throw SensorError("an IMAGE capability needs its width and height arguments")
+            }
+            let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+            guard !overflow, pixels <= RuneLimits.maxImagePixels else {
+                throw SensorError("its image of \(width) x \(height) pixels is over the limit of \(RuneLimits.maxImagePixels) pixels")
+            }
+            let format = arguments["pixel_format"] ?? "RGB"
+            guard let pixelFormat = SensorReadings.PixelFormat(rawValue: format) else {
+                throw SensorError("its pixel_format '\(format)' is not one of \(SensorReadings.PixelFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let channels = pixelFormat == .grayScale ? 1 : 3
+            guard pixels * channels == tensor.elementCount else {
+                throw SensorError("it is \(tensor) but its arguments ask for \(width) x \(height) x \(channels)")
+            }
+            (settings.width, settings.height, settings.pixelFormat) = (width, height, pixelFormat)
+        case "ACCEL":
+            guard tensor.elementCount % 3 == 0 else {
+                throw SensorError("it is \(tensor), which is not rows of x, y, z")
+            }
+        default:
+            break
+        }
+        return settings
+    }
+
     /// The tensor bytes for capability `kind` with its manifest `arguments`, from a file's
     /// `contents`; and a warning when the recording had to be padded.
     public static func prepare(kind: String, arguments: [String: String], tensor: TensorType,
@@ -11,23 +70,25 @@ public enum CapabilityInput {
         switch kind {
         case "RAW":
             guard contents.count == tensor.byteCount else {
-                throw SensorError("the capability is \(tensor) (\(tensor.byteCount) bytes) but the file has \(contents.count) bytes")
+                let size = contents.count > tensor.byteCount ? "more than \(tensor.byteCount)" : "\(contents.count)"
+                throw SensorError("the capability is \(tensor) (\(tensor.byteCount) bytes) but the file has \(size) bytes")
             }
             return (contents, nil)
         case "SOUND":
-            let clip = try WAVDecoder.decode(contents)
-            return SensorReadings.sound(clip, hz: Int(arguments["hz"] ?? "") ?? 16000, count: tensor.elementCount,
-                                        sampleSize: arguments["sample_size"].flatMap { Int($0) }, as: tensor.elementType)
-        case "IMAGE":
-            let image = try ImageDecoder.decode(contents)
-            let format = SensorReadings.PixelFormat(rawValue: arguments["pixel_format"] ?? "RGB") ?? .rgb
-            let channels = format == .grayScale ? 1 : 3
-            let width = Int(arguments["width"] ?? "") ?? 0, height = Int(arguments["height"] ?? "") ?? 0
-            guard width > 0, height > 0, width * height * channels == tensor.elementCount else {
-                throw SensorError("the capability is \(tensor) but its arguments ask for \(width) x \(height) x \(channels)")
+            let settings = try settings(kind: kind, arguments: arguments, tensor: tensor)
+            let count = tensor.elementCount
+            // Only the frames the reading uses (and the resampling filter's margin) are decoded.
+            let clip = try WAVDecoder.decode(contents) { rate in
+                SensorReadings.soundFramesNeeded(sourceRate: rate, hz: settings.hz, count: count, sampleSize: settings.sampleSize)
             }
-            return (SensorReadings.image(image, width: width, height: height, format: format, as: tensor.elementType), nil)
+            return SensorReadings.sound(clip, hz: settings.hz, count: count, sampleSize: settings.sampleSize, as: tensor.elementType)
+        case "IMAGE":
+            let settings = try settings(kind: kind, arguments: arguments, tensor: tensor)
+            let image = try ImageDecoder.decode(contents)
+            return (SensorReadings.image(image, width: settings.width, height: settings.height, format: settings.pixelFormat,
+                                         as: tensor.elementType), nil)
         case "ACCEL":
+            _ = try settings(kind: kind, arguments: arguments, tensor: tensor)
             return try SensorReadings.accelerometer(csv: String(decoding: contents, as: UTF8.self), rows: tensor.elementCount / 3)
         default:
             throw SensorError("capability kind \(kind) cannot be read from a file")

@@ -7,9 +7,9 @@ public enum SensorReadings {
     /// each group of `sampleSize / count` consecutive samples is averaged into one.
     public static func sound(_ clip: AudioClip, hz: Int, count: Int, sampleSize: Int? = nil,
                              as elementType: ElementType) -> (bytes: [UInt8], warning: String?) {
-        var samples = Resampler.resample(clip.mono, from: clip.sampleRate, to: hz)
         let group = max(1, (sampleSize ?? count) / max(count, 1))
         let needed = count * group
+        var samples = Resampler.resample(clip.mono, from: clip.sampleRate, to: hz, limit: needed)
         var warning: String?
         if samples.count < needed {
             let have = Double(samples.count) / Double(hz) * 1000, want = Double(needed) / Double(hz) * 1000
@@ -30,8 +30,19 @@ public enum SensorReadings {
         }
     }
 
+    /// How many frames of a recording at `sourceRate` one reading of ``sound(_:hz:count:sampleSize:as:)``
+    /// looks at: the samples it keeps, plus the resampling filter's reach past the last one. A
+    /// decoder can stop there; the reading is the same bytes as from the whole recording.
+    public static func soundFramesNeeded(sourceRate: Int, hz: Int, count: Int, sampleSize: Int? = nil) -> Int {
+        let group = max(1, (sampleSize ?? count) / max(count, 1))
+        let needed = count * group
+        guard sourceRate != hz, sourceRate > 0, hz > 0 else { return needed }
+        let reach = Resampler.lastSourceIndex(forOutput: needed - 1, from: sourceRate, to: hz)
+        return reach + 2
+    }
+
     /// Pixel layouts a capability can ask for.
-    public enum PixelFormat: String, Sendable {
+    public enum PixelFormat: String, Sendable, CaseIterable {
         case rgb = "RGB", bgr = "BGR", grayScale = "GrayScale"
     }
 

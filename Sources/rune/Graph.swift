@@ -33,13 +33,7 @@ struct Graph: ParsableCommand {
     var format: Format?
 
     func run() throws {
-        let data: [UInt8]
-        do {
-            data = try BoundedFile.read(rune, limit: RuneLimits.maxRuneBytes)
-        } catch {
-            StandardError().write("error: \(error)\n")
-            throw ExitCode(1)
-        }
+        let data = try readRune(rune)
         let loaded: Rune
         do {
             loaded = try Rune(bytes: data)

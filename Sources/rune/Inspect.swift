@@ -17,13 +17,7 @@ struct Inspect: ParsableCommand {
     var json = false
 
     func run() throws {
-        let data: [UInt8]
-        do {
-            data = try BoundedFile.read(rune, limit: RuneLimits.maxRuneBytes)
-        } catch {
-            StandardError().write("error: \(error)\n")
-            throw ExitCode(1)
-        }
+        let data = try readRune(rune)
         do {
             let loaded = try Rune(bytes: data)
             print(json ? jsonReport(loaded) : textReport(loaded), terminator: "")

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import RuneManifest
 import RuneRuntime
+import RuneFiles
+import RuneSensors
 
 /// `rune run`: instantiate a rune with its capabilities and call it.
 struct Run: ParsableCommand {
@@ -11,10 +13,36 @@ struct Run: ParsableCommand {
             Each capability the rune declares must be given, or the rune is refused before any \
             of its code runs. A file flag takes FILE or NAME=FILE, where NAME is the \
             capability's name in the Runefile; unnamed files go to capabilities of that kind \
-            in the order they are declared (or by their 'source' argument).
+            in the order they are declared (or by their 'source' argument). Two files for one \
+            capability, or a file no capability reads, is an error naming the capability and \
+            listing what the rune declares.
 
             Outputs: one JSON object per call on stdout. Logs and errors go to stderr.
-            Exit status: 0 on success, 1 when the rune cannot be loaded, is refused, traps or fails.
+            Exit status: 0 on success, 1 when the rune cannot be loaded, is refused, traps, \
+            fails or breaks a limit. No input, however hostile, crashes or hangs this host.
+
+            Limits (a rune that breaks one is stopped with an error, exit status 1):
+              --timeout DURATION    each call of the start function, _manifest() and _call() \
+            (default \(RunLimits.format(seconds: RuneLimits.defaultTimeoutSeconds)); 0 = none). \
+            Written 500ms, 10s, 2m or in seconds.
+              --max-memory BYTES    linear memory (default \(RuneLimits.defaultMaxMemoryBytes >> 20)M): a larger \
+            initial memory is refused at load, memory.grow past it returns -1 as the spec says.
+              --max-output-bytes N  bytes handed to outputs in one call, strings included \
+            (default \(RuneLimits.defaultMaxOutputBytesPerCall >> 20)M), checked before anything is copied.
+              --max-log-lines N     log lines shown per call (default \(RuneLimits.defaultMaxLogLinesPerCall)); \
+            the rest are dropped with one note saying how many. Each message is cut at \
+            \(RuneLimits.maxLogMessageBytes) bytes.
+            Fixed limits: the .rune file is read up to \(RuneLimits.maxRuneBytes >> 20) MiB and each sensor file \
+            up to \(RuneLimits.maxSensorFileBytes >> 20) MiB (a --raw file up to its tensor's size); \
+            images up to \(RuneLimits.maxImageSide) pixels a side and \(RuneLimits.maxImagePixels) \
+            pixels; WAV sample rates and SOUND hz in \(RuneLimits.sampleRates.lowerBound)...\(RuneLimits.sampleRates.upperBound) Hz; \
+            tensors up to \(RuneLimits.maxTensorBytes >> 20) MiB; names up to \(RuneLimits.maxNameBytes) bytes. \
+            Only the part of a recording a reading uses is decoded.
+
+            Examples:
+              rune run microspeech.rune --sound yes.wav
+              rune run two-inputs.rune --raw numbers=numbers.bin --raw bytes.bin
+              rune run suspicious.rune --raw input.bin --timeout 500ms --max-memory 16M
             """)
 
     @Argument(help: "The .rune file.")
@@ -38,31 +66,90 @@ struct Run: ParsableCommand {
     @Option(help: "How many times to call the rune (for benchmarks).")
     var `repeat`: Int = 1
 
-    @Option(name: .customLong("deny"), help: ArgumentHelp("Refuse a capability kind (for example SOUND) even if the rune asks for it.", valueName: "kind"))
+    @Option(name: .customLong("deny"), help: ArgumentHelp("Refuse a capability kind even if the rune asks for it: RAW, RAND, SOUND, IMAGE or ACCEL (any case; RANDOM, AUDIO and ACCELEROMETER too). Another kind is an error.", valueName: "kind"))
     var deniedKinds: [String] = []
 
     @Flag(help: "Print the time per call and per stage on stderr.")
     var timings = false
 
+    @Option(help: ArgumentHelp("Stop any call (start function, _manifest, _call) that runs longer: 500ms, 10s, 2m; 0 for none.", valueName: "duration"))
+    var timeout: String = RunLimits.format(seconds: RuneLimits.defaultTimeoutSeconds)
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("The most linear memory the rune may have, in bytes (suffixes K, M, G).", valueName: "bytes"))
+    var maxMemory: String = "\(RuneLimits.defaultMaxMemoryBytes >> 20)M"
+
+    @Option(name: .customLong("max-output-bytes"), help: ArgumentHelp("The most bytes the rune may hand its outputs in one call (suffixes K, M, G).", valueName: "bytes"))
+    var maxOutputBytes: String = "\(RuneLimits.defaultMaxOutputBytesPerCall >> 20)M"
+
+    @Option(name: .customLong("max-log-lines"), help: ArgumentHelp("The most log lines shown per call; the rest are dropped and counted.", valueName: "n"))
+    var maxLogLines: Int = RuneLimits.defaultMaxLogLinesPerCall
+
+    /// The kinds `--deny` takes, and the other spellings it accepts.
+    static var deniableKinds: [String] { HostConfiguration.providedKinds.map(\.kind) }
+
+    /// Checks the flags before anything is read. A mistake is an `error: ...` on stderr and exit
+    /// status 1, like every other refusal of `rune run`.
     func validate() throws {
-        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard `repeat` >= 1 else { throw refuse("--repeat must be at least 1") }
+        guard RunLimits.parseDuration(timeout) != nil else {
+            throw refuse("--timeout '\(timeout)' is not a duration such as 500ms, 10s or 2m (at most 24h; 0 for none)")
+        }
+        guard let memory = RunLimits.parseBytes(maxMemory), memory >= 65536, memory <= 1 << 32 else {
+            throw refuse("--max-memory '\(maxMemory)' is not a byte count from 64K to 4G (such as 16M or 268435456)")
+        }
+        guard let output = RunLimits.parseBytes(maxOutputBytes), output >= 0, output <= 1 << 32 else {
+            throw refuse("--max-output-bytes '\(maxOutputBytes)' is not a byte count up to 4G (such as 16M)")
+        }
+        guard maxLogLines >= 0 else { throw refuse("--max-log-lines must be 0 or more") }
+        for kind in deniedKinds where Self.canonicalKind(kind) == nil {
+            throw refuse("--deny '\(kind)' is not a capability kind; the kinds are \(Self.deniableKinds.joined(separator: ", "))")
+        }
+        // One file per capability name, whichever flags carry them.
+        var seen: [String: String] = [:]
+        for (flag, values) in [("--raw", rawFiles), ("--sound", soundFiles), ("--image", imageFiles), ("--accel", accelFiles)] {
+            for value in values {
+                let file = InputFile(argument: value)
+                guard let name = file.capability else { continue }
+                if let earlier = seen[name] {
+                    throw refuse("capability '\(name)' is given two files (\(earlier) and \(flag) \(value)); give it one")
+                }
+                seen[name] = "\(flag) \(value)"
+            }
+        }
+    }
+
+    private func refuse(_ message: String) -> ExitCode {
+        StandardError().write("error: \(message)\n")
+        return ExitCode(1)
+    }
+
+    /// `RAW`, `sound`, `Audio` -> `RAW`, `SOUND`, `SOUND`; nil for an unknown kind.
+    static func canonicalKind(_ kind: String) -> String? {
+        let upper = kind.uppercased()
+        if deniableKinds.contains(upper) { return upper }
+        return HostConfiguration.kindAliases[upper]
+    }
+
+    var limits: RunLimits {
+        RunLimits(timeoutSeconds: RunLimits.parseDuration(timeout) ?? RuneLimits.defaultTimeoutSeconds,
+                  maxMemoryBytes: RunLimits.parseBytes(maxMemory) ?? RuneLimits.defaultMaxMemoryBytes,
+                  maxOutputBytesPerCall: RunLimits.parseBytes(maxOutputBytes) ?? RuneLimits.defaultMaxOutputBytesPerCall,
+                  maxLogLinesPerCall: maxLogLines)
     }
 
     func run() throws {
         let errors = StandardError()
-        guard let data = FileManager.default.contents(atPath: rune) else {
-            errors.write("error: cannot read '\(rune)': no such file\n")
-            throw ExitCode(1)
-        }
+        let bytes = try readRune(rune)
         let configuration = HostConfiguration(
             files: ["RAW": rawFiles.map(InputFile.init(argument:)),
                     "SOUND": soundFiles.map(InputFile.init(argument:)),
                     "IMAGE": imageFiles.map(InputFile.init(argument:)),
                     "ACCEL": accelFiles.map(InputFile.init(argument:))],
             randomSeed: randomSeed,
-            deniedKinds: Set(deniedKinds.map { $0.uppercased() }))
+            deniedKinds: Set(deniedKinds.compactMap(Self.canonicalKind)),
+            limits: limits)
         do {
-            try execute(Array(data), configuration: configuration)
+            try execute(bytes, configuration: configuration)
         } catch {
             errors.write("error: \(error)\n")
             throw ExitCode(1)
@@ -77,6 +164,7 @@ struct Run: ParsableCommand {
             let names = [1: "error", 2: "warning", 3: "info", 4: "debug"]
             StandardError().write("[\(names[level] ?? "log")] \(message)\n")
         }
+        instance.noteHandler = { message in StandardError().write("note: \(message)\n") }
         for warning in instance.inputWarnings { errors.write("warning: \(warning)\n") }
         var durations: [UInt64] = []
         var stageDurations: [[UInt64]] = []
@@ -99,6 +187,17 @@ struct Run: ParsableCommand {
         if timings {
             errors.write(TimingReport(calls: durations, stages: stageDurations, pipeline: loaded.pipeline).text)
         }
+    }
+}
+
+/// The bytes of the .rune at `path`, at most ``RuneLimits/maxRuneBytes``; or an error on stderr
+/// and exit status 1.
+func readRune(_ path: String) throws -> [UInt8] {
+    do {
+        return try BoundedFile.read(path, limit: RuneLimits.maxRuneBytes, timeout: RuneLimits.defaultTimeoutSeconds)
+    } catch {
+        StandardError().write("error: cannot read '\(path)': \(error.message)\n")
+        throw ExitCode(1)
     }
 }
 

@@ -21,7 +21,7 @@ struct ModelInfo: ParsableCommand {
         do {
             data = try BoundedFile.read(model, limit: RuneLimits.maxModelBytes)
         } catch {
-            Terminal.standardError.write("error: \(error)\n")
+            Terminal.standardError.write("error: cannot read '\(model)': \(error)\n")
             throw ExitCode(1)
         }
         do {

@@ -61,12 +61,15 @@ import Testing
         let folder = Fixtures.folder("hotg", testCase.example)
         let (typed, yaml) = try ExampleTests.runes(testCase.example)
         // The typed sine example reads RAND where its YAML reads RAW: replay the same bytes into it.
-        let typedArgs = testCase.example == "sine" ? ["--raw", "rand=input.bin"] : testCase.args
+        // A debug build on a busy machine runs person detection for longer than the default
+        // timeout: give the examples ten minutes (still no hang).
+        let timeout = ["--timeout", "10m"]
+        let typedArgs = (testCase.example == "sine" ? ["--raw", "rand=input.bin"] : testCase.args) + timeout
         let typedRun = try Executables.run("rune", ["run", typed.path] + typedArgs, in: folder)
         try #require(typedRun.status == 0, "stderr:\n\(typedRun.standardError)")
         // Byte-identical runes print the same; only runes that differ need running twice.
         if try Data(contentsOf: typed) != Data(contentsOf: yaml) {
-            let yamlRun = try Executables.run("rune", ["run", yaml.path] + testCase.args, in: folder)
+            let yamlRun = try Executables.run("rune", ["run", yaml.path] + testCase.args + timeout, in: folder)
             try #require(yamlRun.status == 0, "stderr:\n\(yamlRun.standardError)")
             #expect(typedRun.standardOutput == yamlRun.standardOutput, "the two spellings disagree")
         }

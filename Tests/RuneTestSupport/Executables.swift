@@ -19,11 +19,17 @@ public enum Executables {
         public var status: Int32
         public var standardOutput: String
         public var standardError: String
+        /// Whether the process ended by a signal (a crash, or the kill after `timeout`).
+        public var signaled = false
+        /// Whether it was still running at the timeout and was killed.
+        public var timedOut = false
+        /// How long it ran.
+        public var seconds = 0.0
     }
 
     /// Runs `name` with `arguments` in `directory` and waits for it.
-    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil) throws -> Result {
-        try run(executable: url(name), arguments, in: directory)
+    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil, timeout: Double? = nil) throws -> Result {
+        try run(executable: url(name), arguments, in: directory, timeout: timeout)
     }
 
     /// A program on `PATH` (`qemu-system-arm`), or nil when it is not installed.
@@ -33,8 +39,9 @@ public enum Executables {
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
-    /// Runs the program at `executable` with `arguments` in `directory` and waits for it.
-    public static func run(executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// Runs the program at `executable` with `arguments` in `directory` and waits for it; with
+    /// `timeout`, kills it after that many seconds (the result says so).
+    public static func run(executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: Double? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -58,11 +65,22 @@ public enum Executables {
         process.standardOutput = output
         process.standardError = error
         process.standardInput = FileHandle.nullDevice
+        let start = Date()
         try process.run()
+        var timedOut = false
+        if let timeout {
+            while process.isRunning, Date().timeIntervalSince(start) < timeout { usleep(5_000) }
+            if process.isRunning {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+            }
+        }
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       standardOutput: String(decoding: (try? Data(contentsOf: outputURL)) ?? Data(), as: UTF8.self),
-                      standardError: String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self))
+                      standardError: String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self),
+                      signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
+                      seconds: Date().timeIntervalSince(start))
     }
 
     /// A fresh temporary folder, removed by the caller.

@@ -1,5 +1,5 @@
-import Foundation
 import RuneManifest
+import RuneFiles
 import RuneSensors
 
 /// `RAW`, `SOUND`, `IMAGE` and `ACCEL`: a file decoded once, converted to the declared tensor
@@ -10,15 +10,23 @@ final class SensorCapability: CapabilitySource {
 
     /// `kind` is how to read the file: the capability's own kind, or `RAW` to replay recorded
     /// bytes into a capability of any kind.
-    init(capability: Manifest.Capability, file: InputFile, readAs kind: String? = nil) throws(RuneError) {
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw .input("cannot read '\(file.path)' for capability '\(capability.name)': no such file")
+    init(capability: Manifest.Capability, file: InputFile, readAs kind: String? = nil, timeout: Double = 0) throws(RuneError) {
+        let kind = kind ?? capability.kind
+        // RAW needs exactly the tensor's bytes: one more is enough to tell the file is too long.
+        // Other files are bounded too, so /dev/zero or a FIFO cannot exhaust memory or hang.
+        let contents: [UInt8]
+        do {
+            contents = kind == "RAW"
+                ? try BoundedFile.prefix(file.path, count: capability.tensor.byteCount + 1, timeout: timeout)
+                : try BoundedFile.read(file.path, limit: RuneLimits.maxSensorFileBytes, timeout: timeout)
+        } catch {
+            throw .input("cannot read '\(file.path)' for capability '\(capability.name)': \(error.message)")
         }
         let arguments = Dictionary(capability.arguments.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         let reading: (bytes: [UInt8], warning: String?)
         do {
-            reading = try CapabilityInput.prepare(kind: kind ?? capability.kind, arguments: arguments, tensor: capability.tensor,
-                                                  contents: Array(data))
+            reading = try CapabilityInput.prepare(kind: kind, arguments: arguments, tensor: capability.tensor,
+                                                  contents: contents)
         } catch {
             throw .input("cannot read '\(file.path)' for capability '\(capability.name)': \(error.message)")
         }

@@ -1,3 +1,5 @@
+import RuneManifest
+
 /// A decoded recording: samples in [-1, 1], one array per channel.
 public struct AudioClip: Sendable, Equatable {
     public var sampleRate: Int
@@ -25,7 +27,9 @@ public enum WAVDecoder {
         bytes.count >= 12 && bytes[0..<4].elementsEqual("RIFF".utf8) && bytes[8..<12].elementsEqual("WAVE".utf8)
     }
 
-    public static func decode(_ bytes: [UInt8]) throws(SensorError) -> AudioClip {
+    /// Decodes the whole recording, or with `frameLimit` only as many frames as it returns for the
+    /// file's sample rate. Sample rates outside ``RuneLimits/sampleRates`` are refused.
+    public static func decode(_ bytes: [UInt8], frameLimit: ((_ sampleRate: Int) -> Int)? = nil) throws(SensorError) -> AudioClip {
         guard isWAV(bytes) else { throw SensorError("not a WAV file (no RIFF/WAVE header)") }
         var reader = ByteReader(bytes, format: "WAV", offset: 12)
         var format: (code: UInt16, channels: Int, rate: Int, bits: Int, blockAlign: Int)?
@@ -34,6 +38,11 @@ public enum WAVDecoder {
             let size = Int(try reader.u32le())
             // A writer that stopped early leaves a data chunk longer than the file: read what is there.
             let available = min(size, reader.remaining)
+            if tag == "data" {
+                guard let format else { throw SensorError("WAV data comes before its fmt chunk") }
+                let data = try reader.readBytes(available)
+                return try decodeSamples(data, format: format, frameLimit: frameLimit)
+            }
             var chunk = ByteReader(Array(try reader.readBytes(available)), format: "WAV")
             if size % 2 == 1, reader.remaining > 0 { try reader.skip(1) }
             switch tag {
@@ -50,9 +59,6 @@ public enum WAVDecoder {
                     code = try chunk.u16le()
                 }
                 format = (code, channels, rate, bits, blockAlign)
-            case "data":
-                guard let format else { throw SensorError("WAV data comes before its fmt chunk") }
-                return try decodeSamples(chunk.bytes, format: format)
             default:
                 continue
             }
@@ -60,10 +66,13 @@ public enum WAVDecoder {
         throw SensorError(format == nil ? "WAV file has no fmt chunk" : "WAV file has no data chunk")
     }
 
-    private static func decodeSamples(_ data: [UInt8], format: (code: UInt16, channels: Int, rate: Int, bits: Int, blockAlign: Int)) throws(SensorError) -> AudioClip {
+    private static func decodeSamples(_ data: ArraySlice<UInt8>, format: (code: UInt16, channels: Int, rate: Int, bits: Int, blockAlign: Int),
+                                      frameLimit: ((Int) -> Int)?) throws(SensorError) -> AudioClip {
         let (code, channelCount, rate, bits, _) = format
         guard (1...64).contains(channelCount) else { throw SensorError("WAV file has \(channelCount) channels") }
-        guard rate > 0 else { throw SensorError("WAV file has a sample rate of 0") }
+        guard RuneLimits.sampleRates.contains(rate) else {
+            throw SensorError("WAV file has a sample rate of \(rate) Hz, outside the \(RuneLimits.sampleRates.lowerBound)...\(RuneLimits.sampleRates.upperBound) Hz this host reads")
+        }
         let isFloat: Bool
         switch (code, bits) {
         case (1, 8), (1, 16), (1, 24), (1, 32): isFloat = false
@@ -74,7 +83,8 @@ public enum WAVDecoder {
         }
         let width = bits / 8
         let frameBytes = width * channelCount
-        let frames = data.count / frameBytes
+        var frames = data.count / frameBytes
+        if let frameLimit { frames = min(frames, max(0, frameLimit(rate))) }
         var channels = [[Float]](repeating: [Float](repeating: 0, count: frames), count: channelCount)
         data.withUnsafeBytes { raw in
             for frame in 0..<frames {

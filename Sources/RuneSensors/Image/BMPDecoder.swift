@@ -18,9 +18,7 @@ public enum BMPDecoder {
         var paletteCount = Int(try reader.u32le())
         try reader.skip(4)
         let height = abs(rawHeight)
-        guard width > 0, height > 0, width <= 1 << 20, height <= 1 << 20, width * height <= PNGDecoder.maximumPixels else {
-            throw SensorError("BMP image is \(width) x \(rawHeight), which is empty or too large")
-        }
+        try ImageDecoder.checkSize("BMP", width: width, height: height)
         // Bit-field masks follow a 40-byte header, or sit inside a longer one.
         var masks: (UInt32, UInt32, UInt32) = (0x7C00, 0x03E0, 0x001F)
         switch compression {

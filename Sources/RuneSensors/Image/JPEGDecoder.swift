@@ -10,9 +10,6 @@
 /// the same triangular ("fancy") filter and converted with the same fixed-point JFIF formulas;
 /// only the IDCT (floating point here, integer there) differs by ±1 now and then.
 public enum JPEGDecoder {
-    /// Refuses images whose pixels would not fit comfortably in memory.
-    static let maximumPixels = 64 << 20
-
     /// Whether `bytes` starts with the JPEG start-of-image marker (FF D8).
     public static func isJPEG(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8
@@ -230,9 +227,7 @@ extension JPEGDecoder {
                 throw SensorError("JPEG whose height is given by a DNL marker is not supported")
             }
             guard width > 0 else { throw SensorError("corrupt JPEG: image width is 0") }
-            guard width * height <= JPEGDecoder.maximumPixels else {
-                throw SensorError("JPEG image is too large (\(width)x\(height) pixels)")
-            }
+            try ImageDecoder.checkSize("JPEG", width: width, height: height)
             let count = try reader.u8()
             switch count {
             case 1, 3: break

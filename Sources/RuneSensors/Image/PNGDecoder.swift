@@ -3,8 +3,6 @@
 /// nothing: a sensor sees the colour channels); 16-bit samples keep their high byte.
 public enum PNGDecoder {
     static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-    /// Refuses images whose pixels would not fit comfortably in memory.
-    static let maximumPixels = 64 << 20
 
     public static func isPNG(_ bytes: [UInt8]) -> Bool { bytes.starts(with: signature) }
 
@@ -109,9 +107,7 @@ public enum PNGDecoder {
             bitDepth = Int(try reader.u8())
             colorType = Int(try reader.u8())
             let compression = try reader.u8(), filterMethod = try reader.u8(), interlace = try reader.u8()
-            guard width > 0, height > 0, width <= 1 << 24, height <= 1 << 24, width * height <= PNGDecoder.maximumPixels else {
-                throw SensorError("PNG image is \(width) x \(height), which is empty or too large")
-            }
+            try ImageDecoder.checkSize("PNG", width: width, height: height)
             let depths: [Int: [Int]] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
             guard let allowed = depths[colorType], allowed.contains(bitDepth) else {
                 throw SensorError("PNG colour type \(colorType) with bit depth \(bitDepth) is not valid")

@@ -1,0 +1,16 @@
+(module
+  (import "rune" "capability_read" (func $read (param i32 i32 i32) (result i32)))
+  (import "rune" "output_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "rune" "log" (func $log (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 1024) "$MANIFEST")
+  (func $manifest (result i32) i32.const 1024)
+  (func $call (result i32) (local $i i32)
+    (loop $again
+      (call $log (i32.const 3) (i32.const 512) (i32.const 5))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $i) (i32.const 100000))))
+    i32.const 0)
+  (data (i32.const 512) "flood")
+  (export "_manifest" (func $manifest))
+  (export "_call" (func $call)))

@@ -1,0 +1,13 @@
+(module
+  (import "rune" "capability_read" (func $read (param i32 i32 i32) (result i32)))
+  (import "rune" "output_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "rune" "log" (func $log (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 1024) "$MANIFEST")
+  (func $manifest (result i32) i32.const 1024)
+  (func $call (result i32) (if (i32.eq (memory.grow (i32.const 16)) (i32.const -1))
+      (then (call $log (i32.const 3) (i32.const 512) (i32.const 23)) (return (i32.const 0))))
+    i32.const -5)
+  (data (i32.const 512) "memory.grow returned -1")
+  (export "_manifest" (func $manifest))
+  (export "_call" (func $call)))

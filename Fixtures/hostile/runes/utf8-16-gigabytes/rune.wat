@@ -1,0 +1,16 @@
+(module
+  (import "rune" "capability_read" (func $read (param i32 i32 i32) (result i32)))
+  (import "rune" "output_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "rune" "log" (func $log (param i32 i32 i32)))
+  (memory (export "memory") 257)
+  (data (i32.const 1024) "$MANIFEST")
+  (func $manifest (result i32) i32.const 1024)
+  (func $call (result i32) (local $i i32)
+    (loop $fill
+      (i32.store (i32.add (i32.const 2048) (i32.mul (local.get $i) (i32.const 8))) (i32.const 0))
+      (i32.store (i32.add (i32.const 2052) (i32.mul (local.get $i) (i32.const 8))) (i32.const 16777216))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $fill (i32.lt_u (local.get $i) (i32.const 1000))))
+    (call $write (i32.const 0) (i32.const 0) (i32.const 2048) (i32.const 8000)))
+  (export "_manifest" (func $manifest))
+  (export "_call" (func $call)))

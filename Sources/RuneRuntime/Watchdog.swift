@@ -1,0 +1,98 @@
+import Dispatch
+import Foundation
+import RuneManifest
+@_spi(Fuzzing) import WasmKit
+
+/// Stops a call that runs past its deadline.
+///
+/// WasmKit 0.4.2 has no way to interrupt a running call, but it can meter fuel: an engine built
+/// with `fuelMetering` charges the store's budget as it runs and traps with "out of fuel" when
+/// the budget cannot pay. So each call starts with an unlimited budget (`UInt64.max` units, more
+/// than any call can spend), and a timer on another thread sets the budget to zero once the
+/// deadline passes. The call then traps at its next charge (the start of a basic block, a call
+/// or a loop back edge), and the trap is reported as a timeout.
+///
+/// The data race, and why it is acceptable: the interpreter charges fuel with an unsynchronized
+/// read-modify-write of one aligned 64-bit word (`fuel = fuel - cost`), and the watchdog writes
+/// that word from another thread through `Store.fuel`'s setter. WasmKit offers nothing
+/// synchronized for this (no public or SPI interrupt, epoch or atomic budget; an
+/// `EngineInterceptor` would run on every instruction and cost far more). Both sides are plain
+/// aligned 8-byte stores and loads, which x86-64 and arm64 perform whole, so the interpreter reads
+/// either its own last value or 0, never a torn one. The one thing that can go wrong is a lost
+/// update: the watchdog's 0 lands between the interpreter's load and store and is overwritten.
+/// So the watchdog writes 0 again every millisecond until the call returns; a lost write delays
+/// the stop by a millisecond. The store's other field the setter writes (`hasFuel`) is already
+/// `true` and is written with `true`. The watchdog stops writing, under a lock, before the call
+/// returns to the host, so nothing touches the store after the call is over. A call that is
+/// stopped leaves the instance unusable, and the host reports the error and stops.
+final class Watchdog: @unchecked Sendable {
+    private let store: Store
+    let timeoutSeconds: Double
+    private let lock = NSLock()
+    private var active = false
+    private var expired = false
+    private static let queue = DispatchQueue(label: "rune.watchdog")
+
+    /// `timeoutSeconds` 0 means no watchdog: calls run unmetered and unbounded.
+    init(store: Store, timeoutSeconds: Double) {
+        self.store = store
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Runs `body` with the deadline armed; throws ``Expired`` if it was stopped at the deadline.
+    /// A call that returns on its own is not an error, even if it returned just after.
+    func run<T>(_ body: () throws -> T) throws -> T {
+        guard timeoutSeconds > 0 else { return try body() }
+        store.fuel = Fuel(remaining: .max)
+        lock.withLock {
+            active = true
+            expired = false
+        }
+        let timer = DispatchSource.makeTimerSource(queue: Watchdog.queue)
+        timer.schedule(deadline: .now() + timeoutSeconds, repeating: .milliseconds(1), leeway: .milliseconds(1))
+        timer.setEventHandler { [self] in
+            lock.withLock {
+                guard active else { return }
+                expired = true
+                store.fuel = Fuel(remaining: 0)
+            }
+        }
+        timer.resume()
+        func disarm() -> Bool {
+            let didExpire = lock.withLock {
+                active = false
+                return expired
+            }
+            timer.cancel()
+            return didExpire
+        }
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            if disarm() { throw Expired() }
+            throw error
+        }
+        _ = disarm()
+        return result
+    }
+
+    /// Thrown by ``run(_:)`` when the call was stopped at the deadline.
+    struct Expired: Error {}
+
+    /// "the call to _call ran past the 10s timeout (see --timeout)"
+    func message(_ what: String) -> String {
+        "\(what) ran past the \(RunLimits.format(seconds: timeoutSeconds)) timeout (see --timeout)"
+    }
+}
+
+/// Caps the rune's memory and tables: growth past the caps fails as the spec allows
+/// (`memory.grow` returns -1), and an initial memory over the cap fails instantiation.
+final class RuneResourceLimiter: ResourceLimiter {
+    let maxMemoryBytes: Int
+
+    init(maxMemoryBytes: Int) { self.maxMemoryBytes = maxMemoryBytes }
+
+    func limitMemoryGrowth(to desired: Int) throws -> Bool { desired <= maxMemoryBytes }
+    func limitTableGrowth(to desired: Int) throws -> Bool { desired <= RuneLimits.maxTableElements }
+}
