@@ -48,6 +48,9 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let invalidEmbeddedInput = DiagnosticCode(rawValue: "E0501", summary: "embedded input cannot be used")
     public static let boardLacksCapability = DiagnosticCode(rawValue: "W0004", summary: "the board lacks a capability the rune needs")
 
+    // Bugs in runec, not in the input
+    public static let internalError = DiagnosticCode(rawValue: "E0900", summary: "internal compiler error")
+
     // Warnings
     public static let unusedStage = DiagnosticCode(rawValue: "W0001", summary: "stage is never used")
     public static let ignoredArgument = DiagnosticCode(rawValue: "W0002", summary: "argument has no effect")
@@ -60,6 +63,6 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
         .missingArgument, .duplicateArgument,
         .typeMismatch, .shapeMismatch, .cannotInferType, .unsupportedType,
         .missingFile, .invalidModel, .blockCompilation, .imageTooLarge, .invalidEmbeddedInput,
-        .unusedStage, .ignoredArgument, .blockWarning, .boardLacksCapability,
+        .unusedStage, .ignoredArgument, .blockWarning, .boardLacksCapability, .internalError,
     ]
 }
