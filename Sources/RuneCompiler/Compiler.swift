@@ -89,11 +89,15 @@ public struct Compiler: Sendable {
 
     public func compile(path: String, options: CompilerOptions = CompilerOptions()) -> CompilationResult {
         let runefile = Compiler.locateRunefile(path)
-        guard let data = FileManager.default.contents(atPath: runefile) else {
-            return CompilationResult(diagnostics: [.error(.missingFile, "cannot read '\(runefile)': no such file", at: nil)],
+        let data: [UInt8]
+        do {
+            data = try InputFile.read(runefile, limit: RuneLimits.maxRunefileBytes)
+        } catch {
+            return CompilationResult(diagnostics: [.error(.missingFile, "cannot read '\(runefile)': \(error)", at: nil,
+                                                          help: error == .missing ? nil : "a Runefile is a text file of at most \(InputFile.describe(bytes: RuneLimits.maxRunefileBytes))")],
                                      sources: [], pipeline: nil, manifest: nil, artifact: nil)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             return CompilationResult(diagnostics: [.error(.syntax, "'\(runefile)' is not UTF-8 text", at: nil)],
                                      sources: [], pipeline: nil, manifest: nil, artifact: nil)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuneCompiler
+import RuneManifest
 
 /// `runec model-info`: what a model holds and what it costs.
 struct ModelInfo: ParsableCommand {
@@ -15,15 +16,19 @@ struct ModelInfo: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: model) else {
-            Terminal.standardError.write("error: cannot read '\(model)': no such file\n")
+        let data: [UInt8]
+        do {
+            data = try InputFile.read(model, limit: RuneLimits.maxModelBytes)
+        } catch {
+            let code = error == .missing ? DiagnosticCode.missingFile : .invalidModel
+            Terminal.standardError.write("error[\(code)]: cannot read '\(model)': \(error)\n")
             throw ExitCode(1)
         }
         do {
-            let report = try ModelReport(bytes: Array(data), path: model)
+            let report = try ModelReport(bytes: data, path: model)
             print(json ? report.json : report.text, terminator: "")
         } catch {
-            Terminal.standardError.write("error: \(error)\n")
+            Terminal.standardError.write("error[\(DiagnosticCode.invalidModel)]: \(error)\n")
             throw ExitCode(1)
         }
     }
