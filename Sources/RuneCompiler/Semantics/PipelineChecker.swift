@@ -38,6 +38,13 @@ public struct PipelineChecker {
 
     public func check() -> Pipeline {
         checkImage()
+        if syntax.stages.count > RuneLimits.maxStages {
+            let first = syntax.stages[RuneLimits.maxStages]
+            diagnostics.emit(.error(.pipelineTooLarge,
+                                    "the Runefile declares \(syntax.stages.count) stages; runec and hosts accept at most \(RuneLimits.maxStages)",
+                                    at: first.name.range, help: "split the pipeline into several runes"))
+            return Pipeline(image: syntax.image?.value ?? "runicos/base", stages: [])
+        }
         let declared = declareStages()
         let names = declared.map(\.syntax.name.value)
         let graph = resolveEdges(declared)
@@ -77,7 +84,23 @@ public struct PipelineChecker {
         var seen: [String: SourceRange] = [:]
         var result: [Declared] = []
         var sourcesByKind: [String: Int] = [:]
+        var countsByKind: [StageKind: Int] = [:]
         for stage in syntax.stages {
+            if let problem = HostLimits.nameProblem(stage.name.value) {
+                diagnostics.emit(.error(.nameTooLong, "stage '\(stage.name.value.prefix(32))...' has too long a name", at: stage.name.range,
+                                        label: problem, help: "give it a shorter name"))
+            }
+            let (limit, what): (Int?, String) = switch stage.kind {
+            case .capability: (RuneLimits.maxCapabilities, "capabilities")
+            case .output: (RuneLimits.maxOutputs, "outputs")
+            case .model: (RuneLimits.maxModels, "models")
+            case .procBlock: (nil, "")
+            }
+            countsByKind[stage.kind, default: 0] += 1
+            if let limit, countsByKind[stage.kind] == limit + 1 {
+                diagnostics.emit(.error(.pipelineTooLarge, "the pipeline has more than \(limit) \(what), the most hosts accept",
+                                        at: stage.name.range, label: "this is one too many"))
+            }
             if let first = seen[stage.name.value] {
                 diagnostics.emit(.error(.duplicateStage, "stage '\(stage.name.value)' is defined twice", at: stage.name.range,
                                         notes: [.init("first defined here", at: first)],
@@ -98,6 +121,19 @@ public struct PipelineChecker {
 
     private func operation(for stage: StageSyntax, sourcesByKind: inout [String: Int]) -> Operation? {
         let reference = stage.reference
+        for argument in stage.arguments {
+            if let problem = HostLimits.argumentProblem(argument.value.value.text) {
+                diagnostics.emit(.error(.invalidArgument, "argument '\(argument.key.value)' of '\(stage.name.value)' is too long",
+                                        at: argument.value.range, label: problem))
+                return nil
+            }
+        }
+        if stage.arguments.count > RuneLimits.maxManifestEntries {
+            diagnostics.emit(.error(.pipelineTooLarge,
+                                    "'\(stage.name.value)' has \(stage.arguments.count) arguments; hosts accept at most \(RuneLimits.maxManifestEntries)",
+                                    at: stage.arguments[RuneLimits.maxManifestEntries].key.range))
+            return nil
+        }
         switch stage.kind {
         case .capability:
             guard let kind = CapabilityCatalog.kind(named: reference.value) else {
@@ -109,6 +145,14 @@ public struct PipelineChecker {
             }
             var arguments = kind.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                 diagnostics: diagnostics)
+            if kind == CapabilityCatalog.image, let width = arguments.integer("width"), let height = arguments.integer("height"),
+               width * height > RuneLimits.maxImagePixels {
+                let argument = stage.arguments.first { ["width", "height"].contains(ArgumentSchema.normalize($0.key.value)) }
+                diagnostics.emit(.error(.invalidArgument,
+                                        "a \(width) x \(height) image has \(width * height) pixels; hosts accept at most \(RuneLimits.maxImagePixels)",
+                                        at: argument?.value.range ?? stage.name.range, help: "ask for a smaller image"))
+                return nil
+            }
             let position = sourcesByKind[kind.name, default: 0]
             sourcesByKind[kind.name] = position + 1
             if arguments["source"] == nil { arguments.set("source", .integer(position)) }
@@ -144,8 +188,12 @@ public struct PipelineChecker {
                                                           diagnostics: diagnostics))
         case .model:
             guard let path = existingFile(reference, what: "model") else { return nil }
-            guard let bytes = FileManager.default.contents(atPath: path) else {
-                diagnostics.emit(.error(.missingFile, "cannot read model file '\(reference.value)'", at: reference.range))
+            let bytes: [UInt8]
+            do {
+                bytes = try InputFile.read(path, limit: RuneLimits.maxModelBytes)
+            } catch {
+                diagnostics.emit(.error(error == .missing ? .missingFile : .invalidModel,
+                                        "cannot read model file '\(reference.value)': \(error)", at: reference.range))
                 return nil
             }
             let modelSchema = ArgumentSchema([
@@ -157,11 +205,17 @@ public struct PipelineChecker {
             let arguments = modelSchema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                 diagnostics: diagnostics)
             do {
-                let signature = try modelReader.signature(of: Array(bytes), path: reference.value)
+                let signature = try modelReader.signature(of: bytes, path: reference.value)
+                if max(signature.inputs.count, signature.outputs.count) > RuneLimits.maxManifestEntries {
+                    diagnostics.emit(.error(.pipelineTooLarge,
+                                            "model '\(reference.value)' has \(signature.inputs.count) inputs and \(signature.outputs.count) outputs; hosts accept at most \(RuneLimits.maxManifestEntries) of each",
+                                            at: reference.range))
+                    return nil
+                }
                 checkShapeArgument(arguments, "input", signature.inputs, stage: stage)
                 checkShapeArgument(arguments, "output", signature.outputs, stage: stage)
                 return .model(ModelReference(path: reference.value, resolvedPath: path, inputTypes: signature.inputs,
-                                             outputTypes: signature.outputs, bytes: Array(bytes)))
+                                             outputTypes: signature.outputs, bytes: bytes))
             } catch {
                 diagnostics.emit(.error(.invalidModel, "\(error)", at: reference.range))
                 return nil
@@ -205,6 +259,11 @@ public struct PipelineChecker {
                                         at: SourceRange(type.range.start, length: type.value.elementType.count),
                                         help: closest(type.value.elementType.uppercased(), in: names).map { "did you mean '\($0)'?" }
                                             ?? "element types are " + names.joined(separator: ", ")))
+                return nil
+            }
+            if let problem = HostLimits.tensorProblem(elementType, type.value.dimensions) {
+                diagnostics.emit(.error(.tensorTooLarge, "\(elementType.name.uppercased()) \(type.value.dimensions) \(problem)",
+                                        at: type.range))
                 return nil
             }
             result.append(TensorType(elementType, type.value.dimensions))
@@ -426,7 +485,22 @@ public struct PipelineChecker {
                 checkDeclaredInputs(declaredInputs, actual: inputTypes, inputs: inputs, stages: stages, entry: entry,
                                     declarationRanges: declarationRanges)
             }
-            let outputTypes = inputsKnown ? self.outputTypes(entry, operation: operation, inputs: inputTypes) : nil
+            var outputTypes = inputsKnown ? self.outputTypes(entry, operation: operation, inputs: inputTypes) : nil
+            // Types implied by arguments, blocks or models must fit a host too (declared ones were
+            // checked when they were read).
+            for type in outputTypes ?? [] {
+                if let problem = HostLimits.tensorProblem(type.elementType, type.dimensions) {
+                    diagnostics.emit(.error(.tensorTooLarge, "'\(name)' produces \(type), which \(problem)",
+                                            at: entry.syntax.outputTypes?.first?.range ?? entry.syntax.name.range))
+                    outputTypes = nil
+                    break
+                }
+            }
+            if case .output = operation, inputs.count > RuneLimits.maxManifestEntries {
+                diagnostics.emit(.error(.pipelineTooLarge,
+                                        "output '\(name)' takes \(inputs.count) inputs; hosts accept at most \(RuneLimits.maxManifestEntries)",
+                                        at: entry.syntax.name.range, help: "spread the inputs over several outputs"))
+            }
             position[node] = stages.count
             if outputTypes == nil { unknown.insert(stages.count) }
             stages.append(Stage(name: name, operation: operation, inputs: inputs, outputTypes: outputTypes ?? []))
