@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "RuneManifest",
                 "RuneSensors",
+                "RuneFiles",
                 "CLLVM",
                 "CLLVMBridge",
                 .product(name: "Yams", package: "Yams"),

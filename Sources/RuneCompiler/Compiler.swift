@@ -1,4 +1,5 @@
 import Foundation
+import RuneFiles
 import RuneManifest
 
 /// What to produce.
@@ -89,11 +90,15 @@ public struct Compiler: Sendable {
 
     public func compile(path: String, options: CompilerOptions = CompilerOptions()) -> CompilationResult {
         let runefile = Compiler.locateRunefile(path)
-        guard let data = FileManager.default.contents(atPath: runefile) else {
-            return CompilationResult(diagnostics: [.error(.missingFile, "cannot read '\(runefile)': no such file", at: nil)],
+        let data: [UInt8]
+        do {
+            data = try BoundedFile.read(runefile, limit: RuneLimits.maxRunefileBytes, regularFileOnly: true)
+        } catch {
+            return CompilationResult(diagnostics: [.error(.missingFile, "cannot read '\(runefile)': \(error)", at: nil,
+                                                          help: error == .missing ? nil : "a Runefile is a text file of at most \(BoundedFile.describe(bytes: RuneLimits.maxRunefileBytes))")],
                                      sources: [], pipeline: nil, manifest: nil, artifact: nil)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             return CompilationResult(diagnostics: [.error(.syntax, "'\(runefile)' is not UTF-8 text", at: nil)],
                                      sources: [], pipeline: nil, manifest: nil, artifact: nil)
         }
@@ -130,8 +135,14 @@ public struct Compiler: Sendable {
                                               sourceName: URL(fileURLWithPath: file.path).lastPathComponent, target: options.target,
                                               optimization: options.optimization, debugInfo: options.debugInfo,
                                               modelCompiler: modelCompiler).generate()
+        } catch let error as ModelError {
+            // The checker read every model already; a model that fails only now is still the
+            // model's problem, so it is reported against its stage.
+            diagnostics.emit(.error(.invalidModel, error.message, at: modelRange(in: file, message: error.message)))
+            result.diagnostics = diagnostics.diagnostics
+            return result
         } catch {
-            diagnostics.emit(.error(.invalidModel, "\(error)", at: nil))
+            diagnostics.emit(.internalError("code generation failed", error))
             result.diagnostics = diagnostics.diagnostics
             return result
         }
@@ -181,7 +192,7 @@ public struct Compiler: Sendable {
                 report(error, generatedUnit: generated.plan.units[0].path, into: diagnostics, result: &result)
             }
         } catch {
-            diagnostics.emit(.error(.blockCompilation, "internal compiler error: the linked firmware is not a valid ELF file: \(error)", at: nil))
+            diagnostics.emit(.internalError("the linked firmware is not a valid ELF file", error))
         }
         result.diagnostics = diagnostics.diagnostics
         return result
@@ -203,8 +214,7 @@ public struct Compiler: Sendable {
                         result: inout CompilationResult) {
         guard case ToolchainError.compilation(let unit, let clangDiagnostics) = error, unit != generatedUnit,
               !unit.hasPrefix(RuntimeLibrary.root) else {
-            diagnostics.emit(.error(.blockCompilation, "internal compiler error: \(error)", at: nil,
-                                    help: "this is a bug in runec; please report it with the Runefile"))
+            diagnostics.emit(.internalError("the generated C does not compile", error))
             return
         }
         report(clangDiagnostics, into: diagnostics, result: &result)
@@ -226,5 +236,22 @@ public struct Compiler: Sendable {
                 diagnostics.emit(.warning(.blockWarning, diagnostic.message, at: location))
             }
         }
+    }
+}
+
+extension Compiler {
+    /// Where the Runefile names the model a code-generation error is about: the error's
+    /// message starts with `model 'PATH'`.
+    fileprivate func modelRange(in file: SourceFile, message: String) -> SourceRange? {
+        guard let start = message.range(of: "model '"), let end = message[start.upperBound...].firstIndex(of: "'") else { return nil }
+        let path = String(message[start.upperBound..<end])
+        for (index, line) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if let column = line.range(of: path) {
+                return SourceRange(SourceLocation(file: file.path, line: index + 1,
+                                                  column: line.distance(from: line.startIndex, to: column.lowerBound) + 1),
+                                   length: path.count)
+            }
+        }
+        return nil
     }
 }

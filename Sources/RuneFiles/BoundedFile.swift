@@ -20,6 +20,7 @@ public enum BoundedFile {
     public enum Failure: Error, Equatable, CustomStringConvertible, Sendable {
         case missing
         case folder
+        case notRegularFile(kind: String)
         case tooLarge(limit: Int)
         case timedOut(seconds: Double)
         case system(operation: String, code: Int32)
@@ -28,7 +29,8 @@ public enum BoundedFile {
             switch self {
             case .missing: "no such file"
             case .folder: "it is a folder"
-            case let .tooLarge(limit): "it is larger than the limit of \(limit) bytes"
+            case let .notRegularFile(kind): "it is \(kind), not a file"
+            case let .tooLarge(limit): "it is larger than \(BoundedFile.describe(bytes: limit)), the limit"
             case let .timedOut(seconds):
                 "reading it took longer than \(BoundedFile.formatSeconds(seconds)) (is it a FIFO nobody writes to?)"
             case let .system(operation, code): "cannot \(operation) it: \(String(cString: strerror(code)))"
@@ -40,23 +42,35 @@ public enum BoundedFile {
     }
 
     /// The bytes of the file at `path`, if it holds at most `limit` bytes. `timeout` bounds the
-    /// whole read in seconds (0 waits as long as it takes).
-    public static func read(_ path: String, limit: Int, timeout: Double = 0) throws(Failure) -> [UInt8] {
-        let bytes = try prefix(path, count: limit < Int.max ? limit + 1 : limit, timeout: timeout)
+    /// whole read in seconds (0 waits as long as it takes). With `regularFileOnly`, a FIFO, device
+    /// or socket is refused before anything is read: what the compiler wants of a Runefile or a
+    /// model, where only a host replaying recordings has a use for pipes.
+    public static func read(_ path: String, limit: Int, timeout: Double = 0,
+                            regularFileOnly: Bool = false) throws(Failure) -> [UInt8] {
+        let bytes = try prefix(path, count: limit < Int.max ? limit + 1 : limit, timeout: timeout,
+                               regularFileOnly: regularFileOnly)
         guard bytes.count <= limit else { throw Failure.tooLarge(limit: limit) }
         return bytes
     }
 
     /// The first `count` bytes of the file at `path` (fewer if it is shorter), never reading more.
-    public static func prefix(_ path: String, count wanted: Int, timeout: Double = 0) throws(Failure) -> [UInt8] {
+    public static func prefix(_ path: String, count wanted: Int, timeout: Double = 0,
+                              regularFileOnly: Bool = false) throws(Failure) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw errno == ENOENT ? Failure.missing : Failure.system(operation: "open", code: errno)
+            throw errno == ENOENT || errno == ENOTDIR ? Failure.missing : Failure.system(operation: "open", code: errno)
         }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw Failure.system(operation: "read", code: errno) }
-        if status.st_mode & S_IFMT == S_IFDIR { throw Failure.folder }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: throw Failure.folder
+        case S_IFREG: break
+        case S_IFIFO where regularFileOnly: throw Failure.notRegularFile(kind: "a FIFO")
+        case S_IFCHR where regularFileOnly, S_IFBLK where regularFileOnly: throw Failure.notRegularFile(kind: "a device")
+        case S_IFSOCK where regularFileOnly: throw Failure.notRegularFile(kind: "a socket")
+        default: break
+        }
 
         let deadline = timeout > 0 ? monotonicSeconds() + timeout : Double.infinity
         var bytes: [UInt8] = []
@@ -92,6 +106,13 @@ public enum BoundedFile {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// `4 MiB`, `256 KiB`, `512 bytes`: how limits appear in messages.
+    public static func describe(bytes: Int) -> String {
+        if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
     }
 
     /// `10s`, or `0.5s`: how durations appear in messages.

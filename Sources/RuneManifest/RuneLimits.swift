@@ -64,12 +64,21 @@ public enum RuneLimits {
     /// Nesting of `(`, `[` and `{` in a user block (clang's `-fbracket-depth`, at its default).
     public static let maxBlockBracketDepth = 256
 
+    // MARK: Models
+
+    /// Quantization scales a model may use: wide enough for any converter's output, narrow
+    /// enough that a product of two scales divided by a third (every effective multiplier the
+    /// fixed-point kernels are set up with) stays finite and normal in `Float`.
+    public static let quantizationScales: ClosedRange<Float> = 0x1p-40...0x1p40
+
     // MARK: YAML
 
     /// Nodes a Runefile.yml may have once its aliases are expanded.
     public static let maxYAMLNodes = 100_000
     /// Bytes of scalar text a Runefile.yml may have once its aliases are expanded.
     public static let maxYAMLScalarBytes = 8 << 20
+    /// Sequences and mappings one inside another in a Runefile.yml (a Runefile.yml needs 5).
+    public static let maxYAMLDepth = 64
 
     // MARK: Running a rune (each has a `rune run` flag)
 

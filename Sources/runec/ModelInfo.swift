@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import RuneCompiler
 import RuneFiles
 import RuneManifest
-import RuneCompiler
 
 /// `runec model-info`: what a model holds and what it costs.
 struct ModelInfo: ParsableCommand {
@@ -19,16 +19,17 @@ struct ModelInfo: ParsableCommand {
     func run() throws {
         let data: [UInt8]
         do {
-            data = try BoundedFile.read(model, limit: RuneLimits.maxModelBytes)
+            data = try BoundedFile.read(model, limit: RuneLimits.maxModelBytes, regularFileOnly: true)
         } catch {
-            Terminal.standardError.write("error: cannot read '\(model)': \(error)\n")
+            let code = error == .missing ? DiagnosticCode.missingFile : .invalidModel
+            Terminal.standardError.write("error[\(code)]: cannot read '\(model)': \(error)\n")
             throw ExitCode(1)
         }
         do {
             let report = try ModelReport(bytes: data, path: model)
             print(json ? report.json : report.text, terminator: "")
         } catch {
-            Terminal.standardError.write("error: \(error)\n")
+            Terminal.standardError.write("error[\(DiagnosticCode.invalidModel)]: \(error)\n")
             throw ExitCode(1)
         }
     }

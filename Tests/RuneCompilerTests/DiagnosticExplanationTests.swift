@@ -1,5 +1,5 @@
 import Foundation
-import RuneCompiler
+@testable import RuneCompiler
 import Testing
 
 /// `runec --explain CODE`: every code has an explanation, every example gets its code, and every
@@ -15,7 +15,7 @@ import Testing
     @Test(arguments: DiagnosticCode.all.map(\.rawValue))
     func everyCodeIsExplained(_ name: String) throws {
         let code = try #require(DiagnosticCode.named(name))
-        let explanation = code.explanation
+        let explanation = try #require(DiagnosticCode.explanations[name], "\(name) has no explanation")
         #expect(explanation.text.count > 60, "\(name) needs a real paragraph")
         #expect(explanation.rendered(for: code).hasPrefix("\(name): \(code.summary)\n\n"))
         if let example = explanation.example {

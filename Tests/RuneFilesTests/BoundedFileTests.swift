@@ -31,7 +31,14 @@ import Testing
     @Test func refusesFoldersAndMissingFiles() throws {
         #expect(throws: BoundedFile.Failure.folder) { try BoundedFile.read("/tmp", limit: 10) }
         #expect(throws: BoundedFile.Failure.missing) { try BoundedFile.read("/no/such/file", limit: 10) }
-        #expect(BoundedFile.Failure.tooLarge(limit: 5).description == "it is larger than the limit of 5 bytes")
+        #expect(BoundedFile.Failure.tooLarge(limit: 5).description == "it is larger than 5 bytes, the limit")
+    }
+
+    @Test func regularFilesOnlyWhenAsked() throws {
+        #expect(throws: BoundedFile.Failure.notRegularFile(kind: "a device")) {
+            try BoundedFile.read("/dev/zero", limit: 10, regularFileOnly: true)
+        }
+        #expect(BoundedFile.Failure.tooLarge(limit: 4 << 20).description == "it is larger than 4 MiB, the limit")
     }
 
     @Test func aFIFOWithoutAWriterDoesNotBlock() throws {

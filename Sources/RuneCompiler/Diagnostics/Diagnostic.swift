@@ -39,6 +39,16 @@ public struct Diagnostic: Error, Sendable, Equatable {
         Diagnostic(.error, code, message, at: range, label: label, notes: notes, help: help)
     }
 
+    /// A failure of runec itself (code generation or the toolchain rejecting what runec
+    /// generated): never the user's mistake, so it says so and asks for a report.
+    public static func internalError(_ what: String, _ error: Any) -> Diagnostic {
+        Diagnostic(.error, .internalError, "internal error: \(what): \(error)", at: nil,
+                   help: "this is a bug in runec, not a mistake in the Runefile; please report it, with the Runefile and any model or C file it uses")
+    }
+
+    /// Whether this is a bug in runec rather than a problem with the input.
+    public var isInternalError: Bool { code == .internalError }
+
     public static func warning(_ code: DiagnosticCode, _ message: String, at range: SourceRange?,
                                label: String? = nil, notes: [Note] = [], help: String? = nil) -> Diagnostic {
         Diagnostic(.warning, code, message, at: range, label: label, notes: notes, help: help)

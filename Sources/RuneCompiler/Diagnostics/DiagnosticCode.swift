@@ -14,6 +14,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let unsupportedVersion = DiagnosticCode(rawValue: "E0004", summary: "unsupported Runefile.yml version")
     public static let missingImage = DiagnosticCode(rawValue: "E0005", summary: "missing FROM or image")
     public static let invalidType = DiagnosticCode(rawValue: "E0006", summary: "malformed tensor type")
+    public static let nameTooLong = DiagnosticCode(rawValue: "E0007", summary: "name longer than hosts accept")
 
     // Names and the pipeline graph
     public static let duplicateStage = DiagnosticCode(rawValue: "E0100", summary: "stage defined twice")
@@ -22,6 +23,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let invalidConnection = DiagnosticCode(rawValue: "E0103", summary: "stage cannot be connected this way")
     public static let missingInput = DiagnosticCode(rawValue: "E0104", summary: "stage has no input")
     public static let emptyPipeline = DiagnosticCode(rawValue: "E0105", summary: "pipeline has no output")
+    public static let pipelineTooLarge = DiagnosticCode(rawValue: "E0106", summary: "more stages, capabilities, outputs, models or inputs than hosts accept")
 
     // Stage kinds and arguments
     public static let unknownCapability = DiagnosticCode(rawValue: "E0200", summary: "unknown capability kind")
@@ -37,6 +39,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let shapeMismatch = DiagnosticCode(rawValue: "E0301", summary: "shape mismatch")
     public static let cannotInferType = DiagnosticCode(rawValue: "E0302", summary: "cannot infer a tensor type")
     public static let unsupportedType = DiagnosticCode(rawValue: "E0303", summary: "element type not supported here")
+    public static let tensorTooLarge = DiagnosticCode(rawValue: "E0304", summary: "tensor larger than hosts accept")
 
     // Files and models
     public static let missingFile = DiagnosticCode(rawValue: "E0400", summary: "file not found")
@@ -47,6 +50,9 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let imageTooLarge = DiagnosticCode(rawValue: "E0500", summary: "image does not fit the board")
     public static let invalidEmbeddedInput = DiagnosticCode(rawValue: "E0501", summary: "embedded input cannot be used")
 
+    // Bugs in runec, not in the input
+    public static let internalError = DiagnosticCode(rawValue: "E0900", summary: "internal compiler error")
+
     // Warnings
     public static let unusedStage = DiagnosticCode(rawValue: "W0001", summary: "stage is never used")
     public static let ignoredArgument = DiagnosticCode(rawValue: "W0002", summary: "argument has no effect")
@@ -54,12 +60,12 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let boardLacksCapability = DiagnosticCode(rawValue: "W0004", summary: "the board lacks a capability the rune needs")
 
     public static let all: [DiagnosticCode] = [
-        .syntax, .unknownInstruction, .yamlSyntax, .unsupportedVersion, .missingImage, .invalidType,
-        .duplicateStage, .unknownStage, .cycle, .invalidConnection, .missingInput, .emptyPipeline,
+        .syntax, .unknownInstruction, .yamlSyntax, .unsupportedVersion, .missingImage, .invalidType, .nameTooLong,
+        .duplicateStage, .unknownStage, .cycle, .invalidConnection, .missingInput, .emptyPipeline, .pipelineTooLarge,
         .unknownCapability, .unknownOutput, .unknownProcBlock, .unknownArgument, .invalidArgument,
         .missingArgument, .duplicateArgument,
-        .typeMismatch, .shapeMismatch, .cannotInferType, .unsupportedType,
-        .missingFile, .invalidModel, .blockCompilation, .imageTooLarge, .invalidEmbeddedInput,
+        .typeMismatch, .shapeMismatch, .cannotInferType, .unsupportedType, .tensorTooLarge,
+        .missingFile, .invalidModel, .blockCompilation, .imageTooLarge, .invalidEmbeddedInput, .internalError,
         .unusedStage, .ignoredArgument, .blockWarning, .boardLacksCapability,
     ]
 }

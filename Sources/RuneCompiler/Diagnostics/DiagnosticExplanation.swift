@@ -86,6 +86,15 @@ extension DiagnosticCode {
                 """,
             example: header + "CAPABILITY<F32[four]> input RAW\nOUT serial\nRUN input serial\n",
             corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0007": DiagnosticExplanation(
+            text: """
+                A stage name is longer than the 256 bytes hosts accept (`RuneLimits.maxNameBytes`). \
+                Names travel in the manifest and in every message a host prints, so they are kept \
+                short; use a shorter name.
+                """,
+            example: header + "CAPABILITY<F32[4]> " + String(repeating: "n", count: 300) + " RAW\nOUT serial\nRUN "
+                + String(repeating: "n", count: 300) + " serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
         "E0100": DiagnosticExplanation(
             text: """
                 Stage names are unique in a Runefile: RUN lines refer to stages by name, so two \
@@ -143,6 +152,13 @@ extension DiagnosticCode {
                 """,
             example: header,
             corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
+        "E0106": DiagnosticExplanation(
+            text: """
+                The pipeline is larger than every host accepts: more than 1,024 capabilities, \
+                outputs or models, more than 1,024 inputs to one output, or more than 65,536 \
+                stages (`RuneLimits`). runec refuses it at compile time rather than build a rune \
+                no host would load; split the pipeline or merge stages.
+                """),
         "E0200": DiagnosticExplanation(
             text: """
                 The capability kind names a sensor the host provides: RAND, RAW, SOUND, IMAGE or \
@@ -220,6 +236,15 @@ extension DiagnosticCode {
                 """,
             example: header + "CAPABILITY<UTF8[1]> rand RAND\nOUT serial\nRUN rand serial\n",
             corrected: header + "CAPABILITY<F32[1]> rand RAND\nOUT serial\nRUN rand serial\n"),
+        "E0304": DiagnosticExplanation(
+            text: """
+                A tensor is larger than hosts accept: more than 8 dimensions, more than 2^26 \
+                elements, or more than 64 MiB (`RuneLimits`). Every tensor lives in the rune's \
+                memory and is copied by the host, so the limit is checked when the type is \
+                declared or inferred.
+                """,
+            example: header + "CAPABILITY<F32[100000000]> input RAW\nOUT serial\nRUN input serial\n",
+            corrected: header + "CAPABILITY<F32[1000]> input RAW\nOUT serial\nRUN input serial\n"),
         "E0400": DiagnosticExplanation(
             text: """
                 A file the Runefile names (a model, a C block) does not exist, is not readable, \
@@ -250,6 +275,12 @@ extension DiagnosticCode {
             text: """
                 An `--embed-input NAME=FILE` names no capability of the rune, or its file cannot \
                 be converted into that capability's tensor (wrong format, unreadable).
+                """),
+        "E0900": DiagnosticExplanation(
+            text: """
+                Not a mistake in your Runefile: runec itself failed (a state it should never \
+                reach, or a crash inside clang or LLVM that it recovered from). Please report it \
+                with the Runefile and the files it names; the message says what failed.
                 """),
         "W0001": DiagnosticExplanation(
             text: """

@@ -11,6 +11,7 @@ extension LoweringContext {
         } catch {
             throw self.error(op, "has malformed options: \(error.message)")
         }
+        guard beta.isFinite, beta > 0 else { throw error(op, "has the softmax beta \(beta); it must be finite and positive") }
         guard let depth = input.shape.last, depth > 0, input.elementCount == output.elementCount else {
             throw error(op, "has mismatched input \(input.shape) and output \(output.shape)")
         }
@@ -22,7 +23,7 @@ extension LoweringContext {
         case (.int8, .int8), (.int8, .int16), (.uint8, .uint8):
             let inputQ = try quantization(op, input)
             let realMultiplier = min(Double(beta) * Double(inputQ.scale) * Double(1 << 26), Double(Int64(1) << 31) - 1.0)
-            let (multiplier, shift) = QuantizationMath.quantizeMultiplier(realMultiplier)
+            let (multiplier, shift) = try multiplier(op, realMultiplier)
             let diffMin = -Int32(QuantizationMath.inputRadius(integerBits: 5, leftShift: Int(shift)))
             fields.append(".input_multiplier = \(CLiteral.int32(multiplier)), .input_left_shift = \(shift), .diff_min = \(CLiteral.int32(diffMin))")
             kernel = output.type == .int16 ? "rune_softmax_s8_s16" : "rune_softmax_\(input.type.suffix)"
@@ -52,15 +53,15 @@ extension LoweringContext {
         case .int8 where op.code == BuiltinOperator.relu:
             let inputQ = try quantization(op, input)
             let outputQ = try quantization(op, output)
-            let (multiplier, shift) = QuantizationMath.quantizeMultiplier(Double(inputQ.scale / outputQ.scale))
-            let minimum = max(-128, outputQ.zeroPoint + Int32((Float(0) / outputQ.scale).rounded(.toNearestOrAwayFromZero)))
+            let (multiplier, shift) = try multiplier(op, Double(inputQ.scale / outputQ.scale))
+            let minimum = max(-128, QuantizationMath.quantize(0, scale: outputQ.scale, zeroPoint: outputQ.zeroPoint))
             fields.append(".input_offset = \(inputQ.zeroPoint), .output_offset = \(outputQ.zeroPoint)")
             fields.append(".multiplier = \(CLiteral.int32(multiplier)), .shift = \(shift)")
             fields.append(".activation_min = \(minimum), .activation_max = 127")
             kernel = "rune_relu_s8"
         case .int8 where op.code == BuiltinOperator.relu6:
             let inputQ = try quantization(op, input)
-            let six = min(127, max(-128, Int32((6 / inputQ.scale).rounded(.toNearestOrAwayFromZero)) + inputQ.zeroPoint))
+            let six = min(127, max(-128, QuantizationMath.quantize(6, scale: inputQ.scale, zeroPoint: inputQ.zeroPoint)))
             fields.append(".activation_min = \(inputQ.zeroPoint), .activation_max = \(six)")
             kernel = "rune_clamp_s8_array"
         default:
@@ -94,6 +95,9 @@ extension LoweringContext {
                 throw unsupported(op, "with output quantization scale \(outputQ.scale) and zero point \(outputQ.zeroPoint) (expected \(expectedScale) and \(expectedZero))")
             }
             let real = Double(inputQ.scale) * Double(1 << 27)
+            guard QuantizationMath.isRepresentable(real), real > 0 else {
+                throw error(op, "has the input scale \(inputQ.scale), too large for the fixed-point kernel")
+            }
             let (fraction, exponent) = frexp(real)
             let multiplier = Int32(clamping: Int64((fraction * Double(Int64(1) << 31)).rounded(.toNearestOrAwayFromZero)))
             let radius = QuantizationMath.inputRadius(integerBits: 4, leftShift: exponent)

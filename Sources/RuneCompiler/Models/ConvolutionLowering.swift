@@ -96,13 +96,13 @@ extension LoweringContext {
             if input.type == .int8 {
                 for scale in filterQ.scales {
                     let effective = Double(inputQ.scale) * Double(scale) / Double(outputQ.scale)
-                    let (m, s) = QuantizationMath.quantizeMultiplier(effective)
+                    let (m, s) = try multiplier(op, effective)
                     multipliers.append(m)
                     shifts.append(s)
                 }
             } else {
                 let effective = Double(inputQ.scale * filterQ.scale) / Double(outputQ.scale)
-                let (m, s) = QuantizationMath.quantizeMultiplier(effective)
+                let (m, s) = try multiplier(op, effective)
                 multipliers = [m]
                 shifts = [s]
             }

@@ -56,7 +56,7 @@ extension LoweringContext {
             fields.append(".input1_offset = \(-aQ.zeroPoint), .input2_offset = \(-bQ.zeroPoint), .output_offset = \(outQ.zeroPoint)")
             fields.append(".activation_min = \(low), .activation_max = \(high)")
             if kind == "mul" {
-                let (m, s) = QuantizationMath.quantizeMultiplier(Double(aQ.scale) * Double(bQ.scale) / Double(outQ.scale))
+                let (m, s) = try multiplier(op, Double(aQ.scale) * Double(bQ.scale) / Double(outQ.scale))
                 fields.append(".output_multiplier = \(CLiteral.int32(m)), .output_shift = \(s)")
             } else {
                 // TFLite Micro computes ADD's scales in double and SUB's in float; both are kept.
@@ -64,14 +64,14 @@ extension LoweringContext {
                 let m1, m2, mo: (Int32, Int32)
                 if kind == "add" {
                     let twiceMax = 2 * Double(max(aQ.scale, bQ.scale))
-                    m1 = QuantizationMath.quantizeMultiplier(Double(aQ.scale) / twiceMax)
-                    m2 = QuantizationMath.quantizeMultiplier(Double(bQ.scale) / twiceMax)
-                    mo = QuantizationMath.quantizeMultiplier(twiceMax / (Double(1 << leftShift) * Double(outQ.scale)))
+                    m1 = try multiplier(op, Double(aQ.scale) / twiceMax)
+                    m2 = try multiplier(op, Double(bQ.scale) / twiceMax)
+                    mo = try multiplier(op, twiceMax / (Double(1 << leftShift) * Double(outQ.scale)))
                 } else {
                     let twiceMax: Float = 2 * max(aQ.scale, bQ.scale)
-                    m1 = QuantizationMath.quantizeMultiplier(Double(aQ.scale / twiceMax))
-                    m2 = QuantizationMath.quantizeMultiplier(Double(bQ.scale / twiceMax))
-                    mo = QuantizationMath.quantizeMultiplier(Double(twiceMax / (Float(1 << leftShift) * outQ.scale)))
+                    m1 = try multiplier(op, Double(aQ.scale / twiceMax))
+                    m2 = try multiplier(op, Double(bQ.scale / twiceMax))
+                    mo = try multiplier(op, Double(twiceMax / (Float(1 << leftShift) * outQ.scale)))
                 }
                 fields.append(".left_shift = \(leftShift)")
                 fields.append(".input1_multiplier = \(CLiteral.int32(m1.0)), .input1_shift = \(m1.1)")

@@ -38,6 +38,9 @@ extension LoweringContext {
             let filterQ = try quantization(op, filter)
             let asymmetric = (try? op.options?.bool(3)) ?? false
             if filterQ.zeroPoints.contains(where: { $0 != 0 }) { throw unsupported(op, "with hybrid weights whose zero point is not 0") }
+            if filterQ.isPerChannel, filterQ.scales.count != outputDepth {
+                throw error(op, "has \(filterQ.scales.count) filter scales for \(outputDepth) outputs")
+            }
             let (low, high) = QuantizationMath.floatRange(activation)
             fields.append(".float_min = \(CLiteral.float(low)), .float_max = \(CLiteral.float(high))")
             declarations.append("static const float $P_filter_scales[\(filterQ.scales.count)] = {\n\(CLiteral.list(filterQ.scales.map(CLiteral.float), perLine: 6))\n};")
@@ -57,12 +60,12 @@ extension LoweringContext {
             var shifts: [Int32] = []
             if perChannel {
                 for scale in filterQ.scales {
-                    let (m, s) = QuantizationMath.quantizeMultiplier(Double(inputQ.scale) * Double(scale) / Double(outputQ.scale))
+                    let (m, s) = try multiplier(op, Double(inputQ.scale) * Double(scale) / Double(outputQ.scale))
                     multipliers.append(m)
                     shifts.append(s)
                 }
             } else {
-                let (m, s) = QuantizationMath.quantizeMultiplier(Double(inputQ.scale * filterQ.scale) / Double(outputQ.scale))
+                let (m, s) = try multiplier(op, Double(inputQ.scale * filterQ.scale) / Double(outputQ.scale))
                 multipliers = [m]
                 shifts = [s]
             }

@@ -44,6 +44,27 @@ struct LoweringContext {
         return quantization
     }
 
+    /// A real multiplier (a ratio of quantization scales) in the kernels' fixed-point form, or
+    /// an error when the kernels cannot apply it.
+    func multiplier(_ op: TFLiteModel.Operator, _ value: Double) throws(ModelError) -> (multiplier: Int32, shift: Int32) {
+        guard QuantizationMath.isRepresentable(value) else {
+            throw error(op, "has quantization scales whose ratio (\(value)) the fixed-point kernels cannot represent")
+        }
+        return QuantizationMath.quantizeMultiplier(value)
+    }
+
+    /// `a * b`, or an error naming the operator when the product of model-provided sizes
+    /// overflows.
+    func product(_ op: TFLiteModel.Operator, _ factors: Int...) throws(ModelError) -> Int {
+        var result = 1
+        for factor in factors {
+            let (value, overflow) = result.multipliedReportingOverflow(by: factor)
+            guard !overflow else { throw error(op, "has implausibly large shapes") }
+            result = value
+        }
+        return result
+    }
+
     /// The shape padded with leading 1s to `rank` dimensions.
     func shape(_ tensor: TFLiteModel.Tensor, rank: Int) -> [Int] {
         Array(repeating: 1, count: max(0, rank - tensor.shape.count)) + tensor.shape.suffix(rank)

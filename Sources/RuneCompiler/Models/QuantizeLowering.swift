@@ -16,7 +16,7 @@ extension LoweringContext {
         case (.int8, .int8), (.int8, .uint8), (.uint8, .int8), (.int8, .int16), (.int16, .int8), (.int16, .int16),
              (.int16, .int32), (.int8, .int32):
             let inputQ = try quantization(op, input)
-            let (m, s) = QuantizationMath.quantizeMultiplier(Double(inputQ.scale) / Double(outputQ.scale))
+            let (m, s) = try multiplier(op, Double(inputQ.scale) / Double(outputQ.scale))
             fields.append(".input_zero_point = \(inputQ.zeroPoint), .multiplier = \(CLiteral.int32(m)), .shift = \(s)")
             kernel = "rune_requantize_\(input.type.suffix)_\(output.type.suffix)"
         default:

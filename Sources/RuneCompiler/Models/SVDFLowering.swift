@@ -28,7 +28,7 @@ extension LoweringContext {
         let filters = feature.shape[0]
         let memory = time.shape[1]
         guard filters % rank == 0, feature.shape[1] == inputSize, time.shape[0] == filters,
-              state.elementCount == batches * filters * memory else {
+              state.elementCount == (try product(op, batches, filters, memory)) else {
             throw error(op, "has inconsistent shapes")
         }
         let inputQ = try quantization(op, input)
@@ -36,8 +36,8 @@ extension LoweringContext {
         let timeQ = try quantization(op, time)
         let stateQ = try quantization(op, state)
         let outputQ = try quantization(op, output)
-        let (m1, s1) = QuantizationMath.quantizeMultiplier(Double(inputQ.scale * featureQ.scale / stateQ.scale))
-        let (m2, s2) = QuantizationMath.quantizeMultiplier(Double(stateQ.scale * timeQ.scale / outputQ.scale))
+        let (m1, s1) = try multiplier(op, Double(inputQ.scale * featureQ.scale / stateQ.scale))
+        let (m2, s2) = try multiplier(op, Double(stateQ.scale * timeQ.scale / outputQ.scale))
         let (stateMin, stateMax) = state.type.integerRange
         let fields = [
             ".batches = \(batches), .input_size = \(inputSize), .filters = \(filters), .rank = \(rank)",

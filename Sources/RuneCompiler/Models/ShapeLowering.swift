@@ -19,7 +19,9 @@ extension LoweringContext {
             dims[lead + d] = input.shape[d]
             before[lead + d] = values[2 * d]
             after[lead + d] = values[2 * d + 1]
+            // The paddings come from the file: compare before adding, so huge ones cannot overflow.
             guard values[2 * d] >= 0, values[2 * d + 1] >= 0,
+                  values[2 * d] <= output.shape[d], values[2 * d + 1] <= output.shape[d],
                   output.shape[d] == input.shape[d] + values[2 * d] + values[2 * d + 1] else {
                 throw error(op, "has paddings \(values) inconsistent with \(input.shape) -> \(output.shape)")
             }
@@ -111,7 +113,7 @@ extension LoweringContext {
         case (.int8, .int8):
             let inputQ = try quantization(op, input)
             let outputQ = try quantization(op, output)
-            var (multiplier, shift) = QuantizationMath.quantizeMultiplier(Double(inputQ.scale) / Double(outputQ.scale))
+            var (multiplier, shift) = try multiplier(op, Double(inputQ.scale) / Double(outputQ.scale))
             // The division by the count folded into the multiplier, as TFLite Micro does.
             var bits = Int32(63 - UInt64(count).leadingZeroBitCount)
             bits = min(bits, 32)

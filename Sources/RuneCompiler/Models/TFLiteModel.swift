@@ -22,6 +22,27 @@ struct TFLiteModel {
             }
         }
 
+        /// Integer types, whose quantization parameters kernels read.
+        var isQuantizable: Bool {
+            switch self {
+            case .int8, .uint8, .int16, .uint16, .int32, .uint32, .int64, .uint64, .int4: true
+            default: false
+            }
+        }
+
+        /// Zero points a tensor of this type may have: its own range for narrow types, and a
+        /// negatable `Int32` for the rest (kernels compute `-zero_point` in 32 bits).
+        var zeroPointRange: ClosedRange<Int64> {
+            switch self {
+            case .int8: -128...127
+            case .uint8: 0...255
+            case .int16: -32768...32767
+            case .uint16: 0...65535
+            case .int4: -8...7
+            default: Int64(-Int32.max)...Int64(Int32.max)
+            }
+        }
+
         /// The Rune element type of the same values, for tensors a pipeline can carry.
         var elementType: ElementType? {
             switch self {
@@ -48,6 +69,37 @@ struct TFLiteModel {
         var scale: Float { scales.first ?? 0 }
         var zeroPoint: Int32 { Int32(truncatingIfNeeded: zeroPoints.first ?? 0) }
         var isPerChannel: Bool { scales.count > 1 }
+
+        /// Why these parameters cannot describe a tensor of `type` and `shape`, or nil when they
+        /// can: every scale finite, positive, normal and within `RuneLimits.quantizationScales`
+        /// (so products and quotients of scales stay finite in the fixed-point set-up), every
+        /// zero point within the type's range, and per-channel parameters one per channel of
+        /// the quantized dimension.
+        func problem(type: TensorType, shape: [Int]) -> String? {
+            for (channel, scale) in scales.enumerated()
+            where !(scale.isFinite && scale.isNormal && RuneLimits.quantizationScales.contains(scale)) {
+                let which = scales.count == 1 ? "" : " of channel \(channel)"
+                return "has the quantization scale \(scale)\(which); scales must be finite and within "
+                    + "\(RuneLimits.quantizationScales.lowerBound)...\(RuneLimits.quantizationScales.upperBound)"
+            }
+            guard zeroPoints.count == scales.count else {
+                return "has \(scales.count) quantization scale\(scales.count == 1 ? "" : "s") but \(zeroPoints.count) zero point\(zeroPoints.count == 1 ? "" : "s")"
+            }
+            let range = type.zeroPointRange
+            if let bad = zeroPoints.first(where: { !range.contains($0) }) {
+                return "has the zero point \(bad), outside \(range.lowerBound)...\(range.upperBound) for \(type.name)"
+            }
+            if scales.count > 1 {
+                // Converters write biases with the filter's quantized dimension, which may lie
+                // outside the bias's own shape: then any dimension of the right size will do
+                // (kernels check the count against the channels they use).
+                let inRange = quantizedDimension >= 0 && quantizedDimension < shape.count
+                guard inRange ? shape[quantizedDimension] == scales.count : shape.contains(scales.count) else {
+                    return "has \(scales.count) per-channel scales for shape \(shape) (quantized dimension \(quantizedDimension))"
+                }
+            }
+            return nil
+        }
     }
 
     struct Tensor {
@@ -135,12 +187,20 @@ struct TFLiteModel {
                     }
                     if let bytes = try buffers[bufferIndex].bytes(0), !bytes.isEmpty { data = bytes }
                 }
+                let name = try table.string(3) ?? "tensor\(index)"
                 var quantization: Quantization?
                 if let q = try table.table(4), let scales = try q.floats(2), !scales.isEmpty {
                     let zeroPoints = try q.int64s(3) ?? Array(repeating: 0, count: scales.count)
-                    quantization = Quantization(scales: scales, zeroPoints: zeroPoints, quantizedDimension: Int(try q.int32(6)))
+                    let candidate = Quantization(scales: scales, zeroPoints: zeroPoints, quantizedDimension: Int(try q.int32(6)))
+                    // Floating-point tensors are never read quantized; their parameters are ignored.
+                    if type.isQuantizable {
+                        if let problem = candidate.problem(type: type, shape: shape) {
+                            throw FlatBuffer.Failure(offset: q.position, message: "tensor \(index) ('\(name)') \(problem)")
+                        }
+                        quantization = candidate
+                    }
                 }
-                let tensor = Tensor(index: index, name: try table.string(3) ?? "tensor\(index)", type: type, shape: shape,
+                let tensor = Tensor(index: index, name: name, type: type, shape: shape,
                                     data: data, quantization: quantization, isVariable: try table.bool(5))
                 if let data, data.count < tensor.byteCount {
                     throw FlatBuffer.Failure(offset: table.position, message: "tensor \(index) ('\(tensor.name)') holds \(data.count) bytes of data but its shape needs \(tensor.byteCount)")

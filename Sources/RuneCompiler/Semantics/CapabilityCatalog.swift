@@ -47,7 +47,7 @@ public enum CapabilityCatalog {
     static let sound = CapabilityKind(
         name: "SOUND", aliases: ["AUDIO"],
         schema: ArgumentSchema([
-            Parameter("hz", .integer(1...384_000), default: "16000", aliases: ["sample_rate"],
+            Parameter("hz", .integer(RuneLimits.sampleRates), default: "16000", aliases: ["sample_rate"],
                       summary: "the sample rate the host resamples the recording to"),
             Parameter("sample_duration_ms", .integer(1...600_000), default: "1000", aliases: ["duration_ms"],
                       summary: "how much audio one reading holds, in milliseconds"),
@@ -66,8 +66,8 @@ public enum CapabilityCatalog {
     static let image = CapabilityKind(
         name: "IMAGE", aliases: [],
         schema: ArgumentSchema([
-            Parameter("width", .integer(1...8192), required: true, summary: "the width the host resizes the image to"),
-            Parameter("height", .integer(1...8192), required: true, summary: "the height the host resizes the image to"),
+            Parameter("width", .integer(1...RuneLimits.maxImageSide), required: true, summary: "the width the host resizes the image to"),
+            Parameter("height", .integer(1...RuneLimits.maxImageSide), required: true, summary: "the height the host resizes the image to"),
             Parameter("pixel_format", .choice(["RGB", "BGR", "GrayScale"]), default: "RGB",
                       summary: "channel order, or one luminance channel"),
             source,

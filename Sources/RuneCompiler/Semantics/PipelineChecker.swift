@@ -1,4 +1,5 @@
 import Foundation
+import RuneFiles
 import RuneManifest
 
 /// Checks a parsed Runefile and lowers it to a `Pipeline`.
@@ -38,16 +39,29 @@ public struct PipelineChecker {
 
     public func check() -> Pipeline {
         checkImage()
+        if syntax.stages.count > RuneLimits.maxStages {
+            let first = syntax.stages[RuneLimits.maxStages]
+            diagnostics.emit(.error(.pipelineTooLarge,
+                                    "the Runefile declares \(syntax.stages.count) stages; runec and hosts accept at most \(RuneLimits.maxStages)",
+                                    at: first.name.range, help: "split the pipeline into several runes"))
+            return Pipeline(image: syntax.image?.value ?? "runicos/base", stages: [])
+        }
         let declared = declareStages()
         let names = declared.map(\.syntax.name.value)
         let graph = resolveEdges(declared)
         let edges = graph.edges
         let order = topologicalOrder(count: declared.count, edges: edges, names: names)
         warnAboutUnusedStages(declared, graph: graph)
-        if !declared.contains(where: { $0.syntax.kind == .output }), !declared.isEmpty {
+        // A Runefile with no stages at all (only FROM) has no output either, unless something
+        // was already reported (a stage that did not parse, malformed YAML, a missing pipeline).
+        let nothingDeclared = declared.isEmpty && syntax.stages.isEmpty && syntax.unparsedStageNames.isEmpty
+            && !diagnostics.hasErrors
+        if !declared.contains(where: { $0.syntax.kind == .output }), !declared.isEmpty || nothingDeclared {
             diagnostics.emit(.error(.emptyPipeline, "the pipeline has no output",
-                                    at: declared.last?.syntax.range,
-                                    help: "add 'OUT serial' and end a RUN line with 'serial'"))
+                                    at: declared.last?.syntax.range ?? syntax.image?.range
+                                        ?? SourceRange(SourceLocation(file: syntax.file.path, line: 1, column: 1)),
+                                    help: syntax.format == .yaml ? "add a stage with 'out: serial' and give it 'inputs'"
+                                        : "add 'OUT serial' and end a RUN line with 'serial'"))
         }
         return typeCheck(declared, graph: graph, order: order)
     }
@@ -71,7 +85,23 @@ public struct PipelineChecker {
         var seen: [String: SourceRange] = [:]
         var result: [Declared] = []
         var sourcesByKind: [String: Int] = [:]
+        var countsByKind: [StageKind: Int] = [:]
         for stage in syntax.stages {
+            if let problem = HostLimits.nameProblem(stage.name.value) {
+                diagnostics.emit(.error(.nameTooLong, "stage '\(stage.name.value.prefix(32))...' has too long a name", at: stage.name.range,
+                                        label: problem, help: "give it a shorter name"))
+            }
+            let (limit, what): (Int?, String) = switch stage.kind {
+            case .capability: (RuneLimits.maxCapabilities, "capabilities")
+            case .output: (RuneLimits.maxOutputs, "outputs")
+            case .model: (RuneLimits.maxModels, "models")
+            case .procBlock: (nil, "")
+            }
+            countsByKind[stage.kind, default: 0] += 1
+            if let limit, countsByKind[stage.kind] == limit + 1 {
+                diagnostics.emit(.error(.pipelineTooLarge, "the pipeline has more than \(limit) \(what), the most hosts accept",
+                                        at: stage.name.range, label: "this is one too many"))
+            }
             if let first = seen[stage.name.value] {
                 diagnostics.emit(.error(.duplicateStage, "stage '\(stage.name.value)' is defined twice", at: stage.name.range,
                                         notes: [.init("first defined here", at: first)],
@@ -92,6 +122,19 @@ public struct PipelineChecker {
 
     private func operation(for stage: StageSyntax, sourcesByKind: inout [String: Int]) -> Operation? {
         let reference = stage.reference
+        for argument in stage.arguments {
+            if let problem = HostLimits.argumentProblem(argument.value.value.text) {
+                diagnostics.emit(.error(.invalidArgument, "argument '\(argument.key.value)' of '\(stage.name.value)' is too long",
+                                        at: argument.value.range, label: problem))
+                return nil
+            }
+        }
+        if stage.arguments.count > RuneLimits.maxManifestEntries {
+            diagnostics.emit(.error(.pipelineTooLarge,
+                                    "'\(stage.name.value)' has \(stage.arguments.count) arguments; hosts accept at most \(RuneLimits.maxManifestEntries)",
+                                    at: stage.arguments[RuneLimits.maxManifestEntries].key.range))
+            return nil
+        }
         switch stage.kind {
         case .capability:
             guard let kind = CapabilityCatalog.kind(named: reference.value) else {
@@ -103,6 +146,14 @@ public struct PipelineChecker {
             }
             var arguments = kind.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                 diagnostics: diagnostics)
+            if kind == CapabilityCatalog.image, let width = arguments.integer("width"), let height = arguments.integer("height"),
+               width * height > RuneLimits.maxImagePixels {
+                let argument = stage.arguments.first { ["width", "height"].contains(ArgumentSchema.normalize($0.key.value)) }
+                diagnostics.emit(.error(.invalidArgument,
+                                        "a \(width) x \(height) image has \(width * height) pixels; hosts accept at most \(RuneLimits.maxImagePixels)",
+                                        at: argument?.value.range ?? stage.name.range, help: "ask for a smaller image"))
+                return nil
+            }
             let position = sourcesByKind[kind.name, default: 0]
             sourcesByKind[kind.name] = position + 1
             if arguments["source"] == nil { arguments.set("source", .integer(position)) }
@@ -138,8 +189,12 @@ public struct PipelineChecker {
                                                           diagnostics: diagnostics))
         case .model:
             guard let path = existingFile(reference, what: "model") else { return nil }
-            guard let bytes = FileManager.default.contents(atPath: path) else {
-                diagnostics.emit(.error(.missingFile, "cannot read model file '\(reference.value)'", at: reference.range))
+            let bytes: [UInt8]
+            do {
+                bytes = try BoundedFile.read(path, limit: RuneLimits.maxModelBytes, regularFileOnly: true)
+            } catch {
+                diagnostics.emit(.error(error == .missing ? .missingFile : .invalidModel,
+                                        "cannot read model file '\(reference.value)': \(error)", at: reference.range))
                 return nil
             }
             let modelSchema = ArgumentSchema([
@@ -151,11 +206,17 @@ public struct PipelineChecker {
             let arguments = modelSchema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                 diagnostics: diagnostics)
             do {
-                let signature = try modelReader.signature(of: Array(bytes), path: reference.value)
+                let signature = try modelReader.signature(of: bytes, path: reference.value)
+                if max(signature.inputs.count, signature.outputs.count) > RuneLimits.maxManifestEntries {
+                    diagnostics.emit(.error(.pipelineTooLarge,
+                                            "model '\(reference.value)' has \(signature.inputs.count) inputs and \(signature.outputs.count) outputs; hosts accept at most \(RuneLimits.maxManifestEntries) of each",
+                                            at: reference.range))
+                    return nil
+                }
                 checkShapeArgument(arguments, "input", signature.inputs, stage: stage)
                 checkShapeArgument(arguments, "output", signature.outputs, stage: stage)
                 return .model(ModelReference(path: reference.value, resolvedPath: path, inputTypes: signature.inputs,
-                                             outputTypes: signature.outputs, bytes: Array(bytes)))
+                                             outputTypes: signature.outputs, bytes: bytes))
             } catch {
                 diagnostics.emit(.error(.invalidModel, "\(error)", at: reference.range))
                 return nil
@@ -201,6 +262,11 @@ public struct PipelineChecker {
                                             ?? "element types are " + names.joined(separator: ", ")))
                 return nil
             }
+            if let problem = HostLimits.tensorProblem(elementType, type.value.dimensions) {
+                diagnostics.emit(.error(.tensorTooLarge, "\(elementType.name.uppercased()) \(type.value.dimensions) \(problem)",
+                                        at: type.range))
+                return nil
+            }
             result.append(TensorType(elementType, type.value.dimensions))
         }
         return result
@@ -220,6 +286,9 @@ public struct PipelineChecker {
         let names = declared.map(\.syntax.name.value)
         var graph = Graph()
         var reported = Set<SourceLocation>()
+        // (producer, consumer, output) of every edge kept, so a repeated edge is dropped in O(1).
+        struct EdgeKey: Hashable { var producer: Int, consumer: Int, output: Int? }
+        var kept = Set<EdgeKey>()
         func lookup(_ name: Located<String>) -> Int? {
             if let found = index[name.value] { return found }
             let isKnownButBroken = syntax.unparsedStageNames.contains(name.value)
@@ -261,7 +330,7 @@ public struct PipelineChecker {
                 reject()
                 continue
             }
-            if graph.edges.contains(where: { $0.producer == producer && $0.consumer == consumer && $0.output == edge.outputIndex }) {
+            guard kept.insert(EdgeKey(producer: producer, consumer: consumer, output: edge.outputIndex)).inserted else {
                 continue
             }
             graph.edges.append(Edge(producer: producer, output: edge.outputIndex, consumer: consumer, syntax: edge))
@@ -270,49 +339,68 @@ public struct PipelineChecker {
     }
 
     /// Declaration order, with producers moved before consumers; cycles are reported.
+    ///
+    /// Iterative and O((V + E) log V): the depth of the graph comes from the Runefile, so no
+    /// recursion follows it.
     private func topologicalOrder(count: Int, edges: [Edge], names: [String]) -> [Int] {
         var successors = Array(repeating: [Int](), count: count)
-        for edge in edges { successors[edge.producer].append(edge.consumer) }
-        // Depth-first search to find and print cycles.
+        var firstEdge: [Int64: Int] = [:]   // producer * count + consumer -> first edge between them
+        for (index, edge) in edges.enumerated() {
+            successors[edge.producer].append(edge.consumer)
+            let key = Int64(edge.producer) * Int64(count) + Int64(edge.consumer)
+            if firstEdge[key] == nil { firstEdge[key] = index }
+        }
+        // Depth-first search, with an explicit stack, to find and print cycles.
         var state = Array(repeating: 0, count: count) // 0 new, 1 on stack, 2 done
-        var stack: [Int] = []
+        var stackPosition = Array(repeating: -1, count: count)
+        var path: [Int] = []
+        var nextSuccessor: [Int] = []
         var reported = Set<Set<Int>>()
-        func visit(_ node: Int) {
-            state[node] = 1
-            stack.append(node)
-            for next in successors[node] {
+        for root in 0..<count where state[root] == 0 {
+            state[root] = 1
+            stackPosition[root] = 0
+            path.append(root)
+            nextSuccessor.append(0)
+            while let node = path.last {
+                let position = nextSuccessor[nextSuccessor.count - 1]
+                guard position < successors[node].count else {
+                    path.removeLast()
+                    nextSuccessor.removeLast()
+                    stackPosition[node] = -1
+                    state[node] = 2
+                    continue
+                }
+                nextSuccessor[nextSuccessor.count - 1] = position + 1
+                let next = successors[node][position]
                 if state[next] == 1 {
-                    let cycle = Array(stack[stack.lastIndex(of: next)!...]) + [next]
+                    let cycle = Array(path[stackPosition[next]...]) + [next]
                     let members = Set(cycle)
-                    if !reported.contains(members) {
-                        reported.insert(members)
-                        let edge = edges.first { $0.producer == node && $0.consumer == next }!
+                    if reported.insert(members).inserted {
+                        let edge = edges[firstEdge[Int64(node) * Int64(count) + Int64(next)]!]
                         diagnostics.emit(.error(.cycle, "the pipeline has a cycle: " + cycle.map { names[$0] }.joined(separator: " -> "),
                                                 at: edge.syntax.consumer.range,
                                                 help: "data must flow one way, from capabilities to outputs"))
                     }
                 } else if state[next] == 0 {
-                    visit(next)
+                    state[next] = 1
+                    stackPosition[next] = path.count
+                    path.append(next)
+                    nextSuccessor.append(0)
                 }
             }
-            stack.removeLast()
-            state[node] = 2
         }
-        for node in 0..<count where state[node] == 0 { visit(node) }
 
+        // Kahn's algorithm, always taking the earliest-declared ready stage (a min-heap).
         var indegree = Array(repeating: 0, count: count)
         for edge in edges { indegree[edge.consumer] += 1 }
         var order: [Int] = []
-        var ready = (0..<count).filter { indegree[$0] == 0 }
-        while !ready.isEmpty {
-            let node = ready.removeFirst()
+        order.reserveCapacity(count)
+        var ready = MinHeap((0..<count).filter { indegree[$0] == 0 })
+        while let node = ready.pop() {
             order.append(node)
             for next in successors[node] {
                 indegree[next] -= 1
-                if indegree[next] == 0 {
-                    ready.append(next)
-                    ready.sort()
-                }
+                if indegree[next] == 0 { ready.push(next) }
             }
         }
         return order
@@ -334,7 +422,18 @@ public struct PipelineChecker {
 
     private func typeCheck(_ declared: [Declared], graph: Graph, order: [Int]) -> Pipeline {
         let edges = graph.edges
+        // Each stage's incoming edges, in Runefile order, and the stages in any edge: computed
+        // once so the walk below is linear in stages and edges.
+        var incoming = Array(repeating: [Int](), count: declared.count)
+        var inEdges = graph.touched
+        for (index, edge) in edges.enumerated() {
+            incoming[edge.consumer].append(index)
+            inEdges.insert(edge.producer)
+            inEdges.insert(edge.consumer)
+        }
+        let declarationRanges = Dictionary(syntax.stages.map { ($0.name.value, $0.name.range) }, uniquingKeysWith: { a, _ in a })
         var stages: [Stage] = []
+        stages.reserveCapacity(declared.count)
         var position: [Int: Int] = [:]   // declared index -> pipeline index
         // Stages whose types could not be determined (already reported): their consumers are
         // not checked further, so one mistake gives one error.
@@ -346,7 +445,7 @@ public struct PipelineChecker {
             var inputs: [ValueReference] = []
             var inputTypes: [TensorType] = []
             var inputsKnown = !graph.brokenInputs.contains(node)
-            for edge in edges where edge.consumer == node {
+            for edge in incoming[node].map({ edges[$0] }) {
                 guard let producer = position[edge.producer], !unknown.contains(producer) else {
                     inputsKnown = false
                     continue
@@ -377,16 +476,32 @@ public struct PipelineChecker {
                 continue
             }
             // A stage in no edge at all was already reported as unused.
-            let connected = graph.touched.contains(node) || edges.contains { $0.producer == node || $0.consumer == node }
+            let connected = inEdges.contains(node)
             let needsInputs = entry.syntax.kind != .capability
             if needsInputs, inputs.isEmpty, inputsKnown, connected {
                 diagnostics.emit(.error(.missingInput, "stage '\(name)' has no input", at: entry.syntax.name.range,
                                         help: syntax.format == .yaml ? "give it 'inputs'" : "connect it in a RUN line after the stage that feeds it"))
             }
             if inputsKnown, let declaredInputs = entry.declaredInputs, !inputs.isEmpty {
-                checkDeclaredInputs(declaredInputs, actual: inputTypes, inputs: inputs, stages: stages, entry: entry)
+                checkDeclaredInputs(declaredInputs, actual: inputTypes, inputs: inputs, stages: stages, entry: entry,
+                                    declarationRanges: declarationRanges)
             }
-            let outputTypes = inputsKnown ? self.outputTypes(entry, operation: operation, inputs: inputTypes) : nil
+            var outputTypes = inputsKnown ? self.outputTypes(entry, operation: operation, inputs: inputTypes) : nil
+            // Types implied by arguments, blocks or models must fit a host too (declared ones were
+            // checked when they were read).
+            for type in outputTypes ?? [] {
+                if let problem = HostLimits.tensorProblem(type.elementType, type.dimensions) {
+                    diagnostics.emit(.error(.tensorTooLarge, "'\(name)' produces \(type), which \(problem)",
+                                            at: entry.syntax.outputTypes?.first?.range ?? entry.syntax.name.range))
+                    outputTypes = nil
+                    break
+                }
+            }
+            if case .output = operation, inputs.count > RuneLimits.maxManifestEntries {
+                diagnostics.emit(.error(.pipelineTooLarge,
+                                        "output '\(name)' takes \(inputs.count) inputs; hosts accept at most \(RuneLimits.maxManifestEntries)",
+                                        at: entry.syntax.name.range, help: "spread the inputs over several outputs"))
+            }
             position[node] = stages.count
             if outputTypes == nil { unknown.insert(stages.count) }
             stages.append(Stage(name: name, operation: operation, inputs: inputs, outputTypes: outputTypes ?? []))
@@ -395,7 +510,7 @@ public struct PipelineChecker {
     }
 
     private func checkDeclaredInputs(_ declaredInputs: [TensorType], actual: [TensorType], inputs: [ValueReference],
-                                     stages: [Stage], entry: Declared) {
+                                     stages: [Stage], entry: Declared, declarationRanges: [String: SourceRange]) {
         let typeSyntax = entry.syntax.inputTypes ?? []
         guard declaredInputs.count == actual.count else {
             diagnostics.emit(.error(.invalidConnection,
@@ -406,7 +521,7 @@ public struct PipelineChecker {
         for (index, (declared, actualType)) in zip(declaredInputs, actual).enumerated() {
             let producer = stages[inputs[index].stage]
             let range = index < typeSyntax.count ? typeSyntax[index].range : entry.syntax.range
-            let producerRange = syntax.stages.first { $0.name.value == producer.name }?.name.range
+            let producerRange = declarationRanges[producer.name]
             if declared.elementType != actualType.elementType {
                 diagnostics.emit(.error(.typeMismatch,
                                         "'\(entry.syntax.name.value)' expects \(declared) but '\(producer.name)' produces \(actualType)",
@@ -532,4 +647,43 @@ public struct PipelineChecker {
 /// Reads a model's input and output types without compiling it.
 public protocol ModelSignatureReading: Sendable {
     func signature(of bytes: [UInt8], path: String) throws -> (inputs: [TensorType], outputs: [TensorType])
+}
+
+/// A binary min-heap of stage indices.
+struct MinHeap {
+    private var items: [Int] = []
+
+    init(_ values: [Int]) {
+        for value in values { push(value) }
+    }
+
+    mutating func push(_ value: Int) {
+        items.append(value)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Int? {
+        guard let first = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < items.count, items[left] < items[smallest] { smallest = left }
+                if right < items.count, items[right] < items[smallest] { smallest = right }
+                guard smallest != parent else { break }
+                items.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return first
+    }
 }

@@ -32,6 +32,12 @@ public struct YAMLRunefileParser {
 
     public func parse() -> RunefileSyntax {
         var syntax = RunefileSyntax(file: file, format: .yaml, image: nil, stages: [], edges: [])
+        if let violation = YAMLBudget().check(file.text) {
+            diagnostics.emit(.error(.yamlSyntax, violation.message,
+                                    at: SourceRange(SourceLocation(file: file.path, line: violation.line, column: violation.column)),
+                                    help: violation.help))
+            return syntax
+        }
         let root: Node
         do {
             guard let document = try Yams.compose(yaml: file.text) else {

@@ -13,7 +13,8 @@ struct ClangFrontend {
         var arguments = plan.target.frontendArguments
         arguments += [
             "-emit-llvm-only", "-disable-llvm-passes",
-            "-ffreestanding", "-fno-common", "-std=c11", "-nostdsysteminc",
+            // Strict C11 turns trigraphs on; no generated or hand-written C wants them.
+            "-ffreestanding", "-fno-common", "-std=c11", "-fno-trigraphs", "-nostdsysteminc",
             "-ffp-contract=off",
             "-Wall", "-Wno-unused-function",
             plan.optimization == .none ? "-O0" : plan.optimization.frontendArgument,
