@@ -156,15 +156,6 @@ public enum OutputFile {
         }
     }
 
-    private static func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-        #if canImport(Glibc)
-        Glibc.write(descriptor, buffer, count)
-        #elseif canImport(Musl)
-        Musl.write(descriptor, buffer, count)
-        #else
-        Darwin.write(descriptor, buffer, count)
-        #endif
-    }
 
     /// Makes the rename durable; a failure here loses nothing already visible, so it is ignored.
     private static func syncDirectory(_ directory: String) {
