@@ -74,7 +74,7 @@ public final class AOTTable {
     var owners: [AnyObject] = []
 
     public init(size: UInt64, maximum: UInt64?) throws(AOTError) {
-        guard size <= 10_000_000 else { throw AOTError(.instantiation, "table too large") }
+        guard size <= 10_000_000 else { throw AOTError(.unsupported, "a table of \(size) entries exceeds the engine's limit of 10000000") }
         raw = .allocate(capacity: 1)
         let entries = UnsafeMutablePointer<RuneAOTTableEntry>.allocate(capacity: max(Int(size), 1))
         entries.initialize(repeating: RuneAOTTableEntry(typeID: -1, padding: 0, function: nil, context: nil), count: max(Int(size), 1))

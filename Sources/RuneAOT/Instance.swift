@@ -215,7 +215,7 @@ public final class AOTInstance {
     // MARK: Exports
 
     public func export(_ name: String) -> AOTExternal? {
-        guard let export = module.wasm.exports.first(where: { $0.name == name }) else { return nil }
+        guard let export = module.wasm.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else { return nil }
         switch export.descriptor {
         case .function(let index):
             guard let (code, calleeContext, type) = try? reference(Int(index)) else { return nil }
@@ -233,7 +233,7 @@ public final class AOTInstance {
 
     /// Calls the exported function `name`.
     public func invoke(_ name: String, _ arguments: [AOTValue]) throws -> [AOTValue] {
-        guard let export = module.wasm.exports.first(where: { $0.name == name }), case .function(let index) = export.descriptor else {
+        guard let export = module.wasm.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }), case .function(let index) = export.descriptor else {
             throw AOTError(.link, "no exported function '\(name)'")
         }
         return try invoke(function: Int(index), arguments)

@@ -27,7 +27,7 @@ extension FunctionTranslator {
     }
 
     func checkAlignment(_ memarg: MemArg, size: Int) throws(AOTError) {
-        guard (1 << UInt64(min(memarg.align, 63))) <= size else { throw invalid("alignment must not be larger than natural") }
+        guard memarg.align < 64, (UInt64(1) << UInt64(memarg.align)) <= UInt64(size) else { throw invalid("alignment must not be larger than natural") }
         guard memarg.offset <= UInt64(UInt32.max) else { throw invalid("offset out of range") }
     }
 

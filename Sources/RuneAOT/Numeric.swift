@@ -130,21 +130,47 @@ extension FunctionTranslator {
         case .i64ShrU: try binary(.i64) { t, x, y in LLVMBuildLShr(b, x, t.shiftCount(y, .i64), "")! }
         case .i64Rotl: try binary(.i64) { t, x, y in t.kit.intrinsic("llvm.fshl", [t.kit.i64], [x, x, y]) }
         case .i64Rotr: try binary(.i64) { t, x, y in t.kit.intrinsic("llvm.fshr", [t.kit.i64], [x, x, y]) }
-        case .f32Add: try binary(.f32) { _, x, y in LLVMBuildFAdd(b, x, y, "")! }
-        case .f32Sub: try binary(.f32) { _, x, y in LLVMBuildFSub(b, x, y, "")! }
-        case .f32Mul: try binary(.f32) { _, x, y in LLVMBuildFMul(b, x, y, "")! }
-        case .f32Div: try binary(.f32) { _, x, y in LLVMBuildFDiv(b, x, y, "")! }
+        case .f32Add: try binary(.f32) { t, x, y in LLVMBuildFAdd(b, t.opaqueIdentity(x, .f32), t.opaqueIdentity(y, .f32), "")! }
+        case .f32Sub: try binary(.f32) { t, x, y in LLVMBuildFSub(b, t.opaqueIdentity(x, .f32), t.opaqueIdentity(y, .f32), "")! }
+        case .f32Mul: try binary(.f32) { t, x, y in LLVMBuildFMul(b, t.opaqueIdentity(x, .f32), t.opaqueIdentity(y, .f32), "")! }
+        case .f32Div: try binary(.f32) { t, x, y in LLVMBuildFDiv(b, t.opaqueIdentity(x, .f32), t.opaqueIdentity(y, .f32), "")! }
         case .f32Min: try binary(.f32) { t, x, y in t.minMax(x, y, .f32, minimum: true) }
         case .f32Max: try binary(.f32) { t, x, y in t.minMax(x, y, .f32, minimum: false) }
         case .f32Copysign: try binary(.f32) { t, x, y in t.kit.intrinsic("llvm.copysign", [t.kit.f32], [x, y]) }
-        case .f64Add: try binary(.f64) { _, x, y in LLVMBuildFAdd(b, x, y, "")! }
-        case .f64Sub: try binary(.f64) { _, x, y in LLVMBuildFSub(b, x, y, "")! }
-        case .f64Mul: try binary(.f64) { _, x, y in LLVMBuildFMul(b, x, y, "")! }
-        case .f64Div: try binary(.f64) { _, x, y in LLVMBuildFDiv(b, x, y, "")! }
+        case .f64Add: try binary(.f64) { t, x, y in LLVMBuildFAdd(b, t.opaqueIdentity(x, .f64), t.opaqueIdentity(y, .f64), "")! }
+        case .f64Sub: try binary(.f64) { t, x, y in LLVMBuildFSub(b, t.opaqueIdentity(x, .f64), t.opaqueIdentity(y, .f64), "")! }
+        case .f64Mul: try binary(.f64) { t, x, y in LLVMBuildFMul(b, t.opaqueIdentity(x, .f64), t.opaqueIdentity(y, .f64), "")! }
+        case .f64Div: try binary(.f64) { t, x, y in LLVMBuildFDiv(b, t.opaqueIdentity(x, .f64), t.opaqueIdentity(y, .f64), "")! }
         case .f64Min: try binary(.f64) { t, x, y in t.minMax(x, y, .f64, minimum: true) }
         case .f64Max: try binary(.f64) { t, x, y in t.minMax(x, y, .f64, minimum: false) }
         case .f64Copysign: try binary(.f64) { t, x, y in t.kit.intrinsic("llvm.copysign", [t.kit.f64], [x, y]) }
         }
+    }
+
+    /// LLVM folds x+-0, x-0, x*1, x/1 and x*-1 to x or -x, but wasm requires them to quiet a
+    /// signalling NaN. Those constants reach the operation through an empty inline-asm
+    /// identity, which the optimizer cannot see through (and which costs nothing).
+    func opaqueIdentity(_ value: LLVMValueRef, _ kind: ValueKind) -> LLVMValueRef {
+        guard LLVMIsAConstantFP(value) != nil,
+              let integer = LLVMConstBitCast(value, kind == .f32 ? kit.i32 : kit.i64), LLVMIsAConstantInt(integer) != nil else { return value }
+        let bits = LLVMConstIntGetZExtValue(integer)
+        let magnitude = kind == .f32 ? bits & 0x7fff_ffff : bits & 0x7fff_ffff_ffff_ffff
+        let one: UInt64 = kind == .f32 ? 0x3f80_0000 : 0x3ff0_0000_0000_0000
+        guard magnitude == 0 || magnitude == one else { return value }
+        return opaque(value, kind)
+    }
+
+    func opaque(_ value: LLVMValueRef, _ kind: ValueKind) -> LLVMValueRef {
+        var parameters: [LLVMTypeRef?] = [kit.type(kind)]
+        let type = LLVMFunctionType(kit.type(kind), &parameters, 1, 0)!
+        #if arch(x86_64)
+        var constraints = Array("=x,0".utf8CString)
+        #else
+        var constraints = Array("=w,0".utf8CString)
+        #endif
+        var text: [CChar] = [0]
+        let assembly = LLVMGetInlineAsm(type, &text, 0, &constraints, constraints.count - 1, 0, 0, LLVMInlineAsmDialectATT, 0)!
+        return kit.call(type, assembly, [value])
     }
 
     func shiftCount(_ count: LLVMValueRef, _ kind: ValueKind) -> LLVMValueRef {
@@ -225,7 +251,12 @@ extension FunctionTranslator {
         case .f64ConvertI32U: try convert(.i32, .f64) { _, x in LLVMBuildUIToFP(b, x, k.f64, "")! }
         case .f64ConvertI64S: try convert(.i64, .f64) { _, x in LLVMBuildSIToFP(b, x, k.f64, "")! }
         case .f64ConvertI64U: try convert(.i64, .f64) { _, x in LLVMBuildUIToFP(b, x, k.f64, "")! }
-        case .f32DemoteF64: try convert(.f64, .f32) { _, x in LLVMBuildFPTrunc(b, x, k.f32, "")! }
+        case .f32DemoteF64:
+            // fptrunc(fpext x) folds to x, which would keep a signalling NaN signalling.
+            try convert(.f64, .f32) { t, x in
+                let isExtension = LLVMIsAInstruction(x) != nil && LLVMGetInstructionOpcode(x) == LLVMFPExt
+                return LLVMBuildFPTrunc(b, isExtension ? t.opaque(x, .f64) : x, k.f32, "")!
+            }
         case .f64PromoteF32: try convert(.f32, .f64) { _, x in LLVMBuildFPExt(b, x, k.f64, "")! }
         case .i32ReinterpretF32: try convert(.f32, .i32) { _, x in LLVMBuildBitCast(b, x, k.i32, "")! }
         case .i64ReinterpretF64: try convert(.f64, .i64) { _, x in LLVMBuildBitCast(b, x, k.i64, "")! }

@@ -48,7 +48,9 @@ struct WasmModule {
     }
 
     init(bytes: [UInt8]) throws(AOTError) {
-        var parser = Parser(bytes: bytes, features: [])
+        // Reference types and exception handling decode, so that a module using them is refused as
+        // unsupported rather than as malformed.
+        var parser = Parser(bytes: bytes, features: [.referenceTypes, .exceptionHandling, .functionReferences])
         var functionSection: [UInt32] = []
         do {
             while let payload = try parser.parseNext() {
@@ -121,7 +123,7 @@ struct WasmModule {
         for index in functionTypeIndices where Int(index) >= types.count {
             throw AOTError(.invalid, "unknown type \(index)")
         }
-        guard memories.count <= 1 else { throw AOTError(.invalid, "multiple memories") }
+        guard memories.count <= 1 else { throw AOTError(.unsupported, "multiple memories are not supported") }
         for memory in memories {
             guard !memory.isMemory64, !memory.shared else { throw AOTError(.unsupported, "memory64 and shared memories are not supported") }
             guard memory.min <= 65536, (memory.max ?? 0) <= 65536 else {
@@ -146,15 +148,16 @@ struct WasmModule {
         }
         for type in types {
             for value in type.parameters + type.results {
+                if case .ref = value { throw AOTError(.unsupported, "values of type ref are not supported") }
                 switch value {
                 case .i32, .i64, .f32, .f64: break
                 default: throw AOTError(.unsupported, "values of type \(value) are not supported")
                 }
             }
         }
-        var names = Set<String>()
+        var names = Set<[UInt8]>()
         for export in exports {
-            guard names.insert(export.name).inserted else { throw AOTError(.invalid, "duplicate export name \(export.name)") }
+            guard names.insert(Array(export.name.utf8)).inserted else { throw AOTError(.invalid, "duplicate export name \(export.name)") }
             switch export.descriptor {
             case .function(let index): guard Int(index) < functionTypeIndices.count else { throw AOTError(.invalid, "unknown function \(index)") }
             case .global(let index): guard Int(index) < globals.count else { throw AOTError(.invalid, "unknown global \(index)") }
@@ -169,7 +172,7 @@ struct WasmModule {
         }
         for (index, initializer) in globalInitializers.enumerated() {
             let type = globals[importedGlobalCount + index].valueType
-            guard try constantType(initializer, globalLimit: importedGlobalCount) == type else {
+            guard try constantType(initializer, globalLimit: importedGlobalCount + index) == type else {
                 throw AOTError(.invalid, "type mismatch in global initializer")
             }
         }
@@ -203,6 +206,11 @@ struct WasmModule {
     func constantType(_ expression: ConstExpression, globalLimit: Int) throws(AOTError) -> ValueType {
         var instructions = expression
         if case .end? = instructions.last { instructions.removeLast() }
+        let extended = instructions.contains { instruction in
+            if case .binary(let op) = instruction { return [.i32Add, .i32Sub, .i32Mul, .i64Add, .i64Sub, .i64Mul].contains(op) }
+            return false
+        }
+        if extended { throw AOTError(.unsupported, "extended constant expressions are not supported") }
         guard instructions.count == 1 else { throw AOTError(.invalid, "constant expression required") }
         switch instructions[0] {
         case .i32Const: return .i32
@@ -211,8 +219,9 @@ struct WasmModule {
         case .f64Const: return .f64
         case .globalGet(let index):
             guard Int(index) < globalLimit, Int(index) < globals.count else { throw AOTError(.invalid, "unknown global \(index)") }
-            guard Int(index) < importedGlobalCount, globals[Int(index)].mutability == .constant else {
-                throw AOTError(.invalid, "constant expression required")
+            guard globals[Int(index)].mutability == .constant else { throw AOTError(.invalid, "constant expression required") }
+            guard Int(index) < importedGlobalCount else {
+                throw AOTError(.unsupported, "global.get of a module-defined global in a constant expression (GC proposal) is not supported")
             }
             return globals[Int(index)].valueType
         case .refFunc, .refNull: throw AOTError(.unsupported, "reference-typed constants are not supported")
