@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "RuneManifest",
                 "RuneSensors",
+                "RuneAOT",
                 .product(name: "WasmKit", package: "WasmKit"),
             ]
         ),

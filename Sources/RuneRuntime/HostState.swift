@@ -55,8 +55,12 @@ final class HostState {
     }
 
     func capabilityRead(caller: borrowing Caller, _ arguments: [Value]) throws -> Int32 {
+        try capabilityRead(memory: try memory(caller), arguments.map(\.u32))
+    }
+
+    func capabilityRead(memory: some GuestMemory, _ arguments: [UInt32]) throws -> Int32 {
         guard phase == .call else { throw stop(.violation("'_manifest' called capability_read; it must not touch the host")) }
-        let (index, address, length) = (arguments[0].u32, arguments[1].u32, arguments[2].u32)
+        let (index, address, length) = (arguments[0], arguments[1], arguments[2])
         guard Int(index) < manifest.capabilities.count else {
             throw stop(.violation("it read capability \(index), but its manifest declares only \(manifest.capabilities.count) capabilit\(manifest.capabilities.count == 1 ? "y" : "ies")"))
         }
@@ -64,7 +68,6 @@ final class HostState {
         guard Int(length) == capability.tensor.byteCount else {
             throw stop(.violation("it read \(length) bytes from capability '\(capability.name)', which is \(capability.tensor) (\(capability.tensor.byteCount) bytes)"))
         }
-        let memory = try self.memory(caller)
         guard UInt64(address) + UInt64(length) <= UInt64(memory.byteCount) else {
             throw stop(.violation("capability_read's buffer lies outside the rune's memory"))
         }
@@ -82,8 +85,12 @@ final class HostState {
     }
 
     func outputWrite(caller: borrowing Caller, _ arguments: [Value]) throws -> Int32 {
+        try outputWrite(memory: try memory(caller), arguments.map(\.u32))
+    }
+
+    func outputWrite(memory: some GuestMemory, _ arguments: [UInt32]) throws -> Int32 {
         guard phase == .call else { throw stop(.violation("'_manifest' called output_write; it must not touch the host")) }
-        let (index, input, address, length) = (arguments[0].u32, arguments[1].u32, arguments[2].u32, arguments[3].u32)
+        let (index, input, address, length) = (arguments[0], arguments[1], arguments[2], arguments[3])
         guard Int(index) < manifest.outputs.count else {
             throw stop(.violation("it wrote output \(index), but its manifest declares only \(manifest.outputs.count) output\(manifest.outputs.count == 1 ? "" : "s")"))
         }
@@ -95,8 +102,7 @@ final class HostState {
         guard Int(length) == type.byteCount else {
             throw stop(.violation("it wrote \(length) bytes as tensor \(input) of output '\(output.name)', which is \(type) (\(type.byteCount) bytes)"))
         }
-        let memory = try self.memory(caller)
-        guard let bytes = RuneInstance.read(memory, address: UInt64(address), length: UInt64(length)) else {
+        guard let bytes = memory.readBytes(address: UInt64(address), length: UInt64(length)) else {
             throw stop(.violation("output_write's buffer lies outside the rune's memory"))
         }
         if type.elementType == .utf8 {
@@ -106,7 +112,7 @@ final class HostState {
                     | UInt64(bytes[element * 8 + 2]) << 16 | UInt64(bytes[element * 8 + 3]) << 24
                 let size = UInt64(bytes[element * 8 + 4]) | UInt64(bytes[element * 8 + 5]) << 8
                     | UInt64(bytes[element * 8 + 6]) << 16 | UInt64(bytes[element * 8 + 7]) << 24
-                guard let text = RuneInstance.read(memory, address: pointer, length: size) else {
+                guard let text = memory.readBytes(address: pointer, length: size) else {
                     throw stop(.violation("string \(element) of output '\(output.name)' lies outside the rune's memory"))
                 }
                 strings.append(text)
@@ -119,9 +125,12 @@ final class HostState {
     }
 
     func log(caller: borrowing Caller, _ arguments: [Value]) throws {
-        let (level, address, length) = (arguments[0].u32, arguments[1].u32, arguments[2].u32)
-        let memory = try self.memory(caller)
-        guard let bytes = RuneInstance.read(memory, address: UInt64(address), length: min(UInt64(length), HostState.maxLogBytes)) else {
+        try log(memory: try memory(caller), arguments.map(\.u32))
+    }
+
+    func log(memory: some GuestMemory, _ arguments: [UInt32]) throws {
+        let (level, address, length) = (arguments[0], arguments[1], arguments[2])
+        guard let bytes = memory.readBytes(address: UInt64(address), length: min(UInt64(length), HostState.maxLogBytes)) else {
             throw stop(.violation("a log message lies outside the rune's memory"))
         }
         logHandler(Int(level), String(decoding: bytes, as: UTF8.self))

@@ -44,6 +44,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Print the time per call and per stage on stderr.")
     var timings = false
 
+    @Option(help: ArgumentHelp("The engine that runs the rune: interpreter (WasmKit) or aot (native code translated through LLVM).", valueName: "engine"))
+    var engine: RuneEngine = .interpreter
+
     func validate() throws {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
     }
@@ -72,7 +75,7 @@ struct Run: ParsableCommand {
     private func execute(_ bytes: [UInt8], configuration: HostConfiguration) throws(RuneError) {
         let errors = StandardError()
         let loaded = try Rune(bytes: bytes)
-        let instance = try RuneInstance(rune: loaded, configuration: configuration)
+        let instance = try engine.instantiate(loaded, configuration: configuration)
         instance.logHandler = { level, message in
             let names = [1: "error", 2: "warning", 3: "info", 4: "debug"]
             StandardError().write("[\(names[level] ?? "log")] \(message)\n")
@@ -101,6 +104,8 @@ struct Run: ParsableCommand {
         }
     }
 }
+
+extension RuneEngine: ExpressibleByArgument {}
 
 struct StandardError {
     func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
