@@ -181,7 +181,7 @@ struct WasmModule {
                 guard Int(table) < tables.count else { throw AOTError(.invalid, "unknown table \(table)") }
                 guard try constantType(offset, globalLimit: globals.count) == .i32 else { throw AOTError(.invalid, "type mismatch in element offset") }
             }
-            guard segment.type == .funcRef else { throw AOTError(.unsupported, "element segments of \(segment.type) are not supported") }
+            guard segment.type.heapType == .funcRef else { throw AOTError(.unsupported, "element segments of \(segment.type) are not supported") }
             for item in segment.initializer {
                 guard item.count == 1 else { throw AOTError(.unsupported, "element expressions other than ref.func/ref.null") }
                 switch item[0] {

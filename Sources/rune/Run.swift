@@ -44,8 +44,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Print the time per call and per stage on stderr.")
     var timings = false
 
-    @Option(help: ArgumentHelp("The engine that runs the rune: interpreter (WasmKit) or aot (native code translated through LLVM).", valueName: "engine"))
-    var engine: RuneEngine = .interpreter
+    @Option(help: ArgumentHelp("The engine that runs the rune: aot (native code translated through LLVM, the default) or interpreter (WasmKit).", valueName: "engine"))
+    var engine: RuneEngine = .aot
 
     func validate() throws {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
