@@ -27,14 +27,22 @@ void rune_aot_trap(int32_t code, int64_t detail1, int64_t detail2) {
     longjmp(activation->buffer, 1);
 }
 
+static _Thread_local uintptr_t cachedLowBound;
+static _Thread_local int hasCachedLowBound;
+
+/// The lowest address of this thread's stack (pthread_getattr_np reads /proc/self/maps on the
+/// main thread, so it is asked once per thread).
 static uintptr_t stackLowBound(void) {
+    if (hasCachedLowBound) return cachedLowBound;
+    hasCachedLowBound = 1;
     pthread_attr_t attributes;
     void *low = NULL;
     size_t size = 0;
     if (pthread_getattr_np(pthread_self(), &attributes) != 0) return 0;
     pthread_attr_getstack(&attributes, &low, &size);
     pthread_attr_destroy(&attributes);
-    return (uintptr_t)low;
+    cachedLowBound = (uintptr_t)low;
+    return cachedLowBound;
 }
 
 int32_t rune_aot_invoke(void (*entry)(void *, uint64_t *), void *context, uint64_t *values,

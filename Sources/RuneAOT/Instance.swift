@@ -233,19 +233,33 @@ public final class AOTInstance {
 
     /// Calls the exported function `name`.
     public func invoke(_ name: String, _ arguments: [AOTValue]) throws -> [AOTValue] {
+        if let index = exportedFunctions[name] { return try invoke(function: index, arguments) }
         guard let export = module.wasm.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }), case .function(let index) = export.descriptor else {
             throw AOTError(.link, "no exported function '\(name)'")
         }
+        exportedFunctions[name] = Int(index)
         return try invoke(function: Int(index), arguments)
     }
 
-    func invoke(function index: Int, _ arguments: [AOTValue]) throws -> [AOTValue] {
+    private var exportedFunctions: [String: Int] = [:]
+
+    /// Entry wrappers and signatures already looked up (MCJIT's symbol lookup is slow).
+    private var entries: [Int: (entry: UnsafeRawPointer, signature: Signature)] = [:]
+
+    func entry(_ index: Int) throws(AOTError) -> (entry: UnsafeRawPointer, signature: Signature) {
+        if let entry = entries[index] { return entry }
         let signature = try Signature(module.wasm.functionType(UInt32(index)))
-        guard arguments.map({ $0.kind }) == signature.parameters else {
-            throw AOTError(.link, "wrong arguments for function \(index)")
-        }
         guard let entry = module.code.address(of: ModuleTranslator.entryName(index)) else {
             throw AOTError(.llvm, "function \(index) has no entry")
+        }
+        entries[index] = (entry, signature)
+        return (entry, signature)
+    }
+
+    func invoke(function index: Int, _ arguments: [AOTValue]) throws -> [AOTValue] {
+        let (entry, signature) = try self.entry(index)
+        guard arguments.map({ $0.kind }) == signature.parameters else {
+            throw AOTError(.link, "wrong arguments for function \(index)")
         }
         var values = [UInt64](repeating: 0, count: max(signature.parameters.count, signature.results.count, 1))
         for (position, argument) in arguments.enumerated() { values[position] = argument.bits }

@@ -146,10 +146,10 @@ public final class AOTRuneInstance: RunnableRune {
         return try state.finishCall()
     }
 
-    public var canTimeStages: Bool {
+    public private(set) lazy var canTimeStages: Bool = {
         guard rune.pipeline != nil, case .function(let stage)? = instance.export("_stage") else { return false }
         return stage.type == FunctionType(parameters: [.i32], results: [.i32])
-    }
+    }()
 
     public func runTimingStages() throws(RuneError) -> (records: [SerialRecord], nanoseconds: [UInt64]) {
         guard canTimeStages, let pipeline = rune.pipeline else {
