@@ -233,15 +233,17 @@ public final class AOTInstance {
 
     /// Calls the exported function `name`.
     public func invoke(_ name: String, _ arguments: [AOTValue]) throws -> [AOTValue] {
-        if let index = exportedFunctions[name] { return try invoke(function: index, arguments) }
+        // Keyed by bytes: Swift's String equality would merge canonically equivalent names.
+        let key = Array(name.utf8)
+        if let index = exportedFunctions[key] { return try invoke(function: index, arguments) }
         guard let export = module.wasm.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }), case .function(let index) = export.descriptor else {
             throw AOTError(.link, "no exported function '\(name)'")
         }
-        exportedFunctions[name] = Int(index)
+        exportedFunctions[key] = Int(index)
         return try invoke(function: Int(index), arguments)
     }
 
-    private var exportedFunctions: [String: Int] = [:]
+    private var exportedFunctions: [[UInt8]: Int] = [:]
 
     /// Entry wrappers and signatures already looked up (MCJIT's symbol lookup is slow).
     private var entries: [Int: (entry: UnsafeRawPointer, signature: Signature)] = [:]
