@@ -92,7 +92,25 @@ let package = Package(
                 "RuneManifest",
                 "RuneSensors",
                 "RuneFiles",
+                "RuneAOT",
                 .product(name: "WasmKit", package: "WasmKit"),
+            ]
+        ),
+        // The ahead-of-time engine: a validated .rune translated to native code through LLVM, in
+        // process, and run sandboxed (bounds-checked memory, traps unwound to the host).
+        .target(name: "CRuneAOTSupport"),
+        .target(
+            name: "RuneAOT",
+            dependencies: [
+                "CLLVM",
+                "CRuneAOTSupport",
+                "RuneManifest",
+                .product(name: "WasmParser", package: "WasmKit"),
+            ],
+            swiftSettings: llvmSwiftSettings,
+            linkerSettings: [
+                .unsafeFlags(["-L\(llvmPrefix)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(llvmPrefix)/lib"]),
+                .linkedLibrary("LLVM-14"),
             ]
         ),
         .executableTarget(
@@ -131,6 +149,15 @@ let package = Package(
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
             ]
+        ),
+        .testTarget(
+            name: "RuneAOTTests",
+            dependencies: [
+                "RuneAOT",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+            ],
+            swiftSettings: llvmSwiftSettings
         ),
         .testTarget(name: "RuneFilesTests", dependencies: ["RuneFiles"]),
         .testTarget(

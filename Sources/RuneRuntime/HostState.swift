@@ -87,8 +87,13 @@ final class HostState {
     }
 
     func capabilityRead(caller: borrowing Caller, _ arguments: [Value]) throws -> Int32 {
+        try capabilityRead(memory: try memory(caller), arguments.map(\.u32))
+    }
+
+    /// `capability_read` on either engine's memory.
+    func capabilityRead(memory: some GuestMemory, _ arguments: [UInt32]) throws -> Int32 {
         guard phase == .call else { throw stop(.violation("'_manifest' called capability_read; it must not touch the host")) }
-        let (index, address, length) = (arguments[0].u32, arguments[1].u32, arguments[2].u32)
+        let (index, address, length) = (arguments[0], arguments[1], arguments[2])
         guard Int(index) < manifest.capabilities.count else {
             throw stop(.violation("it read capability \(index), but its manifest declares only \(manifest.capabilities.count) capabilit\(manifest.capabilities.count == 1 ? "y" : "ies")"))
         }
@@ -96,7 +101,6 @@ final class HostState {
         guard Int(length) == capability.tensor.byteCount else {
             throw stop(.violation("it read \(length) bytes from capability '\(capability.name)', which is \(capability.tensor) (\(capability.tensor.byteCount) bytes)"))
         }
-        let memory = try self.memory(caller)
         guard UInt64(address) + UInt64(length) <= UInt64(memory.byteCount) else {
             throw stop(.violation("capability_read's buffer lies outside the rune's memory"))
         }
@@ -114,8 +118,13 @@ final class HostState {
     }
 
     func outputWrite(caller: borrowing Caller, _ arguments: [Value]) throws -> Int32 {
+        try outputWrite(memory: try memory(caller), arguments.map(\.u32))
+    }
+
+    /// `output_write` on either engine's memory.
+    func outputWrite(memory: some GuestMemory, _ arguments: [UInt32]) throws -> Int32 {
         guard phase == .call else { throw stop(.violation("'_manifest' called output_write; it must not touch the host")) }
-        let (index, input, address, length) = (arguments[0].u32, arguments[1].u32, arguments[2].u32, arguments[3].u32)
+        let (index, input, address, length) = (arguments[0], arguments[1], arguments[2], arguments[3])
         guard Int(index) < manifest.outputs.count else {
             throw stop(.violation("it wrote output \(index), but its manifest declares only \(manifest.outputs.count) output\(manifest.outputs.count == 1 ? "" : "s")"))
         }
@@ -127,14 +136,13 @@ final class HostState {
         guard Int(length) == type.byteCount else {
             throw stop(.violation("it wrote \(length) bytes as tensor \(input) of output '\(output.name)', which is \(type) (\(type.byteCount) bytes)"))
         }
-        let memory = try self.memory(caller)
         guard UInt64(address) + UInt64(length) <= UInt64(memory.byteCount) else {
             throw stop(.violation("output_write's buffer lies outside the rune's memory"))
         }
         if type.elementType != .utf8 {
             try chargeOutput(UInt64(length), what: "tensor \(input) of output '\(output.name)'")
         }
-        guard let bytes = RuneInstance.read(memory, address: UInt64(address), length: UInt64(length)) else {
+        guard let bytes = memory.readBytes(address: UInt64(address), length: UInt64(length)) else {
             throw stop(.violation("output_write's buffer lies outside the rune's memory"))
         }
         if type.elementType == .utf8 {
@@ -158,7 +166,7 @@ final class HostState {
             var strings: [[UInt8]] = []
             strings.reserveCapacity(ranges.count)
             for (element, range) in ranges.enumerated() {
-                guard let text = RuneInstance.read(memory, address: range.address, length: range.size) else {
+                guard let text = memory.readBytes(address: range.address, length: range.size) else {
                     throw stop(.violation("string \(element) of output '\(output.name)' lies outside the rune's memory"))
                 }
                 strings.append(text)
@@ -171,16 +179,20 @@ final class HostState {
     }
 
     func log(caller: borrowing Caller, _ arguments: [Value]) throws {
-        let (level, address, length) = (arguments[0].u32, arguments[1].u32, arguments[2].u32)
+        try log(memory: try memory(caller), arguments.map(\.u32))
+    }
+
+    /// `log` on either engine's memory.
+    func log(memory: some GuestMemory, _ arguments: [UInt32]) throws {
+        let (level, address, length) = (arguments[0], arguments[1], arguments[2])
         guard logLines < limits.maxLogLinesPerCall else {
             droppedLogLines += 1
             return
         }
         logLines += 1
-        let memory = try self.memory(caller)
         let shown = min(UInt64(length), UInt64(RuneLimits.maxLogMessageBytes))
         guard UInt64(address) + UInt64(length) <= UInt64(memory.byteCount),
-              let bytes = RuneInstance.read(memory, address: UInt64(address), length: shown) else {
+              let bytes = memory.readBytes(address: UInt64(address), length: shown) else {
             throw stop(.violation("a log message lies outside the rune's memory"))
         }
         var message = String(decoding: bytes, as: UTF8.self)

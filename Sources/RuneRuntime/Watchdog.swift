@@ -25,25 +25,40 @@ import RuneManifest
 /// `true` and is written with `true`. The watchdog stops writing, under a lock, before the call
 /// returns to the host, so nothing touches the store after the call is over. A call that is
 /// stopped leaves the instance unusable, and the host reports the error and stops.
+///
+/// The AOT engine needs none of this: its code checks an interrupt flag at function entries and
+/// loop headers, which `AOTStore.interrupt()` sets atomically from any thread. The watchdog only
+/// decides when; each engine says how to arm a call and how to stop it.
 final class Watchdog: @unchecked Sendable {
-    private let store: Store
     let timeoutSeconds: Double
+    private let arm: () -> Void
+    private let stop: () -> Void
     private let lock = NSLock()
     private var active = false
     private var expired = false
     private static let queue = DispatchQueue(label: "rune.watchdog")
 
-    /// `timeoutSeconds` 0 means no watchdog: calls run unmetered and unbounded.
-    init(store: Store, timeoutSeconds: Double) {
-        self.store = store
+    /// `timeoutSeconds` 0 means no watchdog: calls run unmetered and unbounded. `arm` runs on the
+    /// calling thread before each call, `stop` on the watchdog's thread at and after the deadline.
+    init(timeoutSeconds: Double, arm: @escaping () -> Void, stop: @escaping () -> Void) {
         self.timeoutSeconds = timeoutSeconds
+        self.arm = arm
+        self.stop = stop
+    }
+
+    /// The watchdog of WasmKit's interpreter: an unlimited fuel budget per call, zeroed at the
+    /// deadline.
+    convenience init(store: Store, timeoutSeconds: Double) {
+        self.init(timeoutSeconds: timeoutSeconds,
+                  arm: { store.fuel = Fuel(remaining: .max) },
+                  stop: { store.fuel = Fuel(remaining: 0) })
     }
 
     /// Runs `body` with the deadline armed; throws ``Expired`` if it was stopped at the deadline.
     /// A call that returns on its own is not an error, even if it returned just after.
     func run<T>(_ body: () throws -> T) throws -> T {
         guard timeoutSeconds > 0 else { return try body() }
-        store.fuel = Fuel(remaining: .max)
+        arm()
         lock.withLock {
             active = true
             expired = false
@@ -54,7 +69,7 @@ final class Watchdog: @unchecked Sendable {
             lock.withLock {
                 guard active else { return }
                 expired = true
-                store.fuel = Fuel(remaining: 0)
+                stop()
             }
         }
         timer.resume()

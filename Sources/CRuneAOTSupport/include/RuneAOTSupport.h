@@ -1,0 +1,110 @@
+// RuneAOTSupport: the few things native code translated from WebAssembly needs from the host
+// that are best written in C: unwinding a trap back to the host (setjmp/longjmp), linear memory
+// reserved once and grown in place, and the stack bound of the calling thread.
+//
+// Generated code reaches every one of these through function pointers in its context; nothing
+// is resolved by name from the process.
+#ifndef RUNE_AOT_SUPPORT_H
+#define RUNE_AOT_SUPPORT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Why generated code stopped. The host turns each into the interpreter's reason text.
+typedef enum RuneAOTTrap {
+    RuneAOTTrapNone = 0,
+    RuneAOTTrapUnreachable = 1,
+    RuneAOTTrapDivideByZero = 2,
+    RuneAOTTrapIntegerOverflow = 3,
+    RuneAOTTrapInvalidConversion = 4,
+    RuneAOTTrapMemoryOutOfBounds = 5,
+    RuneAOTTrapIndirectCallTypeMismatch = 6,  // detail: expected type id, actual type id
+    RuneAOTTrapUndefinedElement = 7,          // detail: element index
+    RuneAOTTrapUninitializedElement = 8,      // detail: element index
+    RuneAOTTrapCallStackExhausted = 9,
+    RuneAOTTrapInterrupted = 10,
+    RuneAOTTrapHost = 11,                     // a host function stopped the call
+} RuneAOTTrap;
+
+/// One linear memory: reserved once (so `base` never moves) and committed as it grows.
+/// Offsets are part of the generated code's ABI: base 0, size 8.
+typedef struct RuneAOTMemory {
+    uint8_t *base;
+    uint64_t size;        // bytes accessible now (pages * 65536)
+    uint64_t pages;
+    uint64_t maxPages;
+    uint64_t reserved;    // bytes reserved
+} RuneAOTMemory;
+
+/// Table entry: a function's canonical type id, its code, and the context it runs with.
+/// Offsets: typeID 0, function 8, context 16; 24 bytes.
+typedef struct RuneAOTTableEntry {
+    int32_t typeID;
+    int32_t padding;
+    void *function;
+    void *context;
+} RuneAOTTableEntry;
+
+/// Offsets: entries 0, size 8.
+typedef struct RuneAOTTable {
+    RuneAOTTableEntry *entries;
+    uint64_t size;
+} RuneAOTTable;
+
+/// An imported function: its code and the context it is called with. Offsets: 0, 8; 16 bytes.
+typedef struct RuneAOTImport {
+    void *function;
+    void *context;
+} RuneAOTImport;
+
+/// State shared by every instance that calls into each other on one thread.
+/// Offsets: depth 0, depthLimit 4, stackLimit 8, interrupt 16.
+typedef struct RuneAOTThread {
+    uint32_t depth;
+    uint32_t depthLimit;
+    uintptr_t stackLimit;
+    volatile uint32_t interrupt;
+    uint32_t padding;
+} RuneAOTThread;
+
+typedef void (*RuneAOTTrapFunction)(int32_t code, int64_t detail1, int64_t detail2);
+typedef int32_t (*RuneAOTGrowFunction)(RuneAOTMemory *memory, uint32_t deltaPages);
+typedef int32_t (*RuneAOTHostFunction)(void *host, uint32_t importIndex, uint64_t *arguments);
+
+/// What every generated function gets as its first argument. Each field is 8 bytes; the
+/// generated code addresses them by index (see ContextLayout in RuneAOT).
+typedef struct RuneAOTContext {
+    RuneAOTMemory *memory;          // 0
+    uint64_t **globals;             // 1: one 8-byte cell per global
+    RuneAOTTable *table;            // 2
+    RuneAOTImport *imports;         // 3
+    const int32_t *typeIDs;         // 4: canonical id per type index
+    RuneAOTThread *thread;          // 5
+    RuneAOTTrapFunction trap;       // 6
+    RuneAOTGrowFunction memoryGrow; // 7
+    RuneAOTHostFunction hostCall;   // 8
+    void *host;                     // 9
+} RuneAOTContext;
+
+/// Calls `entry(context, values)` (a generated entry wrapper: arguments in, results out), and
+/// returns 0, or the trap code that stopped it with its details in `detail`.
+int32_t rune_aot_invoke(void (*entry)(void *, uint64_t *), void *context, uint64_t *values,
+                        RuneAOTThread *thread, int64_t detail[2]);
+
+/// Stops the running call with `code` (never returns).
+void rune_aot_trap(int32_t code, int64_t detail1, int64_t detail2);
+
+/// memory.grow: the old size in pages, or -1.
+int32_t rune_aot_memory_grow(RuneAOTMemory *memory, uint32_t deltaPages);
+
+/// Reserves and commits a memory of `pages` pages that may grow to `maxPages`. 0 on success.
+int rune_aot_memory_init(RuneAOTMemory *memory, uint64_t pages, uint64_t maxPages);
+void rune_aot_memory_free(RuneAOTMemory *memory);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

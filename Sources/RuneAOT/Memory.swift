@@ -1,0 +1,136 @@
+internal import CLLVM
+import CRuneAOTSupport
+import WasmParser
+import WasmTypes
+
+/// Loads, stores, memory.size/grow/copy/fill. Every access is bounds-checked against the
+/// memory's current size, read from the context: effective address + access size must not
+/// exceed it (computed in 64 bits, so it cannot wrap).
+extension FunctionTranslator {
+    func requireMemory(_ index: UInt32) throws(AOTError) {
+        guard Int(index) < module.wasm.memories.count else { throw invalid("unknown memory \(index)") }
+    }
+
+    var memoryStruct: LLVMValueRef { contextWord(ContextLayout.memory, as: kit.i8Ptr) }
+
+    /// The host address of `[address + offset, + size)`, after checking it lies inside memory.
+    mutating func checkedAddress(_ address: LLVMValueRef, offset: UInt64, size: Int) -> LLVMValueRef {
+        let memory = memoryStruct
+        let base = kit.loadWord(memory, byteOffset: ContextLayout.Memory.base, as: kit.i8Ptr)
+        let bound = kit.loadWord(memory, byteOffset: ContextLayout.Memory.size, as: kit.i64)
+        var effective = LLVMBuildZExt(builder, address, kit.i64, "")!
+        if offset != 0 { effective = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, offset), "")! }
+        let end = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, UInt64(size)), "")!
+        trap(if: LLVMBuildICmp(builder, LLVMIntUGT, end, bound, "")!, RuneAOTTrapMemoryOutOfBounds)
+        var index: [LLVMValueRef?] = [effective]
+        return LLVMBuildInBoundsGEP2(builder, kit.i8, base, &index, 1, "")!
+    }
+
+    func checkAlignment(_ memarg: MemArg, size: Int) throws(AOTError) {
+        guard memarg.align < 64, (UInt64(1) << UInt64(memarg.align)) <= UInt64(size) else { throw invalid("alignment must not be larger than natural") }
+        guard memarg.offset <= UInt64(UInt32.max) else { throw invalid("offset out of range") }
+    }
+
+    mutating func translateLoad(_ load: Instruction.Load, _ memarg: MemArg) throws(AOTError) {
+        try requireMemory(memarg.memory)
+        let (result, memoryType, size, signed): (ValueKind, LLVMTypeRef, Int, Bool?) = switch load {
+        case .i32Load: (.i32, kit.i32, 4, nil)
+        case .i64Load: (.i64, kit.i64, 8, nil)
+        case .f32Load: (.f32, kit.f32, 4, nil)
+        case .f64Load: (.f64, kit.f64, 8, nil)
+        case .i32Load8S: (.i32, kit.i8, 1, true)
+        case .i32Load8U: (.i32, kit.i8, 1, false)
+        case .i32Load16S: (.i32, kit.i16, 2, true)
+        case .i32Load16U: (.i32, kit.i16, 2, false)
+        case .i64Load8S: (.i64, kit.i8, 1, true)
+        case .i64Load8U: (.i64, kit.i8, 1, false)
+        case .i64Load16S: (.i64, kit.i16, 2, true)
+        case .i64Load16U: (.i64, kit.i16, 2, false)
+        case .i64Load32S: (.i64, kit.i32, 4, true)
+        case .i64Load32U: (.i64, kit.i32, 4, false)
+        default: throw AOTError(.unsupported, "\(load) is not supported")
+        }
+        try checkAlignment(memarg, size: size)
+        let address = try pop(.i32)
+        let pointer = LLVMBuildBitCast(builder, checkedAddress(address, offset: memarg.offset, size: size), kit.pointer(to: memoryType), "")!
+        let loaded = LLVMBuildLoad2(builder, memoryType, pointer, "")!
+        LLVMSetAlignment(loaded, 1)
+        switch signed {
+        case nil: push(loaded, result)
+        case true?: push(LLVMBuildSExt(builder, loaded, kit.type(result), "")!, result)
+        case false?: push(LLVMBuildZExt(builder, loaded, kit.type(result), "")!, result)
+        }
+    }
+
+    mutating func translateStore(_ store: Instruction.Store, _ memarg: MemArg) throws(AOTError) {
+        try requireMemory(memarg.memory)
+        let (operand, memoryType, size): (ValueKind, LLVMTypeRef, Int) = switch store {
+        case .i32Store: (.i32, kit.i32, 4)
+        case .i64Store: (.i64, kit.i64, 8)
+        case .f32Store: (.f32, kit.f32, 4)
+        case .f64Store: (.f64, kit.f64, 8)
+        case .i32Store8: (.i32, kit.i8, 1)
+        case .i32Store16: (.i32, kit.i16, 2)
+        case .i64Store8: (.i64, kit.i8, 1)
+        case .i64Store16: (.i64, kit.i16, 2)
+        case .i64Store32: (.i64, kit.i32, 4)
+        default: throw AOTError(.unsupported, "\(store) is not supported")
+        }
+        try checkAlignment(memarg, size: size)
+        var value = try pop(operand)
+        let address = try pop(.i32)
+        if memoryType != kit.type(operand) { value = LLVMBuildTrunc(builder, value, memoryType, "")! }
+        let pointer = LLVMBuildBitCast(builder, checkedAddress(address, offset: memarg.offset, size: size), kit.pointer(to: memoryType), "")!
+        let stored = LLVMBuildStore(builder, value, pointer)!
+        LLVMSetAlignment(stored, 1)
+    }
+
+    mutating func translateMemorySize(_ index: UInt32) throws(AOTError) {
+        try requireMemory(index)
+        let pages = kit.loadWord(memoryStruct, byteOffset: ContextLayout.Memory.pages, as: kit.i64)
+        push(LLVMBuildTrunc(builder, pages, kit.i32, "")!, .i32)
+    }
+
+    mutating func translateMemoryGrow(_ index: UInt32) throws(AOTError) {
+        try requireMemory(index)
+        let delta = try pop(.i32)
+        var parameters: [LLVMTypeRef?] = [kit.i8Ptr, kit.i32]
+        let growType = LLVMFunctionType(kit.i32, &parameters, 2, 0)!
+        let grow = contextWord(ContextLayout.memoryGrow, as: kit.pointer(to: growType))
+        push(kit.call(growType, grow, [memoryStruct, delta]), .i32)
+    }
+
+    /// Checks `[start, start + length)` lies inside memory; returns its host address.
+    mutating func checkedRange(_ start: LLVMValueRef, _ length: LLVMValueRef) -> LLVMValueRef {
+        let memory = memoryStruct
+        let base = kit.loadWord(memory, byteOffset: ContextLayout.Memory.base, as: kit.i8Ptr)
+        let bound = kit.loadWord(memory, byteOffset: ContextLayout.Memory.size, as: kit.i64)
+        let begin = LLVMBuildZExt(builder, start, kit.i64, "")!
+        let end = LLVMBuildAdd(builder, begin, LLVMBuildZExt(builder, length, kit.i64, ""), "")!
+        trap(if: LLVMBuildICmp(builder, LLVMIntUGT, end, bound, "")!, RuneAOTTrapMemoryOutOfBounds)
+        var index: [LLVMValueRef?] = [begin]
+        return LLVMBuildInBoundsGEP2(builder, kit.i8, base, &index, 1, "")!
+    }
+
+    mutating func translateMemoryCopy(_ destination: UInt32, _ source: UInt32) throws(AOTError) {
+        try requireMemory(destination)
+        try requireMemory(source)
+        let length = try pop(.i32)
+        let from = try pop(.i32)
+        let to = try pop(.i32)
+        let sourceAddress = checkedRange(from, length)
+        let destinationAddress = checkedRange(to, length)
+        _ = kit.intrinsic("llvm.memmove", [kit.i8Ptr, kit.i8Ptr, kit.i64],
+                          [destinationAddress, sourceAddress, LLVMBuildZExt(builder, length, kit.i64, "")!, LLVMConstInt(kit.i1, 0, 0)])
+    }
+
+    mutating func translateMemoryFill(_ index: UInt32) throws(AOTError) {
+        try requireMemory(index)
+        let length = try pop(.i32)
+        let value = try pop(.i32)
+        let start = try pop(.i32)
+        let address = checkedRange(start, length)
+        _ = kit.intrinsic("llvm.memset", [kit.i8Ptr, kit.i64],
+                          [address, LLVMBuildTrunc(builder, value, kit.i8, "")!, LLVMBuildZExt(builder, length, kit.i64, "")!, LLVMConstInt(kit.i1, 0, 0)])
+    }
+}

@@ -1,0 +1,232 @@
+import Dispatch
+import RuneAOT
+import RuneManifest
+import WasmKit
+
+/// The engines that run a rune: WasmKit's interpreter, or native code translated ahead of time
+/// by RuneAOT. Both give the rune the same host (HostState) and must print the same bytes.
+public enum RuneEngine: String, CaseIterable, Sendable {
+    case interpreter
+    case aot
+
+    /// Instantiates `rune` on this engine with the capabilities `configuration` grants.
+    public func instantiate(_ rune: Rune, configuration: HostConfiguration) throws(RuneError) -> any RunnableRune {
+        switch self {
+        case .interpreter: return try RuneInstance(rune: rune, configuration: configuration)
+        case .aot:
+            try RuneInstance.checkMemory(rune, limits: configuration.limits)
+            return try AOTRuneInstance(rune: rune, sources: try configuration.makeSources(for: rune.manifest),
+                                       limits: configuration.limits)
+        }
+    }
+}
+
+/// What `rune run` needs from an instantiated rune, whichever engine runs it.
+public protocol RunnableRune: AnyObject {
+    var logHandler: (_ level: Int, _ message: String) -> Void { get set }
+    var noteHandler: (_ message: String) -> Void { get set }
+    var inputWarnings: [String] { get }
+    var canTimeStages: Bool { get }
+    func run() throws(RuneError) -> [SerialRecord]
+    func runTimingStages() throws(RuneError) -> (records: [SerialRecord], nanoseconds: [UInt64])
+}
+
+extension RuneInstance: RunnableRune {}
+
+/// The rune's linear memory as the host functions see it.
+protocol GuestMemory {
+    var byteCount: Int { get }
+    func withUnsafeMutableBufferPointer<T>(offset: UInt, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T
+}
+
+extension GuestMemory {
+    /// Bytes of memory, or nil when the range is outside it.
+    func readBytes(address: UInt64, length: UInt64) -> [UInt8]? {
+        let size = UInt64(byteCount)
+        guard address <= size, length <= size - address else { return nil }
+        return withUnsafeMutableBufferPointer(offset: UInt(address), count: Int(length)) { Array($0) }
+    }
+}
+
+extension Memory: GuestMemory {}
+
+extension AOTMemory: GuestMemory {
+    func withUnsafeMutableBufferPointer<T>(offset: UInt, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
+        try withUnsafeMutableBytes { bytes in try body(UnsafeMutableRawBufferPointer(rebasing: bytes[Int(offset)..<Int(offset) + count])) }
+    }
+}
+
+/// A rune running as native code (RuneAOT), with the same checks and host as `RuneInstance`.
+public final class AOTRuneInstance: RunnableRune {
+    public let rune: Rune
+    private let state: HostState
+    private let store = AOTStore()
+    private let instance: AOTInstance
+    private let memory: AOTMemory
+    private let watchdog: Watchdog
+    /// Seconds spent translating the rune to native code.
+    public let translationSeconds: Double
+
+    public var logHandler: (_ level: Int, _ message: String) -> Void {
+        get { state.logHandler }
+        set { state.logHandler = newValue }
+    }
+
+    public var noteHandler: (_ message: String) -> Void {
+        get { state.noteHandler }
+        set { state.noteHandler = newValue }
+    }
+
+    /// Instantiates `rune` as native code. Every call runs under `limits.timeoutSeconds`; the
+    /// other limits are the host's, as on the interpreter.
+    public init(rune: Rune, sources: [any CapabilitySource], limits: RunLimits = RunLimits()) throws(RuneError) {
+        guard sources.count == rune.manifest.capabilities.count else {
+            throw .capabilityUnavailable("the rune declares \(rune.manifest.capabilities.count) capabilities but \(sources.count) sources were given")
+        }
+        self.rune = rune
+        let state = HostState(manifest: rune.manifest, sources: sources, limits: limits)
+        self.state = state
+        let store = self.store
+        store.maxMemoryPages = UInt64(limits.maxMemoryBytes / 65536)
+        watchdog = Watchdog(timeoutSeconds: limits.timeoutSeconds, arm: { store.clearInterrupt() },
+                            stop: { store.interrupt() })
+        let module: AOTModule
+        do {
+            module = try AOTModule(bytes: rune.bytes)
+        } catch {
+            throw .malformed("it cannot be translated to native code: \(error)")
+        }
+        translationSeconds = module.translationSeconds
+        // The host functions reach the rune's memory once it exists.
+        final class MemoryBox { var memory: AOTMemory? }
+        let box = MemoryBox()
+        func guest() throws -> AOTMemory {
+            guard let memory = box.memory else { throw RuneError.abi("host function called without the rune's memory") }
+            return memory
+        }
+        let functions: [String: AOTFunction] = [
+            "capability_read": .host(Rune.imports["capability_read"]!) { arguments in
+                [.i32(UInt32(bitPattern: try state.capabilityRead(memory: try guest(), arguments.map(\.u32))))]
+            },
+            "output_write": .host(Rune.imports["output_write"]!) { arguments in
+                [.i32(UInt32(bitPattern: try state.outputWrite(memory: try guest(), arguments.map(\.u32))))]
+            },
+            "log": .host(Rune.imports["log"]!) { arguments in
+                try state.log(memory: try guest(), arguments.map(\.u32))
+                return []
+            },
+        ]
+        let watchdog = self.watchdog
+        do {
+            instance = try watchdog.run {
+                try AOTInstance(module: module, store: store) { moduleName, name in
+                    moduleName == "rune" ? functions[name].map { .function($0) } : nil
+                }
+            }
+        } catch is Watchdog.Expired {
+            throw .trap(watchdog.message("its start function"))
+        } catch let error as AOTTrap {
+            if let pending = state.pendingError { throw pending }
+            throw .trap(error.reason)
+        } catch {
+            throw .abi("it cannot be instantiated: \(error)")
+        }
+        guard case .memory(let memory)? = instance.export("memory") else { throw .abi("it lacks 'memory', '_manifest' or '_call'") }
+        self.memory = memory
+        box.memory = memory
+        try checkManifestFunction()
+    }
+
+    /// `_manifest()` must return the same bytes as the manifest section.
+    private func checkManifestFunction() throws(RuneError) {
+        state.phase = .manifest
+        state.beginInvocation()
+        defer {
+            state.phase = .idle
+            state.endInvocation()
+        }
+        let result: [AOTValue]
+        do {
+            result = try watchdog.run { try instance.invoke("_manifest", []) }
+        } catch is Watchdog.Expired {
+            throw .trap(watchdog.message("the call to _manifest"))
+        } catch {
+            if let pending = state.pendingError { throw pending }
+            if let trap = error as? AOTTrap { throw .trap("in _manifest: \(trap.reason)") }
+            throw .trap("in _manifest: \(error)")
+        }
+        guard case .i32(let address)? = result.first else { throw .abi("'_manifest' returned no address") }
+        guard let header = memory.readBytes(address: UInt64(address), length: 4) else {
+            throw .abi("'_manifest' returned an address outside the rune's memory")
+        }
+        let length = UInt64(header[0]) | UInt64(header[1]) << 8 | UInt64(header[2]) << 16 | UInt64(header[3]) << 24
+        guard let blob = memory.readBytes(address: UInt64(address) + 4, length: length) else {
+            throw .abi("the manifest '_manifest' returned runs past the end of memory")
+        }
+        guard blob == rune.manifest.encoded() else {
+            throw .abi("'_manifest()' disagrees with the '\(Manifest.sectionName)' section")
+        }
+    }
+
+    public func run() throws(RuneError) -> [SerialRecord] {
+        state.beginCall()
+        state.phase = .call
+        defer {
+            state.phase = .idle
+            state.endInvocation()
+        }
+        try invoke("_call", [], name: "_call")
+        return try state.finishCall()
+    }
+
+    public private(set) lazy var canTimeStages: Bool = {
+        guard rune.pipeline != nil, case .function(let stage)? = instance.export("_stage") else { return false }
+        return stage.type == FunctionType(parameters: [.i32], results: [.i32])
+    }()
+
+    public func runTimingStages() throws(RuneError) -> (records: [SerialRecord], nanoseconds: [UInt64]) {
+        guard canTimeStages, let pipeline = rune.pipeline else {
+            throw .abi("it cannot run its stages one at a time (no '_stage' export or 'rune.pipeline' section)")
+        }
+        state.beginCall()
+        state.phase = .call
+        defer {
+            state.phase = .idle
+            state.endInvocation()
+        }
+        var times: [UInt64] = []
+        for index in pipeline.stages.indices {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try invoke("_stage", [.i32(UInt32(index))], name: "_stage(\(index))")
+            times.append(DispatchTime.now().uptimeNanoseconds - start)
+        }
+        return (try state.finishCall(), times)
+    }
+
+    private func invoke(_ function: String, _ arguments: [AOTValue], name: String) throws(RuneError) {
+        let result: [AOTValue]
+        do {
+            result = try watchdog.run { try instance.invoke(function, arguments) }
+        } catch is Watchdog.Expired {
+            throw .trap(watchdog.message("the call to \(name)"))
+        } catch {
+            if let pending = state.pendingError { throw pending }
+            if let trap = error as? AOTTrap { throw .trap(trap.reason) }
+            throw .trap("\(error)")
+        }
+        if let pending = state.pendingError { throw pending }
+        guard case .i32(let raw)? = result.first else { throw .abi("'\(name)' returned no status") }
+        let status = Int32(bitPattern: raw)
+        guard status == 0 else { throw .callFailed(status: status, RuneInstance.describe(status: status)) }
+    }
+
+    public var inputWarnings: [String] { state.sources.compactMap(\.warning) }
+}
+
+extension AOTValue {
+    /// The i32 argument as unsigned (addresses, lengths, indices).
+    var u32: UInt32 {
+        if case .i32(let value) = self { return value }
+        return 0
+    }
+}
