@@ -9,6 +9,7 @@
 #define RUNE_CORTEX_M_BOARD_H
 
 #include "rune.h"
+#include "rune_kinds.h"
 
 /* Called once from Reset_Handler before anything is printed: the serial
  * port and the cycle counter (DWT CYCCNT where the core has one). */
@@ -24,9 +25,11 @@ uint32_t rune_board_cycles(void);
 /* The frequency rune_board_cycles counts at. */
 uint32_t rune_board_clock_hz(void);
 
-/* Non-zero if the board can feed capabilities of this kind ("RAW",
- * "SOUND", ...; the manifest's upper-case spelling, not NUL-terminated). */
-int rune_board_has_capability(const char *kind, uint32_t kind_length);
+/* Non-zero if the board can feed capabilities of this kind
+ * (RUNE_CAPABILITY_KIND_RAW, ...; never for RUNE_CAPABILITY_KIND_UNKNOWN).
+ * The list must match the board's `capabilities` in runec's Board.swift,
+ * which a test checks. */
+int rune_board_has_capability(rune_capability_kind kind);
 
 /* The board's name as runec spells it ("mps2-an500"), for messages. */
 const char *rune_board_name(void);

@@ -12,14 +12,6 @@ static const rune_manifest_view *manifest;
 static const rune_embedded_input *embedded[RUNE_FIRMWARE_MAX_CAPABILITIES];
 static uint64_t random_state[RUNE_FIRMWARE_MAX_CAPABILITIES];
 
-static bool text_equals(rune_text text, const char *literal) {
-    uint32_t i = 0;
-    for (; i < text.length; i++) {
-        if (literal[i] == 0 || literal[i] != text.data[i]) return false;
-    }
-    return literal[i] == 0;
-}
-
 /* FNV-1a over the name's UTF-8: the host's String.hashValueStable. */
 static uint32_t fnv1a(rune_text text) {
     uint32_t hash = 0x811c9dc5u;
@@ -112,7 +104,7 @@ int rune_capabilities_prepare(const rune_manifest_view *view) {
     manifest = view;
     for (uint32_t i = 0; i < view->capability_count; i++) {
         const rune_capability_info *capability = &view->capabilities[i];
-        if (!rune_board_has_capability(capability->kind.data, capability->kind.length)) {
+        if (!rune_board_has_capability(capability->kind_id)) {
             print_capability(capability);
             rune_console_text(", which board ");
             rune_console_text(rune_board_name());
@@ -123,7 +115,7 @@ int rune_capabilities_prepare(const rune_manifest_view *view) {
         /* A recording replaces any kind's own source, RAND's too, as
          * `--raw NAME=FILE` does on the host. */
         embedded[i] = find_embedded(i);
-        const bool generated = text_equals(capability->kind, "RAND") && capability->tensor.element_type != RUNE_UTF8;
+        const bool generated = capability->kind_id == RUNE_CAPABILITY_KIND_RAND && capability->tensor.element_type != RUNE_UTF8;
         if (embedded[i] == NULL && !generated) {
             print_capability(capability);
             rune_console_text(", and no input was embedded for it");
@@ -182,7 +174,7 @@ int32_t rune_capability_read(uint32_t capability, void *buffer, uint32_t length)
         for (uint32_t i = 0; i < length; i++) to[i] = input->data[i];
         return (int32_t)length;
     }
-    if (text_equals(info->kind, "RAND") && info->tensor.element_type != RUNE_UTF8) {
+    if (info->kind_id == RUNE_CAPABILITY_KIND_RAND && info->tensor.element_type != RUNE_UTF8) {
         fill_random(capability, (uint8_t *)buffer);
         return (int32_t)length;
     }

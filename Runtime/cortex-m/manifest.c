@@ -154,6 +154,24 @@ static int read_tensor(reader *r, rune_tensor_info *tensor) {
     return 0;
 }
 
+rune_capability_kind rune_capability_kind_from_text(rune_text kind) {
+    static const struct {
+        rune_capability_kind id;
+        const char *spelling;
+    } kinds[] = {
+#define RUNE_KIND_ENTRY(id, spelling) {id, spelling},
+        RUNE_CAPABILITY_KINDS(RUNE_KIND_ENTRY)
+#undef RUNE_KIND_ENTRY
+    };
+    for (uint32_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        const char *spelling = kinds[k].spelling;
+        uint32_t i = 0;
+        while (i < kind.length && spelling[i] != 0 && spelling[i] == kind.data[i]) i++;
+        if (i == kind.length && spelling[i] == 0) return kinds[k].id;
+    }
+    return RUNE_CAPABILITY_KIND_UNKNOWN;
+}
+
 static int read_arguments(reader *r) {
     uint32_t count;
     if (read_count(r, &count) != 0) return -1;
@@ -189,6 +207,7 @@ int rune_manifest_parse(const uint8_t *blob, rune_manifest_view *view, rune_mani
             read_tensor(&r, &capability->tensor) != 0 || read_arguments(&r) != 0) {
             return -1;
         }
+        capability->kind_id = rune_capability_kind_from_text(capability->kind);
     }
 
     if (read_count(&r, &count) != 0) return -1;

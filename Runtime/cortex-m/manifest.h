@@ -10,6 +10,7 @@
 #define RUNE_CORTEX_M_MANIFEST_H
 
 #include "rune.h"
+#include "rune_kinds.h"
 #include "cortex-m/firmware.h"
 
 typedef struct rune_text {
@@ -27,7 +28,8 @@ typedef struct rune_tensor_info {
 
 typedef struct rune_capability_info {
     rune_text name;
-    rune_text kind;
+    rune_text kind;                /* as the manifest spells it, for messages */
+    rune_capability_kind kind_id;  /* `kind` mapped once; RUNE_CAPABILITY_KIND_UNKNOWN if no known kind */
     rune_tensor_info tensor;
 } rune_capability_info;
 
@@ -59,6 +61,10 @@ typedef struct rune_manifest_error {
  * bytes present and the host's limits. Returns 0, or -1 with `error` set.
  */
 int rune_manifest_parse(const uint8_t *blob, rune_manifest_view *view, rune_manifest_error *error);
+
+/* The ID of the capability kind the manifest spells `kind` ("SOUND"), or
+ * RUNE_CAPABILITY_KIND_UNKNOWN. */
+rune_capability_kind rune_capability_kind_from_text(rune_text kind);
 
 /* Dimension `index` of a parsed tensor. */
 uint32_t rune_tensor_dimension(const rune_tensor_info *tensor, uint32_t index);

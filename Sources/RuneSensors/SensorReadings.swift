@@ -41,11 +41,6 @@ public enum SensorReadings {
         return reach + 2
     }
 
-    /// Pixel layouts a capability can ask for.
-    public enum PixelFormat: String, Sendable, CaseIterable {
-        case rgb = "RGB", bgr = "BGR", grayScale = "GrayScale"
-    }
-
     /// An image resized to `width` x `height`, as height x width x channels. Grey is ITU-R 601
     /// luma with the rounding Pillow uses, so references computed with Pillow see the same bytes.
     /// `u8` keeps 0...255, `i8` subtracts 128, `f32` scales to [0, 1].
@@ -53,7 +48,7 @@ public enum SensorReadings {
                              as elementType: ElementType) -> [UInt8] {
         let resized = ImageResampler.resize(image, width: width, height: height)
         var channels: [UInt8] = []
-        channels.reserveCapacity(width * height * (format == .grayScale ? 1 : 3))
+        channels.reserveCapacity(width * height * format.channels)
         for pixel in 0..<(width * height) {
             let r = UInt32(resized.rgb[pixel * 3]), g = UInt32(resized.rgb[pixel * 3 + 1]), b = UInt32(resized.rgb[pixel * 3 + 2])
             switch format {

@@ -66,7 +66,7 @@ struct Run: ParsableCommand {
     @Option(help: "How many times to call the rune (for benchmarks).")
     var `repeat`: Int = 1
 
-    @Option(name: .customLong("deny"), help: ArgumentHelp("Refuse a capability kind even if the rune asks for it: RAW, RAND, SOUND, IMAGE or ACCEL (any case; RANDOM, AUDIO and ACCELEROMETER too). Another kind is an error.", valueName: "kind"))
+    @Option(name: .customLong("deny"), help: ArgumentHelp("Refuse a capability kind even if the rune asks for it: \(Self.list(Self.deniableKinds, "or")) (any case; \(Self.list(CapabilityKind.allCases.flatMap(\.aliases), "and")) too). Another kind is an error.", valueName: "kind"))
     var deniedKinds: [String] = []
 
     @Flag(help: "Print the time per call and per stage on stderr.")
@@ -84,8 +84,13 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("max-log-lines"), help: ArgumentHelp("The most log lines shown per call; the rest are dropped and counted.", valueName: "n"))
     var maxLogLines: Int = RuneLimits.defaultMaxLogLinesPerCall
 
-    /// The kinds `--deny` takes, and the other spellings it accepts.
-    static var deniableKinds: [String] { HostConfiguration.providedKinds.map(\.kind) }
+    /// The kinds `--deny` takes (their aliases too): every kind, since this host provides them all.
+    static var deniableKinds: [String] { CapabilityKind.allCases.map(\.name) }
+
+    /// `A, B or C`.
+    private static func list(_ words: [String], _ conjunction: String) -> String {
+        words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " \(conjunction) " + words.last!
+    }
 
     @Option(help: ArgumentHelp(
         "The engine that runs the rune: interpreter (WasmKit, the default) or aot (native code translated through LLVM in process, bounds-checked; about 10-30x faster per call, but each run first spends about a second translating until native code is cached).",
@@ -128,12 +133,8 @@ struct Run: ParsableCommand {
         return ExitCode(1)
     }
 
-    /// `RAW`, `sound`, `Audio` -> `RAW`, `SOUND`, `SOUND`; nil for an unknown kind.
-    static func canonicalKind(_ kind: String) -> String? {
-        let upper = kind.uppercased()
-        if deniableKinds.contains(upper) { return upper }
-        return HostConfiguration.kindAliases[upper]
-    }
+    /// `RAW`, `sound`, `Audio` -> `.raw`, `.sound`, `.sound`; nil for an unknown kind.
+    static func canonicalKind(_ kind: String) -> CapabilityKind? { CapabilityKind(named: kind) }
 
     var limits: RunLimits {
         RunLimits(timeoutSeconds: RunLimits.parseDuration(timeout) ?? RuneLimits.defaultTimeoutSeconds,
@@ -146,10 +147,10 @@ struct Run: ParsableCommand {
         let errors = StandardError()
         let bytes = try readRune(rune)
         let configuration = HostConfiguration(
-            files: ["RAW": rawFiles.map(InputFile.init(argument:)),
-                    "SOUND": soundFiles.map(InputFile.init(argument:)),
-                    "IMAGE": imageFiles.map(InputFile.init(argument:)),
-                    "ACCEL": accelFiles.map(InputFile.init(argument:))],
+            files: [.raw: rawFiles.map(InputFile.init(argument:)),
+                    .sound: soundFiles.map(InputFile.init(argument:)),
+                    .image: imageFiles.map(InputFile.init(argument:)),
+                    .accel: accelFiles.map(InputFile.init(argument:))],
             randomSeed: randomSeed,
             deniedKinds: Set(deniedKinds.compactMap(Self.canonicalKind)),
             limits: limits)

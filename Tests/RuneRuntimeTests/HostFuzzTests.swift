@@ -30,21 +30,23 @@ import Testing
                 #expect(throws: RuneError.self, "iteration \(iteration)") { _ = try Rune(bytes: rune) }
                 continue
             }
-            var files: [String: [InputFile]] = [:]
+            var files: [CapabilityKind: [InputFile]] = [:]
             for capability in manifest.capabilities {
+                // A kind the host does not know has no flag to feed it; the host refuses it.
+                guard let kind = capability.kindID else { continue }
                 let path: String
-                switch capability.kind {
-                case "SOUND": path = wav.path
-                case "IMAGE": path = bmp.path
-                case "ACCEL": path = csv.path
-                default:
+                switch kind {
+                case .sound: path = wav.path
+                case .image: path = bmp.path
+                case .accel: path = csv.path
+                case .raw, .rand:
                     let url = folder.appendingPathComponent("raw-\(capability.tensor.byteCount).bin")
                     if !FileManager.default.fileExists(atPath: url.path) {
                         try Data(repeating: 7, count: capability.tensor.byteCount).write(to: url)
                     }
                     path = url.path
                 }
-                files[capability.kind, default: []].append(InputFile(capability: capability.name, path: path))
+                files[kind, default: []].append(InputFile(capability: capability.name, path: path))
             }
             let configuration = HostConfiguration(files: files, limits: RunLimits(timeoutSeconds: 5))
             do {

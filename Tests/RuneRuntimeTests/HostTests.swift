@@ -8,7 +8,7 @@ import Testing
     func inputFile() throws -> (HostConfiguration, URL) {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("rune-host-\(UUID().uuidString).bin")
         try Data([0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]).write(to: url)
-        return (HostConfiguration(files: ["RAW": [InputFile(capability: nil, path: url.path)]]), url)
+        return (HostConfiguration(files: [.raw: [InputFile(capability: nil, path: url.path)]]), url)
     }
 
     /// Instantiates a hand-made rune whose `_call` body is `call`, fed [0, 1, 2, 3], and calls it.

@@ -33,7 +33,7 @@ import Testing
             let bytes = wav(rate: rate, channels: 2, frames: frames, seed: UInt64(rate + count))
             var arguments = ["hz": "\(hz)"]
             if let sampleSize { arguments["sample_size"] = "\(sampleSize)" }
-            let windowed = try CapabilityInput.prepare(kind: "SOUND", arguments: arguments, tensor: TensorType(.i16, [count]), contents: bytes)
+            let windowed = try CapabilityInput.prepare(kind: .sound, arguments: arguments, tensor: TensorType(.i16, [count]), contents: bytes)
             let whole = try wholeClipReading(bytes, hz: hz, count: count, sampleSize: sampleSize)
             #expect(windowed.bytes == whole.bytes, "\(rate) -> \(hz) Hz, \(frames) frames, \(count) samples")
             #expect(windowed.warning == whole.warning)
@@ -44,7 +44,7 @@ import Testing
         let bytes = wav(rate: 44100, channels: 1, frames: 44100 * 600, seed: 3)
         let clock = ContinuousClock()
         let elapsed = try clock.measure {
-            _ = try CapabilityInput.prepare(kind: "SOUND", arguments: ["hz": "16000"], tensor: TensorType(.i16, [16000]), contents: bytes)
+            _ = try CapabilityInput.prepare(kind: .sound, arguments: ["hz": "16000"], tensor: TensorType(.i16, [16000]), contents: bytes)
         }
         #expect(elapsed < .seconds(5), "took \(elapsed)")
     }
@@ -54,7 +54,7 @@ import Testing
             #expect(throws: SensorError.self, "\(rate) Hz") { try WAVDecoder.decode(wav(rate: rate, channels: 1, frames: 10, seed: 1)) }
         }
         #expect(throws: SensorError.self) {
-            try CapabilityInput.prepare(kind: "SOUND", arguments: ["hz": "9223372036854775807"], tensor: TensorType(.i16, [16]),
+            try CapabilityInput.prepare(kind: .sound, arguments: ["hz": "9223372036854775807"], tensor: TensorType(.i16, [16]),
                                         contents: wav(rate: 16000, channels: 1, frames: 10, seed: 1))
         }
     }

@@ -94,12 +94,10 @@ uint32_t rune_board_cycles(void) {
 
 uint32_t rune_board_clock_hz(void) { return CLOCK_HZ; }
 
-int rune_board_has_capability(const char *kind, uint32_t kind_length) {
-    static const char *const kinds[] = {"RAW", "RAND", "SOUND", "ACCEL"};
+int rune_board_has_capability(rune_capability_kind kind) {
+    static const rune_capability_kind kinds[] = {RUNE_CAPABILITY_KIND_RAW, RUNE_CAPABILITY_KIND_RAND, RUNE_CAPABILITY_KIND_SOUND, RUNE_CAPABILITY_KIND_ACCEL};
     for (uint32_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        uint32_t i = 0;
-        while (i < kind_length && kinds[k][i] == kind[i]) i++;
-        if (i == kind_length && kinds[k][i] == 0) return 1;
+        if (kinds[k] == kind) return 1;
     }
     return 0;
 }

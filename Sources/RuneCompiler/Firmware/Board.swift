@@ -1,3 +1,5 @@
+import RuneManifest
+
 /// A board runec builds firmware for: its memory, its support code in `Runtime/cortex-m/boards/`,
 /// and the capabilities it can provide.
 public struct Board: Sendable, Equatable {
@@ -13,8 +15,9 @@ public struct Board: Sendable, Equatable {
     public var flash: Region
     /// Where `.data`, `.bss` and the stack live.
     public var ram: [Region]
-    /// Capability kinds the board's runtime serves (from data embedded at build time).
-    public var capabilities: [String]
+    /// Capability kinds the board's runtime serves (from data embedded at build time). Its C
+    /// file lists the same kinds in `rune_board_has_capability` (a test checks they agree).
+    public var capabilities: [CapabilityKind]
     /// Board support C, under Runtime/.
     var source: String
     var linkerScript: String
@@ -32,7 +35,7 @@ public struct Board: Sendable, Equatable {
         flash: Region(name: "FLASH", origin: 0x0804_0000, bytes: 768 * 1024),
         ram: [Region(name: "DTCM", origin: 0x2000_0000, bytes: 128 * 1024),
               Region(name: "AXI SRAM", origin: 0x2400_0000, bytes: 512 * 1024)],
-        capabilities: ["RAW", "RAND", "SOUND", "IMAGE", "ACCEL"],
+        capabilities: [.raw, .rand, .sound, .image, .accel],
         source: "cortex-m/boards/portenta_h7.c", linkerScript: "cortex-m/boards/portenta-h7.ld")
 
     /// QEMU's Cortex-M7 board (`qemu-system-arm -M mps2-an500`), for tests.
@@ -40,6 +43,6 @@ public struct Board: Sendable, Equatable {
         name: "mps2-an500", summary: "ARM MPS2 AN500 (Cortex-M7), as emulated by QEMU",
         flash: Region(name: "SSRAM1", origin: 0x0000_0000, bytes: 4 * 1024 * 1024),
         ram: [Region(name: "SSRAM2/3", origin: 0x2000_0000, bytes: 4 * 1024 * 1024)],
-        capabilities: ["RAW", "RAND", "SOUND", "ACCEL"],
+        capabilities: [.raw, .rand, .sound, .accel],
         source: "cortex-m/boards/mps2_an500.c", linkerScript: "cortex-m/boards/mps2-an500.ld")
 }

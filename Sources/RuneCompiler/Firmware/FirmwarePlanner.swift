@@ -26,8 +26,11 @@ struct FirmwarePlanner {
                 continue
             }
             let arguments = Dictionary(capability.arguments.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
-            do {
-                let reading = try CapabilityInput.prepare(kind: capability.kind, arguments: arguments,
+            do throws(SensorError) {
+                guard let kind = capability.kindID else {
+                    throw SensorError("capability kind \(capability.kind) cannot be read from a file")
+                }
+                let reading = try CapabilityInput.prepare(kind: kind, arguments: arguments,
                                                           tensor: capability.tensor, contents: Array(data))
                 if let warning = reading.warning {
                     diagnostics.emit(.warning(.ignoredArgument, "embedding '\(path)' for '\(name)': \(warning)", at: nil))
@@ -37,10 +40,11 @@ struct FirmwarePlanner {
                 diagnostics.emit(.error(.invalidEmbeddedInput, "cannot embed '\(path)' for capability '\(name)': \(error.message)", at: nil))
             }
         }
-        for capability in manifest.capabilities where !options.board.capabilities.contains(capability.kind) {
+        for capability in manifest.capabilities {
+            if let kind = capability.kindID, options.board.capabilities.contains(kind) { continue }
             diagnostics.emit(.warning(.boardLacksCapability,
                                       "board \(options.board.name) has no \(capability.kind) capability; the firmware will refuse to run '\(capability.name)'",
-                                      at: nil, help: "\(options.board.name) provides " + options.board.capabilities.joined(separator: ", ")))
+                                      at: nil, help: "\(options.board.name) provides " + options.board.capabilities.map(\.name).joined(separator: ", ")))
         }
         return inputs
     }

@@ -84,7 +84,7 @@ public struct PipelineChecker {
     private func declareStages() -> [Declared] {
         var seen: [String: SourceRange] = [:]
         var result: [Declared] = []
-        var sourcesByKind: [String: Int] = [:]
+        var sourcesByKind: [CapabilityKind: Int] = [:]
         var countsByKind: [StageKind: Int] = [:]
         for stage in syntax.stages {
             if let problem = HostLimits.nameProblem(stage.name.value) {
@@ -120,7 +120,7 @@ public struct PipelineChecker {
         return result
     }
 
-    private func operation(for stage: StageSyntax, sourcesByKind: inout [String: Int]) -> Operation? {
+    private func operation(for stage: StageSyntax, sourcesByKind: inout [CapabilityKind: Int]) -> Operation? {
         let reference = stage.reference
         for argument in stage.arguments {
             if let problem = HostLimits.argumentProblem(argument.value.value.text) {
@@ -137,8 +137,8 @@ public struct PipelineChecker {
         }
         switch stage.kind {
         case .capability:
-            guard let kind = CapabilityCatalog.kind(named: reference.value) else {
-                let names = CapabilityCatalog.all.map(\.name)
+            guard let kind = CapabilityKind(named: reference.value) else {
+                let names = CapabilityKind.allCases.map(\.name)
                 diagnostics.emit(.error(.unknownCapability, "unknown capability kind '\(reference.value)'", at: reference.range,
                                         help: closest(reference.value.uppercased(), in: names).map { "did you mean '\($0)'?" }
                                             ?? "capabilities are " + names.joined(separator: ", ")))
@@ -146,21 +146,23 @@ public struct PipelineChecker {
             }
             var arguments = kind.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                 diagnostics: diagnostics)
-            if kind == CapabilityCatalog.image, let width = arguments.integer("width"), let height = arguments.integer("height"),
+            if kind == .image, let width = arguments.integer(.width), let height = arguments.integer(.height),
                width * height > RuneLimits.maxImagePixels {
-                let argument = stage.arguments.first { ["width", "height"].contains(ArgumentSchema.normalize($0.key.value)) }
+                let argument = stage.arguments.first {
+                    [.width, .height].contains(CapabilityArgument(rawValue: ArgumentSchema.normalize($0.key.value)))
+                }
                 diagnostics.emit(.error(.invalidArgument,
                                         "a \(width) x \(height) image has \(width * height) pixels; hosts accept at most \(RuneLimits.maxImagePixels)",
                                         at: argument?.value.range ?? stage.name.range, help: "ask for a smaller image"))
                 return nil
             }
-            let position = sourcesByKind[kind.name, default: 0]
-            sourcesByKind[kind.name] = position + 1
-            if arguments["source"] == nil { arguments.set("source", .integer(position)) }
+            let position = sourcesByKind[kind, default: 0]
+            sourcesByKind[kind] = position + 1
+            if arguments[.source] == nil { arguments.set(.source, .integer(position)) }
             return .capability(kind, arguments)
         case .output:
-            guard let kind = OutputCatalog.kind(named: reference.value) else {
-                let names = OutputCatalog.all.map(\.name)
+            guard let kind = OutputKind(named: reference.value) else {
+                let names = OutputKind.allCases.map(\.name)
                 diagnostics.emit(.error(.unknownOutput, "unknown output kind '\(reference.value)'", at: reference.range,
                                         help: "outputs are " + names.joined(separator: ", ")))
                 return nil
@@ -471,7 +473,7 @@ public struct PipelineChecker {
             guard let operation = entry.operation else {
                 position[node] = stages.count
                 unknown.insert(stages.count)
-                stages.append(Stage(name: name, operation: .output(OutputCatalog.serial, ResolvedArguments()),
+                stages.append(Stage(name: name, operation: .output(.serial, ResolvedArguments()),
                                     inputs: [], outputTypes: []))
                 continue
             }
@@ -634,12 +636,12 @@ public struct PipelineChecker {
     }
 
     private func capabilityShapeHelp(_ kind: CapabilityKind) -> String {
-        switch kind.name {
-        case "SOUND": "a SOUND reading holds hz * sample_duration_ms / 1000 samples, or 'samples'"
-        case "IMAGE": "an IMAGE is height x width x channels (1 for GrayScale, 3 for RGB and BGR)"
-        case "ACCEL": "an ACCEL reading is n x 3"
-        case "RAW": "'length' is the input's size in bytes"
-        default: "make the declared type and the arguments agree"
+        switch kind {
+        case .sound: "a SOUND reading holds hz * sample_duration_ms / 1000 samples, or 'samples'"
+        case .image: "an IMAGE is height x width x channels (1 for GrayScale, 3 for RGB and BGR)"
+        case .accel: "an ACCEL reading is n x 3"
+        case .raw: "'length' is the input's size in bytes"
+        case .rand: "make the declared type and the arguments agree"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RuneManifest
 
 /// Parses the Dockerfile-like Runefile, in both of its spellings:
 ///
@@ -211,8 +212,8 @@ public struct RunefileParser {
             return firstIsPath ? (second, first) : (first, second)
         }
         if kind == .capability, !typed {
-            let firstIsKind = CapabilityCatalog.kind(named: first.text) != nil
-            let secondIsKind = CapabilityCatalog.kind(named: second.text) != nil
+            let firstIsKind = CapabilityKind(named: first.text) != nil
+            let secondIsKind = CapabilityKind(named: second.text) != nil
             if firstIsKind != secondIsKind { return firstIsKind ? (second, first) : (first, second) }
         }
         return typed ? (first, second) : (second, first)

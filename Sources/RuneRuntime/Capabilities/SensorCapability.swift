@@ -8,15 +8,14 @@ final class SensorCapability: CapabilitySource {
     private let bytes: [UInt8]
     let warning: String?
 
-    /// `kind` is how to read the file: the capability's own kind, or `RAW` to replay recorded
+    /// `kind` is how to read the file: the capability's own kind, or `.raw` to replay recorded
     /// bytes into a capability of any kind.
-    init(capability: Manifest.Capability, file: InputFile, readAs kind: String? = nil, timeout: Double = 0) throws(RuneError) {
-        let kind = kind ?? capability.kind
+    init(capability: Manifest.Capability, file: InputFile, readAs kind: CapabilityKind, timeout: Double = 0) throws(RuneError) {
         // RAW needs exactly the tensor's bytes: one more is enough to tell the file is too long.
         // Other files are bounded too, so /dev/zero or a FIFO cannot exhaust memory or hang.
         let contents: [UInt8]
         do {
-            contents = kind == "RAW"
+            contents = kind == .raw
                 ? try BoundedFile.prefix(file.path, count: capability.tensor.byteCount + 1, timeout: timeout)
                 : try BoundedFile.read(file.path, limit: RuneLimits.maxSensorFileBytes, timeout: timeout)
         } catch {
