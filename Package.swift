@@ -93,6 +93,7 @@ let package = Package(
                 "RuneSensors",
                 "RuneFiles",
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
             ]
         ),
         .executableTarget(
