@@ -94,6 +94,7 @@ let package = Package(
                 "RuneFiles",
                 "RuneAOT",
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
             ]
         ),
         // The ahead-of-time engine: a validated .rune translated to native code through LLVM, in

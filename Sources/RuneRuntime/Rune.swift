@@ -5,11 +5,16 @@ import WasmKit
 /// its manifest read from the `rune.manifest` section. Nothing has run yet.
 public struct Rune: Sendable {
     public let bytes: [UInt8]
-    public let sections: WasmSections
     public let manifest: Manifest
     /// The stages, when the rune carries a `rune.pipeline` section.
     public let pipeline: PipelineDescription?
     let module: Module
+    /// Bytes of linear memory the module asks for at instantiation, if it has a memory section.
+    let initialMemoryBytes: UInt64?
+
+    /// The module's sections and their sizes, as WasmKit's parser reads them (for `rune inspect`;
+    /// read again at each use).
+    public var sections: WasmSections { WasmSections(bytes) }
 
     /// The host functions a rune may import, module "rune", and their signatures.
     static let imports: [String: FunctionType] = [
@@ -20,29 +25,30 @@ public struct Rune: Sendable {
 
     public init(bytes: [UInt8]) throws(RuneError) {
         self.bytes = bytes
-        sections = try WasmSections(bytes)
-        guard let payload = sections.customSection(Manifest.sectionName, in: bytes) else {
+        try WasmSections.checkHeader(bytes)
+        do {
+            module = try parseWasm(bytes: bytes, features: WasmSections.features)
+        } catch {
+            throw .malformed(WasmSections.truncation(in: bytes) ?? "\(error)")
+        }
+        guard let payload = module.customSections.first(where: { $0.name == Manifest.sectionName }) else {
             throw .abi("it has no '\(Manifest.sectionName)' section (was it built by runec?)")
         }
         do {
-            manifest = try Manifest(decoding: payload)
+            manifest = try Manifest(decoding: Array(payload.bytes))
         } catch {
             throw .abi("its manifest is unreadable: \(error)")
         }
-        if let description = sections.customSection(PipelineDescription.sectionName, in: bytes) {
+        if let description = module.customSections.first(where: { $0.name == PipelineDescription.sectionName }) {
             do {
-                pipeline = try PipelineDescription(decoding: description)
+                pipeline = try PipelineDescription(decoding: Array(description.bytes))
             } catch {
                 throw .abi("its pipeline description is unreadable: \(error)")
             }
         } else {
             pipeline = nil
         }
-        do {
-            module = try parseWasm(bytes: bytes)
-        } catch {
-            throw .malformed("\(error)")
-        }
+        initialMemoryBytes = WasmSections.initialMemoryBytes(bytes)
         try checkImportsAndExports()
     }
 

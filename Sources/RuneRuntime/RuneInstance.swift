@@ -100,7 +100,7 @@ public final class RuneInstance {
 
     /// Refuses a rune whose memory starts larger than `limits.maxMemoryBytes`.
     static func checkMemory(_ rune: Rune, limits: RunLimits) throws(RuneError) {
-        guard let initial = rune.sections.initialMemoryBytes(in: rune.bytes) else { return }
+        guard let initial = rune.initialMemoryBytes else { return }
         guard initial <= UInt64(limits.maxMemoryBytes) else {
             throw .limit("its memory starts at \(initial) bytes, over the limit of \(limits.maxMemoryBytes) bytes (see --max-memory)")
         }

@@ -34,21 +34,17 @@ import Testing
 
     @Test func refusesAReadOfAnUndeclaredCapability() throws {
         let call = "(call $read (i32.const 1) (i32.const 2048) (i32.const 16))"
-        #expect(throws: RuneError.violation("it read capability 1, but its manifest declares only 1 capability")) {
-            try run(call)
-        }
+        #expect(kind(of: { try run(call) }) == .violation)
     }
 
     @Test func refusesAReadOfTheWrongSize() throws {
         let call = "(call $read (i32.const 0) (i32.const 2048) (i32.const 4096))"
-        #expect(throws: RuneError.violation("it read 4096 bytes from capability 'input', which is I32[4] (16 bytes)")) {
-            try run(call)
-        }
+        #expect(kind(of: { try run(call) }) == .violation)
     }
 
     @Test func refusesAnOutputOutsideMemory() throws {
         let call = "(call $write (i32.const 0) (i32.const 0) (i32.const 65530) (i32.const 16))"
-        #expect(throws: RuneError.violation("output_write's buffer lies outside the rune's memory")) { try run(call) }
+        #expect(kind(of: { try run(call) }) == .violation)
     }
 
     @Test func reportsATrapAsAnError() throws {
@@ -73,7 +69,12 @@ import Testing
 
     @Test func reportsAFailedCallStatus() throws {
         let call = "i32.const -3"
-        #expect(throws: RuneError.callFailed(status: -3, "a processing block rejected its input")) { try run(call) }
+        let error = #expect(throws: RuneError.self) { try run(call) }
+        guard case .callFailed(let status, _)? = error else {
+            Issue.record("expected a failed call, got \(String(describing: error))")
+            return
+        }
+        #expect(status == -3)
     }
 
     @Test func refusesARuneWhoseManifestFunctionDisagrees() throws {
@@ -82,47 +83,37 @@ import Testing
         let bytes = try HandMadeRune.module(call: "i32.const 0", manifestInMemory: other)
         let (configuration, url) = try inputFile()
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect(throws: RuneError.abi("'_manifest()' disagrees with the 'rune.manifest' section")) {
-            _ = try RuneInstance(rune: try Rune(bytes: bytes), configuration: configuration)
-        }
+        #expect(kind(of: { _ = try RuneInstance(rune: try Rune(bytes: bytes), configuration: configuration) }) == .abi)
     }
 
     @Test func refusesForeignImports() throws {
         let bytes = try HandMadeRune.module(call: "i32.const 0", imports: #"(import "env" "system" (func $system (param i32) (result i32)))"#)
-        #expect(throws: RuneError.abi("it imports 'env.system'; a rune may import only rune.capability_read, rune.output_write and rune.log")) {
-            _ = try Rune(bytes: bytes)
-        }
+        #expect(kind(of: { _ = try Rune(bytes: bytes) }) == .abi)
     }
 
     @Test func refusesAModuleWithoutCall() throws {
         let bytes = try HandMadeRune.module(call: "i32.const 0", exports: #"(export "_manifest" (func $manifest))"#)
-        #expect(throws: RuneError.abi("it does not export the function '_call'")) { _ = try Rune(bytes: bytes) }
+        #expect(kind(of: { _ = try Rune(bytes: bytes) }) == .abi)
     }
 
     @Test func refusesAModuleWithoutManifest() throws {
         let bytes = try HandMadeRune.module(call: "i32.const 0", section: nil)
-        #expect(throws: RuneError.abi("it has no 'rune.manifest' section (was it built by runec?)")) { _ = try Rune(bytes: bytes) }
+        #expect(kind(of: { _ = try Rune(bytes: bytes) }) == .abi)
     }
 
     @Test func refusesImportsWithTheWrongSignature() throws {
         let bytes = try HandMadeRune.module(call: "i32.const 0", imports: #"(import "rune" "log" (func $log (param i32)))"#)
         let (configuration, url) = try inputFile()
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect {
-            _ = try RuneInstance(rune: try Rune(bytes: bytes), configuration: configuration)
-        } throws: { error in
-            guard case RuneError.abi(let message) = error else { return false }
-            return message.hasPrefix("it cannot be instantiated")
-        }
+        // The import's name is allowed, so the rune loads; instantiation refuses its signature.
+        let rune = try Rune(bytes: bytes)
+        #expect(kind(of: { _ = try RuneInstance(rune: rune, configuration: configuration) }) == .abi)
     }
 
     @Test func rejectsFilesThatAreNotWebAssembly() {
-        #expect(throws: RuneError.malformed("the file is not a WebAssembly module (it does not start with \\0asm)")) {
-            _ = try Rune(bytes: Array("FROM runicos/base\nRUN a b\n".utf8))
-        }
-        #expect(throws: RuneError.malformed("the file is 3 bytes long, too short for a WebAssembly module")) {
-            _ = try Rune(bytes: [0, 0x61, 0x73])
-        }
+        #expect(kind(of: { _ = try Rune(bytes: Array("FROM runicos/base\nRUN a b\n".utf8)) }) == .malformed)
+        #expect(kind(of: { _ = try Rune(bytes: [0, 0x61, 0x73]) }) == .malformed)
+        #expect(kind(of: { _ = try Rune(bytes: [0, 0x61, 0x73, 0x6d, 2, 0, 0, 0]) }) == .malformed)
     }
 
     @Test func rejectsEveryTruncationOfARune() throws {

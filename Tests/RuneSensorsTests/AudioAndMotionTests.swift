@@ -70,7 +70,7 @@ import Testing
     @Test func malformedWAVsAreRejected() {
         #expect(throws: SensorError.self) { try WAVDecoder.decode(Array("RIFF....WAVE".utf8)) }
         #expect(throws: SensorError.self) { try WAVDecoder.decode(wav(format: 2, channels: 1, rate: 8000, bits: 4, data: [1, 2])) }
-        #expect(throws: SensorError("not a WAV file (no RIFF/WAVE header)")) { try WAVDecoder.decode([1, 2, 3]) }
+        #expect(throws: SensorError.self) { try WAVDecoder.decode([1, 2, 3]) }
         var random = SeededGenerator(seed: 7)
         let good = wav(format: 1, channels: 2, rate: 16000, bits: 16, data: [UInt8](repeating: 3, count: 64))
         for round in 0..<3000 {
@@ -91,11 +91,10 @@ import Testing
         }
         #expect(floats == [1, 2, 3, 4.5, 5, 6, 7, 8, 9, 0, 0, 0])
         #expect(reading.warning?.contains("3 samples") == true)
-        #expect(throws: SensorError("line 3: expected x,y,z but found 2 values")) {
-            try SensorReadings.accelerometer(csv: "1,2,3\n1,2,3\n1,2\n", rows: 3)
-        }
-        #expect(throws: SensorError("line 2: 'a,b,c' is not three numbers")) {
-            try SensorReadings.accelerometer(csv: "1,2,3\na,b,c\n", rows: 3)
-        }
+        // The refusal names the line it stopped at.
+        let short = #expect(throws: SensorError.self) { try SensorReadings.accelerometer(csv: "1,2,3\n1,2,3\n1,2\n", rows: 3) }
+        #expect(short?.message.hasPrefix("line 3:") == true)
+        let letters = #expect(throws: SensorError.self) { try SensorReadings.accelerometer(csv: "1,2,3\na,b,c\n", rows: 3) }
+        #expect(letters?.message.hasPrefix("line 2:") == true)
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
-import XCTest
-
+import RuneManifest
 @testable import RuneSensors
+import Testing
 
 /// Decodes the JPEGs in `Fixtures/sensors/jpeg/` (made by `scripts/make-jpeg-fixtures`) and
 /// compares them with the pixels Pillow's libjpeg-turbo decoded from the same files.
-final class JPEGDecoderTests: XCTestCase {
+@Suite struct JPEGDecoderTests {
     static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/sensors/jpeg")
@@ -37,14 +37,15 @@ final class JPEGDecoderTests: XCTestCase {
         [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(file)))
     }
 
-    func testFixturesMatchPillow() throws {
+    @Test func fixturesMatchPillow() throws {
         for (name, maxBound, meanBound) in Self.cases {
             let jpeg = try Self.bytes("\(name).jpg")
             let expected = try Self.bytes("\(name).rgb")
-            XCTAssertTrue(JPEGDecoder.isJPEG(jpeg), name)
+            #expect(JPEGDecoder.isJPEG(jpeg), "\(name)")
             let image = try JPEGDecoder.decode(jpeg)
             let size = name.hasPrefix("person") ? [96, 96] : [75, 51]
-            XCTAssertEqual([image.width, image.height], size, name)
+            #expect([image.width, image.height] == size, "\(name)")
+            #expect(image.rgb.count == expected.count, "\(name)")
             guard image.rgb.count == expected.count else { continue }
             var largest = 0, total = 0
             for (a, b) in zip(image.rgb, expected) {
@@ -53,97 +54,102 @@ final class JPEGDecoderTests: XCTestCase {
                 total += difference
             }
             let mean = Double(total) / Double(expected.count)
-            let meanText = String(format: "%.4f", mean)
-            print("\(name) (\(image.width)x\(image.height)): max difference \(largest), mean \(meanText)")
-            XCTAssertLessThanOrEqual(largest, maxBound, name)
-            XCTAssertLessThanOrEqual(mean, meanBound, name)
+            #expect(largest <= maxBound, "\(name): max difference \(largest)")
+            #expect(mean <= meanBound, "\(name): mean difference \(mean)")
         }
     }
 
-    func testReadsExtendedSequentialFrames() throws {
+    @Test func readsExtendedSequentialFrames() throws {
         // libjpeg marks a file with 16-bit quantisation tables as extended sequential (SOF1).
         let extended = try Self.bytes("gradient-16bit-tables.jpg")
-        XCTAssertNotNil(Self.marker(0xC1, in: extended))
+        #expect(Self.marker(0xC1, in: extended) != nil)
 
         // SOF1 with 8-bit tables decodes exactly like SOF0.
         var baseline = try Self.bytes("gradient-420.jpg")
         let expected = try JPEGDecoder.decode(baseline)
-        let frame = try XCTUnwrap(Self.marker(0xC0, in: baseline))
+        let frame = try #require(Self.marker(0xC0, in: baseline))
         baseline[frame + 1] = 0xC1
-        XCTAssertEqual(try JPEGDecoder.decode(baseline), expected)
+        #expect(try JPEGDecoder.decode(baseline) == expected)
     }
 
-    func testRefusesProgressiveWithAClearMessage() throws {
+    @Test func refusesProgressiveWithAClearMessage() throws {
         let progressive = try Self.bytes("person-progressive.jpg")
-        XCTAssertThrowsError(try JPEGDecoder.decode(progressive)) { error in
-            let message = (error as? SensorError)?.message ?? ""
-            XCTAssertTrue(message.contains("progressive"), message)
-        }
+        Self.expectRefusal(progressive, naming: "progressive")
     }
 
-    func testRefusesOtherVariants() throws {
+    @Test func refusesOtherVariants() throws {
         var twelveBit = try Self.bytes("gradient-444.jpg")
-        let frame = try XCTUnwrap(Self.marker(0xC0, in: twelveBit))
+        let frame = try #require(Self.marker(0xC0, in: twelveBit))
         twelveBit[frame + 4] = 12
-        Self.assertThrows(twelveBit, containing: "12-bit")
+        Self.expectRefusal(twelveBit, naming: "12-bit")
 
         var arithmetic = try Self.bytes("gradient-444.jpg")
         arithmetic[frame + 1] = 0xC9
-        Self.assertThrows(arithmetic, containing: "arithmetic")
+        Self.expectRefusal(arithmetic, naming: "arithmetic")
 
-        Self.assertThrows([], containing: "not a JPEG")
-        Self.assertThrows([0x89, 0x50, 0x4E, 0x47], containing: "not a JPEG")
-        Self.assertThrows([0xFF, 0xD8], containing: "truncated")
-        Self.assertThrows([0xFF, 0xD8, 0xFF, 0xD9], containing: "no frame header")
+        Self.expectRefusal([])
+        Self.expectRefusal([0x89, 0x50, 0x4E, 0x47])
+        Self.expectRefusal([0xFF, 0xD8])
+        Self.expectRefusal([0xFF, 0xD8, 0xFF, 0xD9])
     }
 
-    func testHugeHeaderWithLittleDataFailsFast() throws {
+    @Test func hugeHeaderWithLittleDataFailsFast() throws {
         // 60000x1000 is under the pixel cap; the data covers a sliver of it.
         var jpeg = try Self.bytes("gradient-420.jpg")
-        let frame = try XCTUnwrap(Self.marker(0xC0, in: jpeg))
+        let frame = try #require(Self.marker(0xC0, in: jpeg))
         jpeg.replaceSubrange((frame + 5)..<(frame + 9), with: [0x03, 0xE8, 0xEA, 0x60])
         let start = Date()
-        Self.assertThrows(jpeg, containing: "")
-        XCTAssertLessThan(Date().timeIntervalSince(start), 1)
+        Self.expectRefusal(jpeg)
+        #expect(Date().timeIntervalSince(start) < 1)
 
         jpeg.replaceSubrange((frame + 5)..<(frame + 9), with: [0xFF, 0xFF, 0xFF, 0xFF])
-        Self.assertThrows(jpeg, containing: "too large")
+        Self.expectRefusal(jpeg)
     }
 
-    func testTruncatedImageDataThrows() throws {
+    @Test func truncatedImageDataThrows() throws {
         let jpeg = try Self.bytes("person-420.jpg")
-        let scan = try XCTUnwrap(Self.marker(0xDA, in: jpeg))
+        let scan = try #require(Self.marker(0xDA, in: jpeg))
         for cut in stride(from: scan + 20, to: jpeg.count - 2, by: 97) {
-            Self.assertThrows(Array(jpeg[..<cut]), containing: "")
+            Self.expectRefusal(Array(jpeg[..<cut]))
         }
         // Without only its EOI marker the image is complete; libjpeg accepts that too.
-        XCTAssertEqual(try JPEGDecoder.decode(Array(jpeg.dropLast(2))), try JPEGDecoder.decode(jpeg))
+        #expect(try JPEGDecoder.decode(Array(jpeg.dropLast(2))) == JPEGDecoder.decode(jpeg))
     }
 
-    /// Mutated fixtures must decode or throw `SensorError`; a trap here fails the whole run.
-    /// JPEG_FUZZ_CASES and JPEG_FUZZ_SEED in the environment make longer or different runs.
-    func testSurvivesMutatedFiles() throws {
+    /// Every mutated fixture either decodes to an image within the size limits whose pixel
+    /// buffer has exactly width × height × 3 bytes, or is refused with a `SensorError` that says
+    /// why; a trap fails the whole run. Both outcomes must occur often, so the test cannot pass
+    /// by refusing everything or by decoding everything. Seeded: JPEG_FUZZ_SEED and
+    /// JPEG_FUZZ_CASES in the environment make different or longer runs.
+    @Test func survivesMutatedFiles() throws {
         let environment = ProcessInfo.processInfo.environment
         let names = Self.cases.map(\.name) + ["person-progressive"]
         let seeds = try names.map { try Self.bytes("\($0).jpg") }
-        var random = SeededGenerator(seed: environment["JPEG_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x4A50_4547)
+        let seed = environment["JPEG_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x4A50_4547
+        var random = SeededGenerator(seed: seed)
         let total = environment["JPEG_FUZZ_CASES"].flatMap { Int($0) } ?? 20_000
-        var decoded = 0
-        let start = Date()
-        for _ in 0..<total {
-            let seed = seeds[Int(random.next() % UInt64(seeds.count))]
-            let mutated = Self.mutate(seed, using: &random)
-            do {
-                let image = try JPEGDecoder.decode(mutated)
-                XCTAssertEqual(image.rgb.count, image.width * image.height * 3)
+        var decoded = 0, refused = 0
+        for iteration in 0..<total {
+            let original = seeds[Int(random.next() % UInt64(seeds.count))]
+            let mutated = Self.mutate(original, using: &random)
+            let result: Result<RasterImage, SensorError> = Result { () throws(SensorError) in try JPEGDecoder.decode(mutated) }
+            switch result {
+            case .success(let image):
+                let withinLimits = (1...RuneLimits.maxImageSide).contains(image.width)
+                    && (1...RuneLimits.maxImageSide).contains(image.height)
+                    && image.width * image.height <= RuneLimits.maxImagePixels
+                #expect(withinLimits && image.rgb.count == image.width * image.height * 3,
+                        "seed \(seed), iteration \(iteration): \(image.width)x\(image.height), \(image.rgb.count) bytes")
                 decoded += 1
-            } catch {
-                // Typed throws: the error is a SensorError by construction.
+            case .failure(let error):
+                #expect(!error.message.isEmpty, "seed \(seed), iteration \(iteration): refused without a message")
+                refused += 1
             }
         }
-        let seconds = Date().timeIntervalSince(start)
-        let secondsText = String(format: "%.1f", seconds)
-        print("fuzz: \(total) mutated files, \(decoded) decoded, \(total - decoded) refused, \(secondsText) s")
+        #expect(decoded + refused == total)
+        // With the default 20,000 cases about a third decode; a tenth of each is far from vacuous.
+        #expect(decoded >= total / 10, "only \(decoded) of \(total) mutated files decoded")
+        #expect(refused >= total / 10, "only \(refused) of \(total) mutated files were refused")
     }
 
     // MARK: - Helpers
@@ -158,12 +164,14 @@ final class JPEGDecoderTests: XCTestCase {
         return nil
     }
 
-    static func assertThrows(_ bytes: [UInt8], containing text: String, line: UInt = #line) {
-        do {
-            _ = try JPEGDecoder.decode(bytes)
-            XCTFail("decoded \(bytes.count) bytes that should have been refused", line: line)
-        } catch {
-            XCTAssertTrue(text.isEmpty || error.message.contains(text), error.message, line: line)
+    /// `bytes` must be refused with a `SensorError` that says why (naming `reason`, when given:
+    /// the refusals that say which JPEG variant is not supported).
+    static func expectRefusal(_ bytes: [UInt8], naming reason: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+        let error = #expect(throws: SensorError.self, sourceLocation: sourceLocation) { _ = try JPEGDecoder.decode(bytes) }
+        guard let error else { return }
+        #expect(!error.message.isEmpty, sourceLocation: sourceLocation)
+        if let reason {
+            #expect(error.message.contains(reason), "\(error.message)", sourceLocation: sourceLocation)
         }
     }
 
