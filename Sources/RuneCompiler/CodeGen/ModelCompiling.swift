@@ -5,7 +5,23 @@ import RuneManifest
 /// The Models stage implements this; code generation only sees the C it returns and the sizes
 /// it reports.
 public protocol ModelCompiling: ModelSignatureReading {
-    func compile(bytes: [UInt8], path: String, symbol: String) throws -> ModelCode
+    /// Prints a model `read` returned; it is not parsed or lowered again.
+    func compile(_ model: CheckedModel, symbol: String) throws -> ModelCode
+}
+
+/// A model file read, checked and lowered: its interface for the pipeline checker, and the
+/// lowered model the IR carries to code generation.
+public struct CheckedModel: Sendable {
+    public var inputs: [TensorType]
+    public var outputs: [TensorType]
+    /// The operators lowered to kernel calls over a planned arena.
+    let lowered: LoweredModel
+
+    init(inputs: [TensorType], outputs: [TensorType], lowered: LoweredModel) {
+        self.inputs = inputs
+        self.outputs = outputs
+        self.lowered = lowered
+    }
 }
 
 /// The C for one model, and what it costs.

@@ -112,7 +112,7 @@ public struct RuneCodeGenerator {
                 body.append("    if (status != RUNE_OK) return status;")
             case .model(let model):
                 let symbol = identifiers.identifier(for: stage.name, prefix: "model_")
-                let code = try modelCompiler.compile(bytes: model.bytes, path: model.path, symbol: symbol)
+                let code = try modelCompiler.compile(model.model, symbol: symbol)
                 models[stage.name] = code
                 include(code.includes)
                 declarations.append(code.definitions)
@@ -157,9 +157,8 @@ public struct RuneCodeGenerator {
         source += """
 
         /* The manifest (format in rune.h): a little-endian u32 byte count, then the bytes. */
-        static const uint8_t rune_manifest_blob[\(blob.count + 4)] __attribute__((aligned(4))) = {
-        \(byteArray(littleEndian(UInt32(blob.count)) + blob))
-        };
+        \(CLiteral.array("static const uint8_t", "rune_manifest_blob", (littleEndian(UInt32(blob.count)) + blob).map(CLiteral.byte),
+                        perLine: 16, attributes: "__attribute__((aligned(4)))"))
 
         const uint8_t *rune_manifest(void) { return rune_manifest_blob; }
 
@@ -232,14 +231,6 @@ func align(_ value: Int, _ alignment: Int) -> Int { (value + alignment - 1) / al
 
 func littleEndian(_ value: UInt32) -> [UInt8] {
     [UInt8(value & 0xff), UInt8((value >> 8) & 0xff), UInt8((value >> 16) & 0xff), UInt8(value >> 24)]
-}
-
-/// Bytes as a C initializer, 16 per line.
-func byteArray(_ bytes: [UInt8], indent: String = "    ") -> String {
-    stride(from: 0, to: bytes.count, by: 16).map { start in
-        indent + bytes[start..<min(start + 16, bytes.count)].map { "0x" + String($0, radix: 16).leftPadded(to: 2) }
-            .joined(separator: ", ") + ","
-    }.joined(separator: "\n")
 }
 
 extension String {

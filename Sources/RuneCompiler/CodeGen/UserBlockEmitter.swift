@@ -15,7 +15,7 @@ struct UserBlockEmitter {
         var lines: [String] = []
         lines.append("int32_t \(entry)(const rune_block_arguments *arguments, const rune_tensor *inputs, uint32_t input_count, rune_tensor *outputs, uint32_t output_count);")
         func dimensions(_ name: String, _ type: TensorType) -> String {
-            "static const uint32_t \(name)[\(type.dimensions.count)] = {\(type.dimensions.map(String.init).joined(separator: ", "))};"
+            CLiteral.array("static const uint32_t", name, type.dimensions.map(String.init))
         }
         for (index, input) in inputs.enumerated() { lines.append(dimensions("\(symbol)_in\(index)_dims", input.type)) }
         for (index, output) in outputs.enumerated() { lines.append(dimensions("\(symbol)_out\(index)_dims", output.type)) }

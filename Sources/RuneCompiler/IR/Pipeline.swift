@@ -68,18 +68,19 @@ public struct ModelReference: Sendable {
     public var path: String
     /// The file's absolute path.
     public var resolvedPath: String
-    /// The model's input and output types, canonical, in the model's order.
-    public var inputTypes: [TensorType]
-    public var outputTypes: [TensorType]
+    /// The model read and lowered once, when checking; code generation prints it.
+    public var model: CheckedModel
     /// The model's bytes, read once when checking.
     public var bytes: [UInt8]
 
-    public init(path: String, resolvedPath: String, inputTypes: [TensorType], outputTypes: [TensorType],
-                bytes: [UInt8]) {
+    /// The model's input and output types, canonical, in the model's order.
+    public var inputTypes: [TensorType] { model.inputs }
+    public var outputTypes: [TensorType] { model.outputs }
+
+    public init(path: String, resolvedPath: String, model: CheckedModel, bytes: [UInt8]) {
         self.path = path
         self.resolvedPath = resolvedPath
-        self.inputTypes = inputTypes
-        self.outputTypes = outputTypes
+        self.model = model
         self.bytes = bytes
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// SOFTMAX, RELU, RELU6, RELU_N1_TO_1, LOGISTIC and TANH.
 extension LoweringContext {
-    func softmax(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelStep {
+    func softmax(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelCall {
         let input = try self.input(op, 0)
         let output = try self.output(op)
         let beta: Float
@@ -15,7 +15,7 @@ extension LoweringContext {
         guard let depth = input.shape.last, depth > 0, input.elementCount == output.elementCount else {
             throw error(op, "has mismatched input \(input.shape) and output \(output.shape)")
         }
-        var fields = [".outer_size = \(input.elementCount / depth), .depth = \(depth)", ".beta = \(CLiteral.float(beta))"]
+        var quantized: SoftmaxParams.Quantized?
         let kernel: String
         switch (input.type, output.type) {
         case (.float32, .float32):
@@ -25,67 +25,60 @@ extension LoweringContext {
             let realMultiplier = min(Double(beta) * Double(inputQ.scale) * Double(1 << 26), Double(Int64(1) << 31) - 1.0)
             let (multiplier, shift) = try multiplier(op, realMultiplier)
             let diffMin = -Int32(QuantizationMath.inputRadius(integerBits: 5, leftShift: Int(shift)))
-            fields.append(".input_multiplier = \(CLiteral.int32(multiplier)), .input_left_shift = \(shift), .diff_min = \(CLiteral.int32(diffMin))")
+            quantized = .init(input: .init(multiplier: multiplier, shift: shift), diffMin: diffMin)
             kernel = output.type == .int16 ? "rune_softmax_s8_s16" : "rune_softmax_\(input.type.suffix)"
         default:
             throw unsupported(op, "from \(input.type.name) to \(output.type.name)")
         }
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/softmax.h"],
-            declarations: ["static const rune_softmax_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
-            call: "\(kernel)(&$P, $T\(input.index), $T\(output.index));",
-            reads: [input.index], writes: [output.index], constants: [])
+        let params = SoftmaxParams(outerSize: input.elementCount / depth, depth: depth, beta: beta, quantized: quantized)
+        return .softmax(kernel: kernel, params, input: input.index, output: output.index)
     }
 
     /// RELU, RELU6 and RELU_N1_TO_1.
-    func relu(_ op: TFLiteModel.Operator, low: Float, high: Float) throws(ModelError) -> KernelStep {
+    func relu(_ op: TFLiteModel.Operator, low: Float, high: Float) throws(ModelError) -> KernelCall {
         let input = try self.input(op, 0)
         let output = try self.output(op)
         guard input.type == output.type, input.elementCount == output.elementCount else {
             throw error(op, "has mismatched input and output")
         }
-        var fields = [".size = \(input.elementCount)"]
+        let variant: ActivationParams.Variant
         let kernel: String
         switch input.type {
         case .float32:
-            fields.append(".float_min = \(CLiteral.float(low)), .float_max = \(CLiteral.float(high))")
+            variant = .clamp(.float(min: low, max: high))
             kernel = "rune_clamp_f32_array"
         case .int8 where op.code == BuiltinOperator.relu:
             let inputQ = try quantization(op, input)
             let outputQ = try quantization(op, output)
             let (multiplier, shift) = try multiplier(op, Double(inputQ.scale / outputQ.scale))
             let minimum = max(-128, QuantizationMath.quantize(0, scale: outputQ.scale, zeroPoint: outputQ.zeroPoint))
-            fields.append(".input_offset = \(inputQ.zeroPoint), .output_offset = \(outputQ.zeroPoint)")
-            fields.append(".multiplier = \(CLiteral.int32(multiplier)), .shift = \(shift)")
-            fields.append(".activation_min = \(minimum), .activation_max = 127")
+            variant = .relu(inputOffset: inputQ.zeroPoint, outputOffset: outputQ.zeroPoint,
+                            .init(multiplier: multiplier, shift: shift), .integer(min: minimum, max: 127))
             kernel = "rune_relu_s8"
         case .int8 where op.code == BuiltinOperator.relu6:
             let inputQ = try quantization(op, input)
             let six = min(127, max(-128, QuantizationMath.quantize(6, scale: inputQ.scale, zeroPoint: inputQ.zeroPoint)))
-            fields.append(".activation_min = \(inputQ.zeroPoint), .activation_max = \(six)")
+            variant = .clamp(.integer(min: inputQ.zeroPoint, max: six))
             kernel = "rune_clamp_s8_array"
         default:
             throw unsupported(op, "for \(input.type.name)")
         }
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/activations.h"],
-            declarations: ["static const rune_activation_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
-            call: "\(kernel)(&$P, $T\(input.index), $T\(output.index));",
-            reads: [input.index], writes: [output.index], constants: [])
+        return .activation(kernel: kernel, ActivationParams(size: input.elementCount, variant: variant),
+                           input: input.index, output: output.index)
     }
 
     /// LOGISTIC and TANH.
-    func sigmoidLike(_ op: TFLiteModel.Operator, tanh: Bool) throws(ModelError) -> KernelStep {
+    func sigmoidLike(_ op: TFLiteModel.Operator, tanh: Bool) throws(ModelError) -> KernelCall {
         let input = try self.input(op, 0)
         let output = try self.output(op)
         guard input.type == output.type, input.elementCount == output.elementCount else {
             throw error(op, "has mismatched input and output")
         }
-        var fields = [".size = \(input.elementCount)"]
+        let variant: ActivationParams.Variant
         let name = tanh ? "tanh" : "logistic"
         switch input.type {
         case .float32:
-            break
+            variant = .plain
         case .int8:
             let inputQ = try quantization(op, input)
             let outputQ = try quantization(op, output)
@@ -101,15 +94,12 @@ extension LoweringContext {
             let (fraction, exponent) = frexp(real)
             let multiplier = Int32(clamping: Int64((fraction * Double(Int64(1) << 31)).rounded(.toNearestOrAwayFromZero)))
             let radius = QuantizationMath.inputRadius(integerBits: 4, leftShift: exponent)
-            fields.append(".input_zero_point = \(inputQ.zeroPoint), .input_range_radius = \(CLiteral.int32(radius))")
-            fields.append(".input_multiplier = \(CLiteral.int32(multiplier)), .input_left_shift = \(exponent)")
+            variant = .sigmoid(inputZeroPoint: inputQ.zeroPoint, inputRangeRadius: radius,
+                               input: .init(multiplier: multiplier, shift: Int32(exponent)))
         default:
             throw unsupported(op, "for \(input.type.name)")
         }
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/activations.h"],
-            declarations: ["static const rune_activation_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
-            call: "rune_\(name)_\(input.type.suffix)(&$P, $T\(input.index), $T\(output.index));",
-            reads: [input.index], writes: [output.index], constants: [])
+        return .activation(kernel: "rune_\(name)_\(input.type.suffix)", ActivationParams(size: input.elementCount, variant: variant),
+                           input: input.index, output: output.index)
     }
 }

@@ -19,6 +19,7 @@ enum BuiltinOperator {
     static let tanh: Int32 = 28
     static let custom: Int32 = 32
     static let pad: Int32 = 34
+    static let padV2: Int32 = 60
     static let mean: Int32 = 40
     static let sub: Int32 = 41
     static let squeeze: Int32 = 43

@@ -1,10 +1,15 @@
 /// CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D and MAX_POOL_2D.
 extension LoweringContext {
-    /// TFLite's padding: total padding split evenly, the odd pixel after.
-    func padding(_ padding: Padding, input: Int, filter: Int, stride: Int, dilation: Int, output: Int) -> Int {
+    /// The padding before the first row or column, as TFLite's `ComputePaddingWithOffset`: the
+    /// total padding the output size implies, split evenly, the odd pixel after (the kernels
+    /// skip taps outside the input, so the pixel after needs no field).
+    ///
+    /// The padding type does not enter the formula: TFLite derives the output size from it
+    /// (checked against the model by `expectedOutputSize`), and for VALID that size leaves a
+    /// total of at most 0, so the padding is 0.
+    func padding(input: Int, filter: Int, stride: Int, dilation: Int, output: Int) -> Int {
         let effective = (filter - 1) * dilation + 1
-        let total = max(0, (output - 1) * stride + effective - input)
-        return padding == .same ? total / 2 : total / 2
+        return max(0, (output - 1) * stride + effective - input) / 2
     }
 
     func expectedOutputSize(_ padding: Padding, input: Int, filter: Int, stride: Int, dilation: Int) -> Int {
@@ -12,22 +17,20 @@ extension LoweringContext {
         return padding == .same ? (input + stride - 1) / stride : (input + stride - effective) / stride
     }
 
-    /// The field list of a `rune_conv_params` initializer.
-    func convFields(batches: Int, input: [Int], filterHeight: Int, filterWidth: Int, output: [Int],
-                    options: ConvolutionOptions, padHeight: Int, padWidth: Int) -> [String] {
-        [
-            ".batches = \(batches)",
-            ".input_height = \(input[1]), .input_width = \(input[2]), .input_depth = \(input[3])",
-            ".filter_height = \(filterHeight), .filter_width = \(filterWidth)",
-            ".output_height = \(output[1]), .output_width = \(output[2]), .output_depth = \(output[3])",
-            ".stride_height = \(options.strideHeight), .stride_width = \(options.strideWidth)",
-            ".dilation_height = \(options.dilationHeight), .dilation_width = \(options.dilationWidth)",
-            ".pad_height = \(padHeight), .pad_width = \(padWidth)",
-            ".depth_multiplier = \(options.depthMultiplier)",
-        ]
+    /// A `rune_conv_params` for NHWC `input` and `output`, before the output range is known.
+    func convParams(input: [Int], filterHeight: Int, filterWidth: Int, output: [Int],
+                    options: ConvolutionOptions, padHeight: Int, padWidth: Int, range: OutputRange,
+                    requantization: Requantization? = nil) -> ConvParams {
+        ConvParams(batches: input[0], inputHeight: input[1], inputWidth: input[2], inputDepth: input[3],
+                   filterHeight: filterHeight, filterWidth: filterWidth,
+                   outputHeight: output[1], outputWidth: output[2], outputDepth: output[3],
+                   strideHeight: options.strideHeight, strideWidth: options.strideWidth,
+                   dilationHeight: options.dilationHeight, dilationWidth: options.dilationWidth,
+                   padHeight: padHeight, padWidth: padWidth, depthMultiplier: options.depthMultiplier,
+                   range: range, requantization: requantization)
     }
 
-    func convolution(_ op: TFLiteModel.Operator, depthwise: Bool) throws(ModelError) -> KernelStep {
+    func convolution(_ op: TFLiteModel.Operator, depthwise: Bool) throws(ModelError) -> KernelCall {
         let input = try self.input(op, 0)
         let filter = try self.input(op, 1)
         let bias = optionalInput(op, 2)
@@ -63,20 +66,19 @@ extension LoweringContext {
         ] where expectedOutputSize(options.padding, input: inputSize, filter: filterSize, stride: stride, dilation: dilation) != size {
             throw error(op, "has output \(output.shape) inconsistent with its input, filter and strides")
         }
-        let padHeight = padding(options.padding, input: input.shape[1], filter: filterHeight, stride: options.strideHeight,
+        let padHeight = padding(input: input.shape[1], filter: filterHeight, stride: options.strideHeight,
                                 dilation: options.dilationHeight, output: output.shape[1])
-        let padWidth = padding(options.padding, input: input.shape[2], filter: filterWidth, stride: options.strideWidth,
+        let padWidth = padding(input: input.shape[2], filter: filterWidth, stride: options.strideWidth,
                                dilation: options.dilationWidth, output: output.shape[2])
-        var fields = convFields(batches: input.shape[0], input: input.shape, filterHeight: filterHeight, filterWidth: filterWidth,
-                                output: output.shape, options: options, padHeight: padHeight, padWidth: padWidth)
-        var declarations: [String] = []
+        let range: OutputRange
+        var requantization: Requantization?
         let name = depthwise ? "rune_depthwise_conv_2d" : "rune_conv_2d"
         let kernel: String
         switch (input.type, filter.type, output.type) {
         case (.float32, .float32, .float32):
             if let bias, bias.type != .float32 { throw unsupported(op, "with a \(bias.type.name) bias on float32") }
             let (low, high) = QuantizationMath.floatRange(options.activation)
-            fields.append(".float_min = \(CLiteral.float(low)), .float_max = \(CLiteral.float(high))")
+            range = .float(min: low, max: high)
             kernel = "\(name)_f32"
         case (.int8, .int8, .int8), (.uint8, .uint8, .uint8):
             if let bias, bias.type != .int32 { throw unsupported(op, "with a \(bias.type.name) bias") }
@@ -109,25 +111,21 @@ extension LoweringContext {
             let (qmin, qmax) = output.type.integerRange
             let (low, high) = QuantizationMath.activationRange(options.activation, scale: outputQ.scale,
                                                               zeroPoint: outputQ.zeroPoint, min: qmin, max: qmax)
-            declarations.append("static const int32_t $P_multipliers[\(multipliers.count)] = {\n\(CLiteral.list(multipliers.map(CLiteral.int32), perLine: 8))\n};")
-            declarations.append("static const int32_t $P_shifts[\(shifts.count)] = {\n\(CLiteral.list(shifts.map(CLiteral.int32)))\n};")
-            fields.append(".input_offset = \(-inputQ.zeroPoint), .filter_offset = \(-filterQ.zeroPoint), .output_offset = \(outputQ.zeroPoint)")
-            fields.append(".activation_min = \(low), .activation_max = \(high)")
-            fields.append(".multipliers = $P_multipliers, .shifts = $P_shifts, .per_channel = \(perChannel ? 1 : 0)")
+            range = .integer(min: low, max: high)
+            requantization = Requantization(inputOffset: -inputQ.zeroPoint, filterOffset: -filterQ.zeroPoint,
+                                                   outputOffset: outputQ.zeroPoint, multipliers: multipliers, shifts: shifts)
             kernel = "\(name)_\(input.type.suffix)"
         default:
             throw unsupported(op, "for \(input.type.name) input, \(filter.type.name) filter and \(output.type.name) output (hybrid convolution is not supported)")
         }
-        declarations.append("static const rune_conv_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};")
-        let biasArgument = bias.map { "$T\($0.index)" } ?? "NULL"
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: [depthwise ? "kernels/depthwise_conv_2d.h" : "kernels/conv_2d.h"],
-            declarations: declarations,
-            call: "\(kernel)(&$P, $T\(input.index), $T\(filter.index), \(biasArgument), $T\(output.index));",
-            reads: [input.index], writes: [output.index], constants: [filter.index] + (bias.map { [$0.index] } ?? []))
+        let params = convParams(input: input.shape, filterHeight: filterHeight, filterWidth: filterWidth,
+                                output: output.shape, options: options, padHeight: padHeight, padWidth: padWidth,
+                                range: range, requantization: requantization)
+        return .convolution(kernel: kernel, depthwise: depthwise, params, input: input.index, filter: filter.index,
+                            bias: bias?.index, output: output.index)
     }
 
-    func pool(_ op: TFLiteModel.Operator, average: Bool) throws(ModelError) -> KernelStep {
+    func pool(_ op: TFLiteModel.Operator, average: Bool) throws(ModelError) -> KernelCall {
         let input = try self.input(op, 0)
         let output = try self.output(op)
         let (options, filterWidth, filterHeight): (ConvolutionOptions, Int, Int)
@@ -143,30 +141,28 @@ extension LoweringContext {
             throw error(op, "has a zero stride or filter size")
         }
         guard input.type == output.type else { throw unsupported(op, "from \(input.type.name) to \(output.type.name)") }
-        let padHeight = padding(options.padding, input: input.shape[1], filter: filterHeight, stride: options.strideHeight,
+        let padHeight = padding(input: input.shape[1], filter: filterHeight, stride: options.strideHeight,
                                 dilation: 1, output: output.shape[1])
-        let padWidth = padding(options.padding, input: input.shape[2], filter: filterWidth, stride: options.strideWidth,
+        let padWidth = padding(input: input.shape[2], filter: filterWidth, stride: options.strideWidth,
                                dilation: 1, output: output.shape[2])
-        var fields = convFields(batches: input.shape[0], input: input.shape, filterHeight: filterHeight, filterWidth: filterWidth,
-                                output: output.shape, options: options, padHeight: padHeight, padWidth: padWidth)
+        let range: OutputRange
         switch input.type {
         case .float32:
             let (low, high) = QuantizationMath.floatRange(options.activation)
-            fields.append(".float_min = \(CLiteral.float(low)), .float_max = \(CLiteral.float(high))")
+            range = .float(min: low, max: high)
         case .int8, .uint8:
             let outputQ = try quantization(op, output)
             let (qmin, qmax) = output.type.integerRange
             let (low, high) = QuantizationMath.activationRange(options.activation, scale: outputQ.scale,
                                                               zeroPoint: outputQ.zeroPoint, min: qmin, max: qmax)
-            fields.append(".activation_min = \(low), .activation_max = \(high)")
+            range = .integer(min: low, max: high)
         default:
             throw unsupported(op, "for \(input.type.name)")
         }
         let kernel = "rune_\(average ? "average" : "max")_pool_2d_\(input.type.suffix)"
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/pooling.h"],
-            declarations: ["static const rune_conv_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
-            call: "\(kernel)(&$P, $T\(input.index), $T\(output.index));",
-            reads: [input.index], writes: [output.index], constants: [])
+        let params = convParams(input: input.shape, filterHeight: filterHeight, filterWidth: filterWidth,
+                                output: output.shape, options: options, padHeight: padHeight, padWidth: padWidth,
+                                range: range)
+        return .pooling(kernel: kernel, params, input: input.index, output: output.index)
     }
 }

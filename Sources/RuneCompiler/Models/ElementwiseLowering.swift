@@ -27,7 +27,9 @@ extension LoweringContext {
         return (dims, try strides(a), try strides(b))
     }
 
-    func elementwise(_ op: TFLiteModel.Operator, kind: String) throws(ModelError) -> KernelStep {
+    enum ElementwiseKind: String { case add, sub, mul }
+
+    func elementwise(_ op: TFLiteModel.Operator, kind: ElementwiseKind) throws(ModelError) -> KernelCall {
         let a = try input(op, 0)
         let b = try input(op, 1)
         let output = try self.output(op)
@@ -41,28 +43,28 @@ extension LoweringContext {
             throw unsupported(op, "for \(a.type.name) and \(b.type.name) inputs to \(output.type.name)")
         }
         let (dims, strides1, strides2) = try broadcast(op, a, b, output: output)
-        func array(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ", ") + "}" }
-        var fields = [".dims = \(array(dims))", ".strides1 = \(array(strides1))", ".strides2 = \(array(strides2))"]
+        let range: OutputRange
+        var quantized: ElementwiseParams.Quantized?
         switch a.type {
         case .float32:
             let (low, high) = QuantizationMath.floatRange(activation)
-            fields.append(".float_min = \(CLiteral.float(low)), .float_max = \(CLiteral.float(high))")
+            range = .float(min: low, max: high)
         case .int8:
             let aQ = try quantization(op, a)
             let bQ = try quantization(op, b)
             let outQ = try quantization(op, output)
             let (low, high) = QuantizationMath.activationRange(activation, scale: outQ.scale, zeroPoint: outQ.zeroPoint,
                                                               min: -128, max: 127)
-            fields.append(".input1_offset = \(-aQ.zeroPoint), .input2_offset = \(-bQ.zeroPoint), .output_offset = \(outQ.zeroPoint)")
-            fields.append(".activation_min = \(low), .activation_max = \(high)")
-            if kind == "mul" {
+            range = .integer(min: low, max: high)
+            let scaling: ElementwiseParams.Scaling
+            if kind == .mul {
                 let (m, s) = try multiplier(op, Double(aQ.scale) * Double(bQ.scale) / Double(outQ.scale))
-                fields.append(".output_multiplier = \(CLiteral.int32(m)), .output_shift = \(s)")
+                scaling = .product(.init(multiplier: m, shift: s))
             } else {
                 // TFLite Micro computes ADD's scales in double and SUB's in float; both are kept.
                 let leftShift = 20
                 let m1, m2, mo: (Int32, Int32)
-                if kind == "add" {
+                if kind == .add {
                     let twiceMax = 2 * Double(max(aQ.scale, bQ.scale))
                     m1 = try multiplier(op, Double(aQ.scale) / twiceMax)
                     m2 = try multiplier(op, Double(bQ.scale) / twiceMax)
@@ -73,19 +75,16 @@ extension LoweringContext {
                     m2 = try multiplier(op, Double(bQ.scale / twiceMax))
                     mo = try multiplier(op, Double(twiceMax / (Float(1 << leftShift) * outQ.scale)))
                 }
-                fields.append(".left_shift = \(leftShift)")
-                fields.append(".input1_multiplier = \(CLiteral.int32(m1.0)), .input1_shift = \(m1.1)")
-                fields.append(".input2_multiplier = \(CLiteral.int32(m2.0)), .input2_shift = \(m2.1)")
-                fields.append(".output_multiplier = \(CLiteral.int32(mo.0)), .output_shift = \(mo.1)")
+                scaling = .sum(leftShift: leftShift, input1: .init(multiplier: m1.0, shift: m1.1),
+                               input2: .init(multiplier: m2.0, shift: m2.1), output: .init(multiplier: mo.0, shift: mo.1))
             }
+            quantized = .init(input1Offset: -aQ.zeroPoint, input2Offset: -bQ.zeroPoint, outputOffset: outQ.zeroPoint,
+                              scaling: scaling)
         default:
             throw unsupported(op, "for \(a.type.name)")
         }
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/elementwise.h"],
-            declarations: ["static const rune_elementwise_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
-            call: "rune_\(kind)_\(a.type.suffix)(&$P, $T\(a.index), $T\(b.index), $T\(output.index));",
-            reads: [a, b].filter { !$0.isConstant }.map(\.index), writes: [output.index],
-            constants: [a, b].filter(\.isConstant).map(\.index))
+        let params = ElementwiseParams(dims: dims, strides1: strides1, strides2: strides2, range: range, quantized: quantized)
+        return .elementwise(kernel: "rune_\(kind.rawValue)_\(a.type.suffix)", params, input1: a.index, input2: b.index,
+                            output: output.index)
     }
 }

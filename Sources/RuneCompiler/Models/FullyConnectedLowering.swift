@@ -1,6 +1,6 @@
 /// FULLY_CONNECTED: float32, int8, uint8 and hybrid (float activations, int8 weights).
 extension LoweringContext {
-    func fullyConnected(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelStep {
+    func fullyConnected(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelCall {
         let input = try self.input(op, 0)
         let filter = try self.input(op, 1)
         let bias = optionalInput(op, 2)
@@ -25,14 +25,15 @@ extension LoweringContext {
         guard output.elementCount == batches * outputDepth else {
             throw error(op, "has output \(output.shape), expected \(batches) x \(outputDepth) elements")
         }
-        var fields = [".batches = \(batches), .input_depth = \(inputDepth), .output_depth = \(outputDepth)"]
-        var declarations: [String] = []
+        let range: OutputRange
+        var requantization: Requantization?
+        var hybrid: FullyConnectedParams.Hybrid?
         var scratch = 0
         let kernel: String
         switch (input.type, filter.type, output.type) {
         case (.float32, .float32, .float32):
             let (low, high) = QuantizationMath.floatRange(activation)
-            fields.append(".float_min = \(CLiteral.float(low)), .float_max = \(CLiteral.float(high))")
+            range = .float(min: low, max: high)
             kernel = "rune_fully_connected_f32"
         case (.float32, .int8, .float32):
             let filterQ = try quantization(op, filter)
@@ -42,9 +43,9 @@ extension LoweringContext {
                 throw error(op, "has \(filterQ.scales.count) filter scales for \(outputDepth) outputs")
             }
             let (low, high) = QuantizationMath.floatRange(activation)
-            fields.append(".float_min = \(CLiteral.float(low)), .float_max = \(CLiteral.float(high))")
-            declarations.append("static const float $P_filter_scales[\(filterQ.scales.count)] = {\n\(CLiteral.list(filterQ.scales.map(CLiteral.float), perLine: 6))\n};")
-            fields.append(".filter_scales = $P_filter_scales, .per_channel = \(filterQ.scales.count > 1 ? 1 : 0), .asymmetric = \(asymmetric ? 1 : 0)")
+            range = .float(min: low, max: high)
+            hybrid = .init(filterScales: filterQ.scales, asymmetric: asymmetric)
+            // The input quantized to int8, one row at a time.
             scratch = inputDepth
             kernel = "rune_fully_connected_hybrid"
         case (.int8, .int8, .int8), (.uint8, .uint8, .uint8):
@@ -72,22 +73,16 @@ extension LoweringContext {
             let (qmin, qmax) = output.type.integerRange
             let (low, high) = QuantizationMath.activationRange(activation, scale: outputQ.scale, zeroPoint: outputQ.zeroPoint,
                                                               min: qmin, max: qmax)
-            declarations.append("static const int32_t $P_multipliers[\(multipliers.count)] = {\n\(CLiteral.list(multipliers.map(CLiteral.int32), perLine: 8))\n};")
-            declarations.append("static const int32_t $P_shifts[\(shifts.count)] = {\n\(CLiteral.list(shifts.map(CLiteral.int32)))\n};")
-            fields.append(".input_offset = \(-inputQ.zeroPoint), .filter_offset = \(-filterQ.zeroPoint), .output_offset = \(outputQ.zeroPoint)")
-            fields.append(".activation_min = \(low), .activation_max = \(high)")
-            fields.append(".multipliers = $P_multipliers, .shifts = $P_shifts, .per_channel = \(perChannel ? 1 : 0)")
+            range = .integer(min: low, max: high)
+            requantization = Requantization(inputOffset: -inputQ.zeroPoint, filterOffset: -filterQ.zeroPoint,
+                                            outputOffset: outputQ.zeroPoint, multipliers: multipliers, shifts: shifts)
             kernel = "rune_fully_connected_\(input.type.suffix)"
         default:
             throw unsupported(op, "for \(input.type.name) input, \(filter.type.name) weights and \(output.type.name) output")
         }
-        declarations.append("static const rune_fully_connected_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};")
-        let biasArgument = bias.map { "$T\($0.index)" } ?? "NULL"
-        let scratchArgument = scratch > 0 ? ", (int8_t *)$S" : ""
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/fully_connected.h"], declarations: declarations,
-            call: "\(kernel)(&$P, $T\(input.index), $T\(filter.index), \(biasArgument), $T\(output.index)\(scratchArgument));",
-            reads: [input.index], writes: [output.index], constants: [filter.index] + (bias.map { [$0.index] } ?? []),
-            scratchBytes: scratch)
+        let params = FullyConnectedParams(batches: batches, inputDepth: inputDepth, outputDepth: outputDepth, range: range,
+                                          requantization: requantization, hybrid: hybrid)
+        return .fullyConnected(kernel: kernel, params, input: input.index, filter: filter.index, bias: bias?.index,
+                               output: output.index, scratchBytes: scratch)
     }
 }

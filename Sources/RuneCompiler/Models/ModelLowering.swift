@@ -1,8 +1,8 @@
 import RuneManifest
 
 /// A model lowered to kernel calls over planned memory: what the C emitter prints.
-struct LoweredModel {
-    enum Storage: Equatable {
+struct LoweredModel: Sendable {
+    enum Storage: Equatable, Sendable {
         case input(Int)
         case output(Int)
         case arena(offset: Int)
@@ -12,9 +12,10 @@ struct LoweredModel {
 
     var model: TFLiteModel
     var steps: [KernelStep]
-    /// Where each tensor lives; tensors that share storage (views) map to the same place.
+    /// Where each tensor lives; tensors that share storage (views) map to the same place. Every
+    /// tensor a step names has an entry.
     var storage: [Int: Storage]
-    /// Arena offset of each step's scratch memory.
+    /// Arena offset of the scratch buffer of each step that asks for one, by step index.
     var scratchOffsets: [Int: Int]
     var arenaBytes: Int
     /// Constant tensors embedded as read-only data, in first-use order.
@@ -76,30 +77,26 @@ struct ModelLowering {
                 // Caller-owned buffers cannot be merged with each other, and constants are not views.
                 if source.isConstant || (resultIsOutput && (sourceIsInput || sourceIsOutput)) {
                     steps.append(KernelStep(node: op.index, comment: context.comment(op) + " (copied)",
-                                            includes: ["kernels/shape_ops.h"], declarations: [],
-                                            call: "rune_copy($T\(source.index), $T\(result.index), \(result.byteCount));",
-                                            reads: source.isConstant ? [] : [source.index], writes: [result.index],
-                                            constants: source.isConstant ? [source.index] : []))
+                                            call: .copy(source: source.index, destination: result.index, bytes: result.byteCount)))
                 } else {
                     parent[root(result.index)] = root(source.index)
                 }
                 continue
             }
-            steps.append(try lower(op, context))
+            steps.append(KernelStep(node: op.index, comment: context.comment(op), call: try lower(op, context)))
         }
         // A model output that is also an input (or a constant) still needs its own copy.
         for (position, output) in model.outputs.enumerated() {
-            let written = steps.contains { $0.writes.contains(output) }
             let group = root(output)
-            let groupWritten = steps.contains { step in step.writes.contains { root($0) == group } }
-            if !written && !groupWritten {
+            let groupWritten = steps.contains { step in
+                step.call.tensors.contains { $0.access != .read && root($0.index) == group }
+            }
+            if !groupWritten {
                 let tensor = model.tensors[output]
                 if tensor.isConstant || inputs.contains(group) || isInterface(group).input {
-                    steps.append(KernelStep(node: -1, comment: "model output \(position) is \(tensor.isConstant ? "a constant" : "an input"): copied",
-                                            includes: ["kernels/shape_ops.h"], declarations: [],
-                                            call: "rune_copy($T\(group), (void *)outputs[\(position)], \(tensor.byteCount));",
-                                            reads: tensor.isConstant ? [] : [group], writes: [],
-                                            constants: tensor.isConstant ? [output] : []))
+                    steps.append(KernelStep(node: nil, comment: "model output \(position) is \(tensor.isConstant ? "a constant" : "an input"): copied",
+                                            call: .copyToModelOutput(source: tensor.isConstant ? output : group, position: position,
+                                                                     bytes: tensor.byteCount)))
                 }
             }
         }
@@ -117,7 +114,7 @@ struct ModelLowering {
         }
         var constants: [Int] = []
         for step in steps {
-            for index in step.constants where !constants.contains(index) {
+            for (index, _) in step.call.tensors where model.tensors[index].isConstant && !constants.contains(index) {
                 constants.append(index)
                 storage[index] = .constant
             }
@@ -128,13 +125,13 @@ struct ModelLowering {
         var owners: [(group: Int?, step: Int?)] = []
         var groupBuffer: [Int: Int] = [:]
         for (stepIndex, step) in steps.enumerated() {
-            for tensor in step.reads + step.writes {
+            for (tensor, _) in step.call.tensors {
                 let group = root(tensor)
-                guard storage[group] == nil else { continue }
+                guard storage[group] == nil, storage[tensor] == nil else { continue }
                 if let existing = groupBuffer[group] {
                     buffers[existing].lastUse = stepIndex
                 } else {
-                    guard step.writes.contains(where: { root($0) == group }) else {
+                    guard step.call.tensors.contains(where: { $0.access != .read && root($0.index) == group }) else {
                         throw ModelError("model '\(model.path)': tensor '\(model.tensors[tensor].name)' is read by node \(step.node) before any operator writes it")
                     }
                     groupBuffer[group] = buffers.count
@@ -142,8 +139,8 @@ struct ModelLowering {
                     owners.append((group, nil))
                 }
             }
-            if step.scratchBytes > 0 {
-                buffers.append(.init(size: step.scratchBytes, firstUse: stepIndex, lastUse: stepIndex))
+            if step.call.scratchBytes > 0 {
+                buffers.append(.init(size: step.call.scratchBytes, firstUse: stepIndex, lastUse: stepIndex))
                 owners.append((nil, stepIndex))
             }
         }
@@ -157,11 +154,18 @@ struct ModelLowering {
         for tensor in model.tensors.indices where storage[tensor] == nil {
             if let shared = storage[root(tensor)] { storage[tensor] = shared }
         }
+        // The contract with the emitter: every tensor a call names has a place.
+        for (stepIndex, step) in steps.enumerated() {
+            for (tensor, _) in step.call.tensors where storage[tensor] == nil {
+                preconditionFailure("node \(step.node.map(String.init) ?? "copy") (step \(stepIndex)) uses tensor \(tensor), which was not planned")
+            }
+            precondition(step.call.scratchBytes == 0 || scratchOffsets[stepIndex] != nil, "step \(stepIndex)'s scratch was not planned")
+        }
         return LoweredModel(model: model, steps: steps, storage: storage, scratchOffsets: scratchOffsets,
                             arenaBytes: arenaBytes, constants: constants, states: states)
     }
 
-    private func lower(_ op: TFLiteModel.Operator, _ context: LoweringContext) throws(ModelError) -> KernelStep {
+    private func lower(_ op: TFLiteModel.Operator, _ context: LoweringContext) throws(ModelError) -> KernelCall {
         switch op.code {
         case BuiltinOperator.conv2D: return try context.convolution(op, depthwise: false)
         case BuiltinOperator.depthwiseConv2D: return try context.convolution(op, depthwise: true)
@@ -174,12 +178,12 @@ struct ModelLowering {
         case BuiltinOperator.reluN1To1: return try context.relu(op, low: -1, high: 1)
         case BuiltinOperator.logistic: return try context.sigmoidLike(op, tanh: false)
         case BuiltinOperator.tanh: return try context.sigmoidLike(op, tanh: true)
-        case BuiltinOperator.add: return try context.elementwise(op, kind: "add")
-        case BuiltinOperator.sub: return try context.elementwise(op, kind: "sub")
-        case BuiltinOperator.mul: return try context.elementwise(op, kind: "mul")
+        case BuiltinOperator.add: return try context.elementwise(op, kind: .add)
+        case BuiltinOperator.sub: return try context.elementwise(op, kind: .sub)
+        case BuiltinOperator.mul: return try context.elementwise(op, kind: .mul)
         case BuiltinOperator.quantize: return try context.quantize(op)
         case BuiltinOperator.dequantize: return try context.dequantize(op)
-        case BuiltinOperator.pad, 60 /* PADV2 */: return try context.pad(op)
+        case BuiltinOperator.pad, BuiltinOperator.padV2: return try context.pad(op)
         case BuiltinOperator.mean: return try context.mean(op)
         case BuiltinOperator.concatenation: return try context.concatenation(op)
         case BuiltinOperator.svdf: return try context.svdf(op)

@@ -1,6 +1,6 @@
 /// SVDF with int8 input: a state tensor that persists from call to call.
 extension LoweringContext {
-    func svdf(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelStep {
+    func svdf(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelCall {
         let input = try self.input(op, 0)
         let feature = try self.input(op, 1)
         let time = try self.input(op, 2)
@@ -39,20 +39,14 @@ extension LoweringContext {
         let (m1, s1) = try multiplier(op, Double(inputQ.scale * featureQ.scale / stateQ.scale))
         let (m2, s2) = try multiplier(op, Double(stateQ.scale * timeQ.scale / outputQ.scale))
         let (stateMin, stateMax) = state.type.integerRange
-        let fields = [
-            ".batches = \(batches), .input_size = \(inputSize), .filters = \(filters), .rank = \(rank)",
-            ".units = \(filters / rank), .memory = \(memory)",
-            ".input_zero_point = \(inputQ.zeroPoint), .state_zero_point = \(stateQ.zeroPoint), .output_zero_point = \(outputQ.zeroPoint)",
-            ".multiplier1 = \(CLiteral.int32(m1)), .shift1 = \(s1), .multiplier2 = \(CLiteral.int32(m2)), .shift2 = \(s2)",
-            ".state_min = \(stateMin), .state_max = \(stateMax)",
-        ]
-        let biasArgument = bias.map { "$T\($0.index)" } ?? "NULL"
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/svdf.h"],
-            declarations: ["static const rune_svdf_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
-            call: "rune_svdf_\(state.type.suffix)(&$P, $T\(input.index), $T\(feature.index), $T\(time.index), \(biasArgument), $T\(state.index), $T\(output.index), (int32_t *)$S);",
-            reads: [input.index], writes: [output.index],
-            constants: [feature.index, time.index] + (bias.map { [$0.index] } ?? []),
-            scratchBytes: 4 * (batches * filters + batches * (filters / rank)))
+        let params = SVDFParams(batches: batches, inputSize: inputSize, filters: filters, rank: rank,
+                                units: filters / rank, memory: memory, inputZeroPoint: inputQ.zeroPoint,
+                                stateZeroPoint: stateQ.zeroPoint, outputZeroPoint: outputQ.zeroPoint,
+                                scaling1: .init(multiplier: m1, shift: s1), scaling2: .init(multiplier: m2, shift: s2),
+                                stateMin: stateMin, stateMax: stateMax)
+        // The feature-weights products, then the per-unit sums (int32 each).
+        return .svdf(kernel: "rune_svdf_\(state.type.suffix)", params, input: input.index, feature: feature.index,
+                     time: time.index, bias: bias?.index, state: state.index, output: output.index,
+                     scratchBytes: 4 * (batches * filters + batches * (filters / rank)))
     }
 }

@@ -2,14 +2,14 @@ import Foundation
 
 /// PAD, CONCATENATION and MEAN.
 extension LoweringContext {
-    func pad(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelStep {
+    func pad(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelCall {
         let input = try self.input(op, 0)
         let paddings = try self.input(op, 1)
         let output = try self.output(op)
         guard let values = integers(paddings), values.count == 2 * input.shape.count, input.shape.count <= 5 else {
             throw unsupported(op, "with paddings that are not constant, or more than 5 dimensions")
         }
-        guard input.type == output.type, let cType = input.type.cType else { throw unsupported(op, "for \(input.type.name)") }
+        guard input.type == output.type, input.type.cType != nil else { throw unsupported(op, "for \(input.type.name)") }
         let rank = input.shape.count
         let lead = 5 - rank
         var dims = Array(repeating: 1, count: 5)
@@ -26,32 +26,34 @@ extension LoweringContext {
                 throw error(op, "has paddings \(values) inconsistent with \(input.shape) -> \(output.shape)")
             }
         }
-        // The pad value: an explicit PADV2 constant, or zero (the zero point when quantized).
-        var padValue = "0"
-        if let constant = optionalInput(op, 2), let data = constant.data, !data.isEmpty {
+        // The pad value: PADV2's constant third input, or zero (the zero point when quantized) for
+        // PAD. A PADV2 value computed at run time is refused rather than replaced by zero.
+        let padValue: ElementValue
+        if let constant = optionalInput(op, 2) {
+            guard let data = constant.data, constant.type == input.type, constant.elementCount == 1,
+                  data.count >= input.type.byteWidth else {
+                throw unsupported(op, "with a pad value that is not one constant \(input.type.name)")
+            }
             switch input.type {
             case .float32:
                 let bits = data.prefix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
-                padValue = CLiteral.float(Float(bitPattern: bits))
-            case .int8: padValue = String(Int8(bitPattern: data.first!))
-            case .uint8: padValue = String(data.first!)
+                padValue = .float(Float(bitPattern: bits))
+            case .int8: padValue = .integer(Int(Int8(bitPattern: data[data.startIndex])))
+            case .uint8: padValue = .integer(Int(data[data.startIndex]))
             default: throw unsupported(op, "with a \(input.type.name) pad value")
             }
         } else if input.type == .int8 || input.type == .uint8 {
-            padValue = String(try quantization(op, output).zeroPoint)
+            padValue = .integer(Int(try quantization(op, output).zeroPoint))
+        } else if input.type == .float32 {
+            padValue = .float(0)
+        } else {
+            padValue = .integer(0)
         }
-        func array(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ", ") + "}" }
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/shape_ops.h"],
-            declarations: [
-                "static const rune_pad_params $P = {.input_dims = \(array(dims)), .before = \(array(before)), .after = \(array(after)), .element_size = \(input.type.byteWidth)};",
-                "static const \(cType) $P_value = \(padValue);",
-            ],
-            call: "rune_pad(&$P, $T\(input.index), &$P_value, $T\(output.index));",
-            reads: [input.index], writes: [output.index], constants: [])
+        let params = PadParams(inputDims: dims, before: before, after: after, elementSize: input.type.byteWidth)
+        return .pad(params, value: padValue, input: input.index, output: output.index)
     }
 
-    func concatenation(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelStep {
+    func concatenation(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelCall {
         let output = try self.output(op)
         let inputs = op.inputs.filter { $0 >= 0 }.map { tensor($0) }
         let axisValue: Int32
@@ -76,15 +78,10 @@ extension LoweringContext {
         }
         let outer = output.shape[..<axis].reduce(1, *)
         let slices = inputs.map { $0.shape[axis...].reduce(1, *) * $0.type.byteWidth }
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/shape_ops.h"],
-            declarations: ["static const int32_t $P_slices[\(slices.count)] = {\(slices.map(String.init).joined(separator: ", "))};"],
-            call: "{ const void *const parts[\(inputs.count)] = {\(inputs.map { "$T\($0.index)" }.joined(separator: ", "))}; rune_concatenate(\(outer), \(inputs.count), parts, $P_slices, $T\(output.index)); }",
-            reads: inputs.filter { !$0.isConstant }.map(\.index), writes: [output.index],
-            constants: inputs.filter(\.isConstant).map(\.index))
+        return .concatenation(outer: outer, sliceBytes: slices, inputs: inputs.map(\.index), output: output.index)
     }
 
-    func mean(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelStep {
+    func mean(_ op: TFLiteModel.Operator) throws(ModelError) -> KernelCall {
         let input = try self.input(op, 0)
         let axes = try self.input(op, 1)
         let output = try self.output(op)
@@ -104,8 +101,7 @@ extension LoweringContext {
         guard count > 0, output.elementCount * count == input.elementCount else {
             throw error(op, "has output \(output.shape) inconsistent with input \(input.shape) and axes \(values)")
         }
-        func array(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ", ") + "}" }
-        var fields = [".dims = \(array(dims))", ".reduced = \(array(reduced))", ".count = \(count), .output_size = \(output.elementCount)"]
+        var quantized: MeanParams.Quantized?
         var scratch = 0
         switch (input.type, output.type) {
         case (.float32, .float32):
@@ -120,17 +116,14 @@ extension LoweringContext {
             bits = min(bits, 31 + shift)
             multiplier = Int32(truncatingIfNeeded: (Int64(multiplier) << Int64(bits)) / Int64(count))
             shift -= bits
-            fields.append(".input_zero_point = \(inputQ.zeroPoint), .output_zero_point = \(outputQ.zeroPoint)")
-            fields.append(".multiplier = \(CLiteral.int32(multiplier)), .shift = \(shift)")
+            quantized = .init(inputZeroPoint: inputQ.zeroPoint, outputZeroPoint: outputQ.zeroPoint,
+                              scaling: .init(multiplier: multiplier, shift: shift))
+            // One int32 sum per output element.
             scratch = 4 * output.elementCount
         default:
             throw unsupported(op, "from \(input.type.name) to \(output.type.name)")
         }
-        let scratchArgument = scratch > 0 ? ", (int32_t *)$S" : ""
-        return KernelStep(
-            node: op.index, comment: comment(op), includes: ["kernels/mean.h"],
-            declarations: ["static const rune_mean_params $P = {\n    " + fields.joined(separator: ",\n    ") + ",\n};"],
-            call: "rune_mean_\(input.type.suffix)(&$P, $T\(input.index), $T\(output.index)\(scratchArgument));",
-            reads: [input.index], writes: [output.index], constants: [], scratchBytes: scratch)
+        let params = MeanParams(dims: dims, reduced: reduced, count: count, outputSize: output.elementCount, quantized: quantized)
+        return .mean(kernel: "rune_mean_\(input.type.suffix)", params, input: input.index, output: output.index, scratchBytes: scratch)
     }
 }

@@ -2,7 +2,7 @@ import RuneManifest
 
 /// A TFLite model read from its flatbuffer: the first subgraph's tensors and operators, with
 /// weights as views into the file's bytes.
-struct TFLiteModel {
+struct TFLiteModel: Sendable {
     /// TFLite's tensor element types (schema `TensorType`).
     enum TensorType: Int8, CaseIterable {
         case float32 = 0, float16 = 1, int32 = 2, uint8 = 3, int64 = 4, string = 5, bool = 6, int16 = 7

@@ -4,7 +4,7 @@ import RuneManifest
 public struct TFLiteModelCompiler: ModelCompiling {
     public init() {}
 
-    public func signature(of bytes: [UInt8], path: String) throws -> (inputs: [TensorType], outputs: [TensorType]) {
+    public func read(_ bytes: [UInt8], path: String) throws -> CheckedModel {
         let model = try TFLiteModel(bytes: bytes, path: path)
         func types(_ indices: [Int]) throws -> [TensorType] {
             try indices.map { index in
@@ -15,14 +15,14 @@ public struct TFLiteModelCompiler: ModelCompiling {
                 return TensorType(element, tensor.shape)
             }
         }
-        // Lowering now reports unsupported operators where the Runefile names the model.
-        _ = try ModelLowering(model: model).lower()
-        return (try types(model.inputs), try types(model.outputs))
+        let inputs = try types(model.inputs)
+        let outputs = try types(model.outputs)
+        // Lowered here, once: unsupported operators are reported where the Runefile names the model.
+        return CheckedModel(inputs: inputs, outputs: outputs, lowered: try ModelLowering(model: model).lower())
     }
 
-    public func compile(bytes: [UInt8], path: String, symbol: String) throws -> ModelCode {
-        let model = try TFLiteModel(bytes: bytes, path: path)
-        let lowered = try ModelLowering(model: model).lower()
+    public func compile(_ model: CheckedModel, symbol: String) throws -> ModelCode {
+        let lowered = model.lowered
         let (includes, definitions) = ModelCEmitter(lowered: lowered, symbol: symbol).emit()
         return ModelCode(includes: includes, definitions: definitions, weightBytes: lowered.weightBytes,
                          arenaBytes: lowered.arenaBytes)

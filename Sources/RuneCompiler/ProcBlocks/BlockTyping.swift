@@ -33,27 +33,6 @@ enum BlockTyping {
 
     /// A file-scope constant array.
     static func constantArray(_ name: String, _ cType: String, _ values: [String], perLine: Int = 12) -> String {
-        var lines = ["static const \(cType) \(name)[\(max(values.count, 1))] = {"]
-        var index = 0
-        while index < values.count {
-            let end = min(index + perLine, values.count)
-            lines.append("    " + values[index..<end].joined(separator: ", ") + ",")
-            index = end
-        }
-        lines.append("};")
-        return lines.joined(separator: "\n")
+        CLiteral.array("static const \(cType)", name, values, perLine: perLine)
     }
-}
-
-extension Double {
-    /// A C literal that reads back as exactly this double.
-    var cLiteral: String {
-        if self == rounded(), abs(self) < 1e15 { return String(format: "%.1f", self) }
-        return "\(self)"
-    }
-}
-
-extension Float {
-    /// A C float literal that reads back as exactly this float.
-    var cLiteral: String { Double(self).cLiteral + "f" }
 }

@@ -208,7 +208,7 @@ public struct PipelineChecker {
             let arguments = modelSchema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                 diagnostics: diagnostics)
             do {
-                let signature = try modelReader.signature(of: bytes, path: reference.value)
+                let signature = try modelReader.read(bytes, path: reference.value)
                 if max(signature.inputs.count, signature.outputs.count) > RuneLimits.maxManifestEntries {
                     diagnostics.emit(.error(.pipelineTooLarge,
                                             "model '\(reference.value)' has \(signature.inputs.count) inputs and \(signature.outputs.count) outputs; hosts accept at most \(RuneLimits.maxManifestEntries) of each",
@@ -217,8 +217,7 @@ public struct PipelineChecker {
                 }
                 checkShapeArgument(arguments, "input", signature.inputs, stage: stage)
                 checkShapeArgument(arguments, "output", signature.outputs, stage: stage)
-                return .model(ModelReference(path: reference.value, resolvedPath: path, inputTypes: signature.inputs,
-                                             outputTypes: signature.outputs, bytes: bytes))
+                return .model(ModelReference(path: reference.value, resolvedPath: path, model: signature, bytes: bytes))
             } catch {
                 diagnostics.emit(.error(.invalidModel, "\(error)", at: reference.range))
                 return nil
@@ -646,9 +645,10 @@ public struct PipelineChecker {
     }
 }
 
-/// Reads a model's input and output types without compiling it.
+/// Reads and lowers a model once, when the pipeline is checked: its input and output types for
+/// the checker, and what it was lowered to for code generation.
 public protocol ModelSignatureReading: Sendable {
-    func signature(of bytes: [UInt8], path: String) throws -> (inputs: [TensorType], outputs: [TensorType])
+    func read(_ bytes: [UInt8], path: String) throws -> CheckedModel
 }
 
 /// A binary min-heap of stage indices.

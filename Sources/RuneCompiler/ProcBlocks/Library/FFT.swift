@@ -107,7 +107,7 @@ struct FFT: ProcBlock {
             BlockTyping.constantArray("\(s)_row_bins", "uint16_t", plan.rowBins.map(String.init), perLine: 16),
             BlockTyping.constantArray("\(s)_filter_first", "uint16_t", plan.filterFirst.map(String.init), perLine: 16),
             BlockTyping.constantArray("\(s)_filter_taps", "uint16_t", plan.coefficients.map { String($0.count) }, perLine: 16),
-            BlockTyping.constantArray("\(s)_coefficients", "double", plan.coefficients.joined().map(\.cLiteral), perLine: 4),
+            BlockTyping.constantArray("\(s)_coefficients", "double", plan.coefficients.joined().map(CLiteral.double), perLine: 4),
             "static float \(s)_real[\(n)], \(s)_imaginary[\(n)], \(s)_window[\(n)];",
             "static float \(s)_cosines[\(n / 2)], \(s)_sines[\(n / 2)], \(s)_power[\(n / 2)];",
             "static double \(s)_mel[\(FFT.columns * FFT.filters)];",

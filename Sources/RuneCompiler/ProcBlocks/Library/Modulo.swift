@@ -19,6 +19,6 @@ struct Modulo: ProcBlock {
         let modulus = Float(use.arguments.float("modulus") ?? 1)
         return ProcBlockCode(
             includes: ["blocks/modulo.h"],
-            call: "rune_block_modulo(\(BlockTyping.cEnumerator(input.type.elementType)), \(input.buffer), \(use.outputs[0].buffer), \(input.type.elementCount), \(modulus.cLiteral))")
+            call: "rune_block_modulo(\(BlockTyping.cEnumerator(input.type.elementType)), \(input.buffer), \(use.outputs[0].buffer), \(input.type.elementCount), \(CLiteral.float(modulus)))")
     }
 }
