@@ -1,5 +1,4 @@
 import Foundation
-import RuneFiles
 import RuneManifest
 
 /// What to produce.
@@ -58,18 +57,22 @@ public struct CompilationResult: Sendable {
 /// The compiler driver: Runefile in, rune out.
 ///
 /// parse (Syntax) -> check and lower (Semantics -> IR) -> generate C (CodeGen) -> clang, LLVM
-/// and lld in-process (Toolchain).
+/// and lld in-process (Toolchain). Each compilation is a ``CompilationSession``.
 public struct Compiler: Sendable {
     public var modelCompiler: any ModelCompiling
-    public var toolchain: Toolchain
+    public var toolchain: any ToolchainExecutor
 
-    public init(modelCompiler: any ModelCompiling = TFLiteModelCompiler(), toolchain: Toolchain = Toolchain()) {
+    public init(modelCompiler: any ModelCompiling = TFLiteModelCompiler(), toolchain: any ToolchainExecutor = Toolchain()) {
         self.modelCompiler = modelCompiler
         self.toolchain = toolchain
     }
 
     /// Parses a Runefile (`Runefile.yml`/`.yaml` as YAML, anything else as a Runefile).
     public func parse(_ file: SourceFile, diagnostics: DiagnosticEngine) -> RunefileSyntax {
+        Compiler.parse(file, diagnostics: diagnostics)
+    }
+
+    static func parse(_ file: SourceFile, diagnostics: DiagnosticEngine) -> RunefileSyntax {
         let isYAML = file.path.hasSuffix(".yml") || file.path.hasSuffix(".yaml")
         return isYAML ? YAMLRunefileParser(file: file, diagnostics: diagnostics).parse()
             : RunefileParser(file: file, diagnostics: diagnostics).parse()
@@ -88,114 +91,18 @@ public struct Compiler: Sendable {
         return (path as NSString).appendingPathComponent("Runefile")
     }
 
+    /// A session compiling `input` with this compiler's model compiler and toolchain.
+    public func session(_ input: CompilationSession.Input, options: CompilerOptions = CompilerOptions()) -> CompilationSession {
+        CompilationSession(input, options: options, modelCompiler: modelCompiler, toolchain: toolchain)
+    }
+
+    /// Compiles the Runefile at `path` (or in the folder `path`).
     public func compile(path: String, options: CompilerOptions = CompilerOptions()) -> CompilationResult {
-        let runefile = Compiler.locateRunefile(path)
-        let data: [UInt8]
-        do {
-            data = try BoundedFile.read(runefile, limit: RuneLimits.maxRunefileBytes, regularFileOnly: true)
-        } catch {
-            return CompilationResult(diagnostics: [.error(.missingFile, "cannot read '\(runefile)': \(error)", at: nil,
-                                                          help: error == .missing ? nil : "a Runefile is a text file of at most \(BoundedFile.describe(bytes: RuneLimits.maxRunefileBytes))")],
-                                     sources: [], pipeline: nil, manifest: nil, artifact: nil)
-        }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            return CompilationResult(diagnostics: [.error(.syntax, "'\(runefile)' is not UTF-8 text", at: nil)],
-                                     sources: [], pipeline: nil, manifest: nil, artifact: nil)
-        }
-        return compile(SourceFile(path: runefile, text: text), options: options)
+        session(.path(path), options: options).run()
     }
 
     public func compile(_ file: SourceFile, options: CompilerOptions = CompilerOptions()) -> CompilationResult {
-        let diagnostics = DiagnosticEngine()
-        var result = CompilationResult(diagnostics: [], sources: [file], pipeline: nil, manifest: nil, artifact: nil)
-        defer { result.diagnostics = diagnostics.diagnostics }
-
-        let syntax = parse(file, diagnostics: diagnostics)
-        if options.emit == .syntax {
-            result.artifact = diagnostics.hasErrors ? nil : Array(SyntaxPrinter().print(syntax).utf8)
-            result.diagnostics = diagnostics.diagnostics
-            return result
-        }
-        let pipeline = PipelineChecker(syntax: syntax, diagnostics: diagnostics, modelReader: modelCompiler).check()
-        guard !diagnostics.hasErrors else {
-            result.diagnostics = diagnostics.diagnostics
-            return result
-        }
-        result.pipeline = pipeline
-        if options.emit == .ir {
-            result.artifact = Array(PipelinePrinter().print(pipeline).utf8)
-            result.diagnostics = diagnostics.diagnostics
-            return result
-        }
-
-        let stem = Compiler.runeName(for: file.path)
-        let generated: GeneratedRune
-        do {
-            generated = try RuneCodeGenerator(pipeline: pipeline, unitName: "\(stem).rune.c",
-                                              sourceName: URL(fileURLWithPath: file.path).lastPathComponent, target: options.target,
-                                              optimization: options.optimization, debugInfo: options.debugInfo,
-                                              modelCompiler: modelCompiler).generate()
-        } catch let error as ModelError {
-            // The checker read every model already; a model that fails only now is still the
-            // model's problem, so it is reported against its stage.
-            diagnostics.emit(.error(.invalidModel, error.message, at: modelRange(in: file, message: error.message)))
-            result.diagnostics = diagnostics.diagnostics
-            return result
-        } catch {
-            diagnostics.emit(.internalError("code generation failed", error))
-            result.diagnostics = diagnostics.diagnostics
-            return result
-        }
-        result.manifest = generated.manifest
-        if options.emit == .c {
-            result.artifact = Array(generated.source.utf8)
-            result.diagnostics = diagnostics.diagnostics
-            return result
-        }
-        var plan = generated.plan
-        plan.confineUserBlocks(to: (file.path as NSString).deletingLastPathComponent)
-        if options.target == .cortexM7 {
-            let planner = FirmwarePlanner(options: options.firmware, manifest: generated.manifest)
-            let inputs = planner.embeddedInputs(diagnostics: diagnostics)
-            guard !diagnostics.hasErrors else {
-                result.diagnostics = diagnostics.diagnostics
-                return result
-            }
-            plan = planner.plan(from: plan, inputs: inputs)
-        }
-        do {
-            if options.emit == .llvmIR {
-                result.artifact = Array(try toolchain.emitIR(plan).utf8)
-            } else {
-                let product = try toolchain.build(plan)
-                report(product.warnings, into: diagnostics, result: &result)
-                if options.target == .wasm32 {
-                    let withManifest = WasmCustomSection.append(name: Manifest.sectionName, payload: generated.manifest.encoded(),
-                                                                to: product.binary)
-                    result.artifact = WasmCustomSection.append(name: PipelineDescription.sectionName,
-                                                               payload: generated.description.encoded(), to: withManifest)
-                } else {
-                    let image = try ELFImage(product.binary)
-                    let arena = generated.manifest.models.reduce(0) { $0 + $1.arenaBytes }
-                    result.firmwareSize = FirmwarePlanner.size(of: image, arenaBytes: arena)
-                    result.artifact = product.binary
-                }
-            }
-        } catch let error as ToolchainError {
-            if case .link(let message) = error, message.contains("will not fit in region") || message.contains("overflowed") {
-                let board = options.firmware.board
-                diagnostics.emit(.error(.imageTooLarge, "the firmware does not fit board \(board.name): \(FirmwarePlanner.overflowSummary(message))", at: nil,
-                                        help: "\(board.name) has \(board.flash.bytes / 1024) KB of flash for the application and "
-                                            + board.ram.map { "\($0.bytes / 1024) KB of \($0.name)" }.joined(separator: " and ")
-                                            + "; try -Os or a smaller model"))
-            } else {
-                report(error, generatedUnit: generated.plan.units[0].path, into: diagnostics, result: &result)
-            }
-        } catch {
-            diagnostics.emit(.internalError("the linked firmware is not a valid ELF file", error))
-        }
-        result.diagnostics = diagnostics.diagnostics
-        return result
+        session(.source(file), options: options).run()
     }
 
     /// `examples/microspeech/Runefile` -> `microspeech`.
@@ -207,51 +114,5 @@ public struct Compiler: Sendable {
             return folder.isEmpty || folder == "/" || folder == "." ? "rune" : folder
         }
         return name
-    }
-
-    /// clang's complaints about a user's block become located diagnostics in their file.
-    private func report(_ error: Error, generatedUnit: String, into diagnostics: DiagnosticEngine,
-                        result: inout CompilationResult) {
-        guard case ToolchainError.compilation(let unit, let clangDiagnostics) = error, unit != generatedUnit,
-              !unit.hasPrefix(RuntimeLibrary.root) else {
-            diagnostics.emit(.internalError("the generated C does not compile", error))
-            return
-        }
-        report(clangDiagnostics, into: diagnostics, result: &result)
-    }
-
-    private func report(_ clangDiagnostics: [ClangDiagnostic], into diagnostics: DiagnosticEngine,
-                        result: inout CompilationResult) {
-        for diagnostic in clangDiagnostics where diagnostic.severity != .note {
-            let location = diagnostic.file.isEmpty ? nil
-                : SourceRange(SourceLocation(file: diagnostic.file, line: diagnostic.line, column: max(1, diagnostic.column)))
-            if !diagnostic.file.isEmpty, !diagnostic.file.hasPrefix("/rune/"),
-               !result.sources.contains(where: { $0.path == diagnostic.file }),
-               let text = try? String(contentsOfFile: diagnostic.file, encoding: .utf8) {
-                result.sources.append(SourceFile(path: diagnostic.file, text: text))
-            }
-            if diagnostic.severity == .error {
-                diagnostics.emit(.error(.blockCompilation, diagnostic.message, at: location))
-            } else if !diagnostic.file.hasPrefix("/rune/") {
-                diagnostics.emit(.warning(.blockWarning, diagnostic.message, at: location))
-            }
-        }
-    }
-}
-
-extension Compiler {
-    /// Where the Runefile names the model a code-generation error is about: the error's
-    /// message starts with `model 'PATH'`.
-    fileprivate func modelRange(in file: SourceFile, message: String) -> SourceRange? {
-        guard let start = message.range(of: "model '"), let end = message[start.upperBound...].firstIndex(of: "'") else { return nil }
-        let path = String(message[start.upperBound..<end])
-        for (index, line) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if let column = line.range(of: path) {
-                return SourceRange(SourceLocation(file: file.path, line: index + 1,
-                                                  column: line.distance(from: line.startIndex, to: column.lowerBound) + 1),
-                                   length: path.count)
-            }
-        }
-        return nil
     }
 }

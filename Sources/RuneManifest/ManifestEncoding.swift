@@ -22,6 +22,13 @@ extension Manifest {
 
     /// The manifest's binary form (see `Runtime/include/rune.h`).
     public func encoded() -> [UInt8] {
+        encodedWithoutMemoryBytes() + Manifest.encoded(memoryBytes: memoryBytes)
+    }
+
+    /// The binary form of every field but the last, `memoryBytes`. A producer that counts the
+    /// manifest in the memory it declares encodes this once and appends
+    /// ``encoded(memoryBytes:)``: `encoded()` is the two together.
+    public func encodedWithoutMemoryBytes() -> [UInt8] {
         var writer = ByteWriter()
         writer.bytes(Array("RUNE".utf8))
         writer.byte(version)
@@ -51,6 +58,12 @@ extension Manifest {
             writer.uleb(model.outputs.count)
             model.outputs.forEach { writer.tensor($0) }
         }
+        return writer.buffer
+    }
+
+    /// The binary form of the last field, `memoryBytes`.
+    public static func encoded(memoryBytes: Int) -> [UInt8] {
+        var writer = ByteWriter()
         writer.uleb(memoryBytes)
         return writer.buffer
     }

@@ -5,10 +5,24 @@ struct ManifestBuilder {
     var pipeline: Pipeline
     /// Sizes of each MODEL stage's compiled code, by stage name.
     var models: [String: ModelCode]
-    /// Bytes of linear memory the rune needs, estimated from its static data.
-    var memoryBytes: Int
 
-    func build() -> Manifest {
+    /// The manifest and its binary form, built once.
+    ///
+    /// Its `memoryBytes` counts everything in the rune's memory: `staticBytes` of tensors,
+    /// weights and arenas, the manifest blob itself with 16 bytes for its length prefix and
+    /// alignment, and `stackBytes`. The blob's size depends on that count only through its last
+    /// field, so the other fields are encoded once and the count appended; the blob is counted
+    /// with a one-byte count (as runec always has counted it), then the whole rounded up to 16.
+    func build(staticBytes: Int, stackBytes: Int) -> (manifest: Manifest, blob: [UInt8]) {
+        var manifest = entries()
+        let fields = manifest.encodedWithoutMemoryBytes()
+        let countedBlobBytes = fields.count + 1
+        manifest.memoryBytes = align(staticBytes + countedBlobBytes + 16 + stackBytes, 16)
+        return (manifest, fields + Manifest.encoded(memoryBytes: manifest.memoryBytes))
+    }
+
+    /// The manifest's entries; `memoryBytes` is still 0.
+    private func entries() -> Manifest {
         var capabilities: [Manifest.Capability] = []
         var outputs: [Manifest.Output] = []
         var modelEntries: [Manifest.Model] = []
@@ -31,7 +45,7 @@ struct ManifestBuilder {
                 break
             }
         }
-        return Manifest(capabilities: capabilities, outputs: outputs, models: modelEntries, memoryBytes: memoryBytes)
+        return Manifest(capabilities: capabilities, outputs: outputs, models: modelEntries, memoryBytes: 0)
     }
 
     private func manifestArguments(_ arguments: ResolvedArguments) -> [Manifest.Argument] {

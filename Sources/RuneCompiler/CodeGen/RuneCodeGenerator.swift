@@ -6,6 +6,8 @@ public struct GeneratedRune: Sendable {
     /// The main translation unit: shims, tensors, block calls, models.
     public var source: String
     public var manifest: Manifest
+    /// The manifest's binary form: in the rune's memory and in its `rune.manifest` section.
+    public var manifestBlob: [UInt8]
     /// The stages, for `rune graph` and per-stage timings.
     public var description: PipelineDescription
     public var plan: BuildPlan
@@ -137,11 +139,8 @@ public struct RuneCodeGenerator {
         }
 
         // The manifest goes last: it records the memory everything above needs.
-        let stackBytes = target == .wasm32 ? Linker.wasmStackBytes : 0
-        let provisional = ManifestBuilder(pipeline: pipeline, models: models, memoryBytes: 0).build()
-        let memoryBytes = align(staticBytes + provisional.encoded().count + 16 + stackBytes, 16)
-        let manifest = ManifestBuilder(pipeline: pipeline, models: models, memoryBytes: memoryBytes).build()
-        let blob = manifest.encoded()
+        let (manifest, blob) = ManifestBuilder(pipeline: pipeline, models: models)
+            .build(staticBytes: staticBytes, stackBytes: target == .wasm32 ? Linker.wasmStackBytes : 0)
 
         var source = """
         /*
@@ -196,7 +195,7 @@ public struct RuneCodeGenerator {
                     BuildPlan.TranslationUnit(path: RuntimeLibrary.path("lib/memory.c"), source: nil)] + extraUnits,
             headers: RuntimeLibrary.files, includeDirectories: RuntimeLibrary.includeDirectories,
             exportedSymbols: ["rune_manifest", "rune_call", "rune_stage"], linkerArguments: [])
-        return GeneratedRune(source: source, manifest: manifest, description: describe(), plan: plan)
+        return GeneratedRune(source: source, manifest: manifest, manifestBlob: blob, description: describe(), plan: plan)
     }
 
     private func describe() -> PipelineDescription {

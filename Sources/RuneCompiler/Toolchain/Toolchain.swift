@@ -8,6 +8,20 @@ public struct BuildProduct: Sendable {
     public var binary: [UInt8]
     /// clang's warnings about the generated or user-written C.
     public var warnings: [ClangDiagnostic]
+
+    public init(binary: [UInt8], warnings: [ClangDiagnostic]) {
+        self.binary = binary
+        self.warnings = warnings
+    }
+}
+
+/// What a compilation session asks of a toolchain, as swift-driver asks a `DriverExecutor`:
+/// ``Toolchain`` is the one runec uses; tests substitute their own.
+public protocol ToolchainExecutor: Sendable {
+    /// Compiles and links `plan` into a binary.
+    func build(_ plan: BuildPlan) throws(ToolchainError) -> BuildProduct
+    /// The optimized, linked LLVM IR of `plan`, as text.
+    func emitIR(_ plan: BuildPlan) throws(ToolchainError) -> String
 }
 
 /// The in-process compiler toolchain: clang for C, the LLVM C API for whole-program
@@ -15,7 +29,7 @@ public struct BuildProduct: Sendable {
 ///
 /// Every step that sees a user's C runs on a large stack under crash recovery (see
 /// CLLVMBridge.h): a crash or an LLVM fatal error is an error, and the process stays usable.
-public struct Toolchain: Sendable {
+public struct Toolchain: ToolchainExecutor {
     public init() {}
 
     /// Compiles and links `plan` into a binary.
