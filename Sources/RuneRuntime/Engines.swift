@@ -156,27 +156,11 @@ public final class AOTRuneInstance: RunnableRune {
             throw .trap("in _manifest: \(error)")
         }
         guard case .i32(let address)? = result.first else { throw .abi("'_manifest' returned no address") }
-        guard let header = memory.readBytes(address: UInt64(address), length: 4) else {
-            throw .abi("'_manifest' returned an address outside the rune's memory")
-        }
-        let length = UInt64(header[0]) | UInt64(header[1]) << 8 | UInt64(header[2]) << 16 | UInt64(header[3]) << 24
-        guard let blob = memory.readBytes(address: UInt64(address) + 4, length: length) else {
-            throw .abi("the manifest '_manifest' returned runs past the end of memory")
-        }
-        guard blob == rune.manifest.encoded() else {
-            throw .abi("'_manifest()' disagrees with the '\(Manifest.sectionName)' section")
-        }
+        try state.checkManifestBlob(at: address, in: memory)
     }
 
     public func run() throws(RuneError) -> [SerialRecord] {
-        state.beginCall()
-        state.phase = .call
-        defer {
-            state.phase = .idle
-            state.endInvocation()
-        }
-        try invoke("_call", [], name: "_call")
-        return try state.finishCall()
+        try state.runCall { () throws(RuneError) in try invoke("_call", [], name: "_call") }
     }
 
     public private(set) lazy var canTimeStages: Bool = {
@@ -188,19 +172,9 @@ public final class AOTRuneInstance: RunnableRune {
         guard canTimeStages, let pipeline = rune.pipeline else {
             throw .abi("it cannot run its stages one at a time (no '_stage' export or 'rune.pipeline' section)")
         }
-        state.beginCall()
-        state.phase = .call
-        defer {
-            state.phase = .idle
-            state.endInvocation()
-        }
-        var times: [UInt64] = []
-        for index in pipeline.stages.indices {
-            let start = DispatchTime.now().uptimeNanoseconds
+        return try state.timeStages(of: pipeline) { (index) throws(RuneError) in
             try invoke("_stage", [.i32(UInt32(index))], name: "_stage(\(index))")
-            times.append(DispatchTime.now().uptimeNanoseconds - start)
         }
-        return (try state.finishCall(), times)
     }
 
     private func invoke(_ function: String, _ arguments: [AOTValue], name: String) throws(RuneError) {
@@ -215,9 +189,8 @@ public final class AOTRuneInstance: RunnableRune {
             throw .trap("\(error)")
         }
         if let pending = state.pendingError { throw pending }
-        guard case .i32(let raw)? = result.first else { throw .abi("'\(name)' returned no status") }
-        let status = Int32(bitPattern: raw)
-        guard status == 0 else { throw .callFailed(status: status, RuneInstance.describe(status: status)) }
+        guard case .i32(let raw)? = result.first else { try HostState.checkStatus(nil, of: name); return }
+        try HostState.checkStatus(raw, of: name)
     }
 
     public var inputWarnings: [String] { state.sources.compactMap(\.warning) }

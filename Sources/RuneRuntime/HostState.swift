@@ -1,3 +1,4 @@
+import Dispatch
 import RuneManifest
 import WasmKit
 
@@ -60,6 +61,55 @@ final class HostState {
     }
 
     /// The records of the outputs that received all of their tensors.
+    /// Runs one call of the pipeline on either engine: `body` invokes `_call` (or each `_stage`);
+    /// the per-call limits start over, and the outputs it wrote are collected.
+    func runCall(_ body: () throws(RuneError) -> Void) throws(RuneError) -> [SerialRecord] {
+        beginCall()
+        phase = .call
+        defer {
+            phase = .idle
+            endInvocation()
+        }
+        try body()
+        return try finishCall()
+    }
+
+    /// Checks what `_manifest()` returned: the address of a little-endian u32 length and that
+    /// many bytes, which must equal the manifest section.
+    func checkManifestBlob(at address: UInt32, in memory: some GuestMemory) throws(RuneError) {
+        guard let header = memory.readBytes(address: UInt64(address), length: 4) else {
+            throw .abi("'_manifest' returned an address outside the rune's memory")
+        }
+        let length = UInt64(header[0]) | UInt64(header[1]) << 8 | UInt64(header[2]) << 16 | UInt64(header[3]) << 24
+        guard let blob = memory.readBytes(address: UInt64(address) + 4, length: length) else {
+            throw .abi("the manifest '_manifest' returned runs past the end of memory")
+        }
+        guard blob == manifest.encoded() else {
+            throw .abi("'_manifest()' disagrees with the '\(Manifest.sectionName)' section")
+        }
+    }
+
+    /// The status a `_call` or `_stage` returned: 0, or the failure it reports.
+    static func checkStatus(_ raw: UInt32?, of name: String) throws(RuneError) {
+        guard let raw else { throw .abi("'\(name)' returned no status") }
+        let status = Int32(bitPattern: raw)
+        guard status == 0 else { throw .callFailed(status: status, RuneInstance.describe(status: status)) }
+    }
+
+    /// Runs each stage of `pipeline` once through `invokeStage`, timing each, in nanoseconds.
+    func timeStages(of pipeline: PipelineDescription,
+                    _ invokeStage: (Int) throws(RuneError) -> Void) throws(RuneError) -> (records: [SerialRecord], nanoseconds: [UInt64]) {
+        var times: [UInt64] = []
+        let records = try runCall { () throws(RuneError) in
+            for index in pipeline.stages.indices {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try invokeStage(index)
+                times.append(DispatchTime.now().uptimeNanoseconds - start)
+            }
+        }
+        return (records, times)
+    }
+
     func finishCall() throws(RuneError) -> [SerialRecord] {
         var records: [SerialRecord] = []
         for (index, output) in manifest.outputs.enumerated() {

@@ -123,28 +123,12 @@ public final class RuneInstance {
             throw state.pendingError ?? .trap("in _manifest: \(Self.describeTrap(error))")
         }
         guard case .i32(let address)? = result.first else { throw .abi("'_manifest' returned no address") }
-        guard let header = Self.read(memory, address: UInt64(address), length: 4) else {
-            throw .abi("'_manifest' returned an address outside the rune's memory")
-        }
-        let length = UInt64(header[0]) | UInt64(header[1]) << 8 | UInt64(header[2]) << 16 | UInt64(header[3]) << 24
-        guard let blob = Self.read(memory, address: UInt64(address) + 4, length: length) else {
-            throw .abi("the manifest '_manifest' returned runs past the end of memory")
-        }
-        guard blob == rune.manifest.encoded() else {
-            throw .abi("'_manifest()' disagrees with the '\(Manifest.sectionName)' section")
-        }
+        try state.checkManifestBlob(at: address, in: memory)
     }
 
     /// Runs the pipeline once and returns the output records it produced.
     public func run() throws(RuneError) -> [SerialRecord] {
-        state.beginCall()
-        state.phase = .call
-        defer {
-            state.phase = .idle
-            state.endInvocation()
-        }
-        try invoke(call, [], name: "_call")
-        return try state.finishCall()
+        try state.runCall { () throws(RuneError) in try invoke(call, [], name: "_call") }
     }
 
     /// Whether the rune can run its stages one at a time (`_stage` and a pipeline description).
@@ -156,19 +140,9 @@ public final class RuneInstance {
         guard let stage, let pipeline = rune.pipeline else {
             throw .abi("it cannot run its stages one at a time (no '_stage' export or 'rune.pipeline' section)")
         }
-        state.beginCall()
-        state.phase = .call
-        defer {
-            state.phase = .idle
-            state.endInvocation()
-        }
-        var times: [UInt64] = []
-        for index in pipeline.stages.indices {
-            let start = DispatchTime.now().uptimeNanoseconds
+        return try state.timeStages(of: pipeline) { (index) throws(RuneError) in
             try invoke(stage, [.i32(UInt32(index))], name: "_stage(\(index))")
-            times.append(DispatchTime.now().uptimeNanoseconds - start)
         }
-        return (try state.finishCall(), times)
     }
 
     private func invoke(_ function: Function, _ arguments: [Value], name: String) throws(RuneError) {
@@ -182,9 +156,8 @@ public final class RuneInstance {
             throw .trap(Self.describeTrap(error))
         }
         if let pending = state.pendingError { throw pending }
-        guard case .i32(let raw)? = result.first else { throw .abi("'\(name)' returned no status") }
-        let status = Int32(bitPattern: raw)
-        guard status == 0 else { throw .callFailed(status: status, Self.describe(status: status)) }
+        guard case .i32(let raw)? = result.first else { try HostState.checkStatus(nil, of: name); return }
+        try HostState.checkStatus(raw, of: name)
     }
 
     /// Warnings about the inputs (padding, resampling), once per source.
@@ -206,12 +179,5 @@ public final class RuneInstance {
         // WasmKit prints "Trap: <reason>" followed by a backtrace; the reason is what users need.
         let firstLine = text.split(separator: "\n").first.map(String.init) ?? text
         return firstLine.hasPrefix("Trap: ") ? String(firstLine.dropFirst(6)) : firstLine
-    }
-
-    /// Bytes of memory, or nil when the range is outside it.
-    static func read(_ memory: Memory, address: UInt64, length: UInt64) -> [UInt8]? {
-        let size = UInt64(memory.byteCount)
-        guard address <= size, length <= size - address else { return nil }
-        return memory.withUnsafeBufferPointer(offset: UInt(address), count: Int(length)) { Array($0) }
     }
 }
