@@ -73,15 +73,33 @@ let package = Package(
             path: "Sources/EmbedRuntimePlugin"
         ),
 
+        // The compiler in three stages. Models: TFLite models read, lowered to kernel calls over a
+        // planned arena and printed as C, with the C literal and string printers every
+        // stage shares.
+        .target(name: "RuneModels", dependencies: ["RuneManifest"]),
+        // The front end: Runefile syntax, semantics, the processing-block catalog, the checked IR
+        // and diagnostics.
+        .target(
+            name: "RuneFrontEnd",
+            dependencies: [
+                "RuneManifest",
+                "RuneFiles",
+                "RuneModels",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Code generation, the toolchain (clang, LLVM and lld in process), firmware and the
+        // driver.
         .target(
             name: "RuneCompiler",
             dependencies: [
                 "RuneManifest",
                 "RuneSensors",
                 "RuneFiles",
+                "RuneModels",
+                "RuneFrontEnd",
                 "CLLVM",
                 "CLLVMBridge",
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: llvmSwiftSettings,
             plugins: ["EmbedRuntime"]
@@ -118,6 +136,8 @@ let package = Package(
             name: "runec",
             dependencies: [
                 "RuneCompiler",
+                "RuneFrontEnd",
+                "RuneModels",
                 "RuneManifest",
                 "RuneSensors",
                 "RuneFiles",
@@ -140,7 +160,7 @@ let package = Package(
         .target(name: "RuneTestSupport", path: "Tests/RuneTestSupport"),
         .testTarget(
             name: "RuneCompilerTests",
-            dependencies: ["RuneCompiler", "RuneManifest", "RuneTestSupport"],
+            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneModels", "RuneManifest", "RuneTestSupport"],
             swiftSettings: llvmSwiftSettings
         ),
         .testTarget(
@@ -167,12 +187,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelTests",
-            dependencies: ["RuneCompiler", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
+            dependencies: ["RuneCompiler", "RuneModels", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
             swiftSettings: llvmSwiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RuneCompiler", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
+            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
             swiftSettings: llvmSwiftSettings
         ),
     ]
