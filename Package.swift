@@ -11,7 +11,8 @@ import PackageDescription
 let llvmPrefix = "/usr/lib/llvm-14"
 let llvmInclude = ["-I\(llvmPrefix)/include"]
 
-/// Every target that imports CLLVM or CLLVMBridge parses the llvm-c headers.
+/// Every target that imports CLLVM or CLLVMBridge parses the llvm-c headers. They import them
+/// `internal`ly, so their dependents do not.
 let llvmSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(llvmPrefix)/include"])]
 
 let package = Package(
@@ -89,7 +90,7 @@ let package = Package(
             ]
         ),
         // Code generation, the toolchain (clang, LLVM and lld in process), firmware and the
-        // driver.
+        // driver. Only this target sees the LLVM headers (`internal import`).
         .target(
             name: "RuneCompiler",
             dependencies: [
@@ -142,8 +143,7 @@ let package = Package(
                 "RuneSensors",
                 "RuneFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: llvmSwiftSettings
+            ]
         ),
         .executableTarget(
             name: "rune",
@@ -160,7 +160,11 @@ let package = Package(
         .target(name: "RuneTestSupport", path: "Tests/RuneTestSupport"),
         .testTarget(
             name: "RuneCompilerTests",
-            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneModels", "RuneManifest", "RuneTestSupport"],
+            dependencies: [
+                "RuneCompiler", "RuneFrontEnd", "RuneModels", "RuneManifest", "RuneTestSupport",
+                // CrashRecoveryTests drives LLVM's C API and the bridge directly.
+                "CLLVM", "CLLVMBridge",
+            ],
             swiftSettings: llvmSwiftSettings
         ),
         .testTarget(
@@ -177,8 +181,7 @@ let package = Package(
                 "RuneAOT",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
-            ],
-            swiftSettings: llvmSwiftSettings
+            ]
         ),
         .testTarget(name: "RuneFilesTests", dependencies: ["RuneFiles"]),
         .testTarget(
@@ -187,13 +190,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelTests",
-            dependencies: ["RuneCompiler", "RuneModels", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
-            swiftSettings: llvmSwiftSettings
+            dependencies: ["RuneCompiler", "RuneModels", "RuneRuntime", "RuneManifest", "RuneTestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
-            swiftSettings: llvmSwiftSettings
+            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneManifest", "RuneTestSupport"]
         ),
     ]
 )
