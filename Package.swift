@@ -11,7 +11,8 @@ import PackageDescription
 let llvmPrefix = "/usr/lib/llvm-14"
 let llvmInclude = ["-I\(llvmPrefix)/include"]
 
-/// Every target that imports CLLVM or CLLVMBridge parses the llvm-c headers.
+/// Every target that imports CLLVM or CLLVMBridge parses the llvm-c headers. They import them
+/// `internal`ly, so their dependents do not.
 let llvmSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(llvmPrefix)/include"])]
 
 let package = Package(
@@ -73,15 +74,33 @@ let package = Package(
             path: "Sources/EmbedRuntimePlugin"
         ),
 
+        // The compiler in three stages. Models: TFLite models read, lowered to kernel calls over a
+        // planned arena and printed as C, with the C literal and string printers every
+        // stage shares.
+        .target(name: "RuneModels", dependencies: ["RuneManifest"]),
+        // The front end: Runefile syntax, semantics, the processing-block catalog, the checked IR
+        // and diagnostics.
+        .target(
+            name: "RuneFrontEnd",
+            dependencies: [
+                "RuneManifest",
+                "RuneFiles",
+                "RuneModels",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Code generation, the toolchain (clang, LLVM and lld in process), firmware and the
+        // driver. Only this target sees the LLVM headers (`internal import`).
         .target(
             name: "RuneCompiler",
             dependencies: [
                 "RuneManifest",
                 "RuneSensors",
                 "RuneFiles",
+                "RuneModels",
+                "RuneFrontEnd",
                 "CLLVM",
                 "CLLVMBridge",
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: llvmSwiftSettings,
             plugins: ["EmbedRuntime"]
@@ -118,12 +137,13 @@ let package = Package(
             name: "runec",
             dependencies: [
                 "RuneCompiler",
+                "RuneFrontEnd",
+                "RuneModels",
                 "RuneManifest",
                 "RuneSensors",
                 "RuneFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: llvmSwiftSettings
+            ]
         ),
         .executableTarget(
             name: "rune",
@@ -140,7 +160,11 @@ let package = Package(
         .target(name: "RuneTestSupport", path: "Tests/RuneTestSupport"),
         .testTarget(
             name: "RuneCompilerTests",
-            dependencies: ["RuneCompiler", "RuneManifest", "RuneTestSupport"],
+            dependencies: [
+                "RuneCompiler", "RuneFrontEnd", "RuneModels", "RuneManifest", "RuneTestSupport",
+                // CrashRecoveryTests drives LLVM's C API and the bridge directly.
+                "CLLVM", "CLLVMBridge",
+            ],
             swiftSettings: llvmSwiftSettings
         ),
         .testTarget(
@@ -157,8 +181,7 @@ let package = Package(
                 "RuneAOT",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
-            ],
-            swiftSettings: llvmSwiftSettings
+            ]
         ),
         .testTarget(name: "RuneFilesTests", dependencies: ["RuneFiles"]),
         .testTarget(
@@ -167,13 +190,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelTests",
-            dependencies: ["RuneCompiler", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
-            swiftSettings: llvmSwiftSettings
+            dependencies: ["RuneCompiler", "RuneModels", "RuneRuntime", "RuneManifest", "RuneTestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RuneCompiler", "RuneRuntime", "RuneManifest", "RuneTestSupport"],
-            swiftSettings: llvmSwiftSettings
+            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneManifest", "RuneTestSupport"]
         ),
     ]
 )

@@ -1,5 +1,7 @@
 import Foundation
+import RuneFrontEnd
 import RuneManifest
+import RuneModels
 
 /// What to produce.
 public enum EmitKind: String, Sendable, CaseIterable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RuneCompiler
 import RuneFiles
+import RuneFrontEnd
 
 /// `runec build`: Runefile in, rune out.
 struct Build: ParsableCommand {

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import RuneCompiler
 import RuneFiles
+import RuneFrontEnd
 import RuneManifest
+import RuneModels
 
 /// `runec model-info`: what a model holds and what it costs.
 struct ModelInfo: ParsableCommand {

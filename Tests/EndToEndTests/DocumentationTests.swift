@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func everyDiagnosticCodeIsInTheReadme() throws {
-        let source = try String(contentsOf: Self.repository.appendingPathComponent("Sources/RuneCompiler/Diagnostics/DiagnosticCode.swift"),
+        let source = try String(contentsOf: Self.repository.appendingPathComponent("Sources/RuneFrontEnd/Diagnostics/DiagnosticCode.swift"),
                                 encoding: .utf8)
         let codes = source.matches(of: /rawValue: "([EW][0-9]{4})"/).map { String($0.1) }
         #expect(codes.count > 30)

@@ -1,5 +1,6 @@
 import Foundation
 import RuneCompiler
+import RuneFrontEnd
 import RuneManifest
 import RuneRuntime
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import RuneCompiler
+import RuneModels
 import RuneTestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import RuneCompiler
+@testable import RuneModels
 import Testing
 
 /// `cStringLiteral` is the one way text reaches generated C: whatever the text, the literal is

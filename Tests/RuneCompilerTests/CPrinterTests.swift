@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-import RuneTestSupport
 @testable import RuneCompiler
+@testable import RuneModels
+import RuneTestSupport
+import Testing
 
 /// The one float encoder and initialiser-list printer every generated C file uses.
 @Suite struct CPrinterTests {

@@ -1,8 +1,9 @@
 import Foundation
+@testable import RuneCompiler
+@testable import RuneFrontEnd
 import RuneManifest
 import Synchronization
 import Testing
-@testable import RuneCompiler
 
 /// The compilation session: where each `--emit` kind stops, that every phase's diagnostics
 /// reach the result, and that runec's own failures are E0900 and never a user's code. The

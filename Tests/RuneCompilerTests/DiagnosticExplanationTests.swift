@@ -1,5 +1,6 @@
 import Foundation
 @testable import RuneCompiler
+@testable import RuneFrontEnd
 import Testing
 
 /// `runec --explain CODE`: every code has an explanation, every example gets its code, and every

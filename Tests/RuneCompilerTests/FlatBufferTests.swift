@@ -1,5 +1,6 @@
-import Testing
 @testable import RuneCompiler
+@testable import RuneModels
+import Testing
 
 /// The FlatBuffer reader under TFLite models: fields, defaults, and errors, never an
 /// out-of-bounds read, for any bytes.

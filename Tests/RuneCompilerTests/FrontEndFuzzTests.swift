@@ -1,5 +1,6 @@
 import Foundation
 import RuneCompiler
+import RuneFrontEnd
 import RuneTestSupport
 import Testing
 

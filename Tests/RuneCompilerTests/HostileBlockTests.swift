@@ -1,5 +1,6 @@
 import Foundation
 import RuneCompiler
+import RuneFrontEnd
 import RuneManifest
 import RuneTestSupport
 import Testing

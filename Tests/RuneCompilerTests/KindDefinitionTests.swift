@@ -1,5 +1,6 @@
 import Foundation
 @testable import RuneCompiler
+@testable import RuneFrontEnd
 import RuneManifest
 import RuneTestSupport
 import Testing

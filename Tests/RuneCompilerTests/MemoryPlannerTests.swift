@@ -1,5 +1,6 @@
-import Testing
 @testable import RuneCompiler
+@testable import RuneModels
+import Testing
 
 /// The arena planner: buffers alive at the same time never overlap, memory is reused when
 /// lifetimes are disjoint, and every offset is aligned.

@@ -1,6 +1,7 @@
+@testable import RuneCompiler
+@testable import RuneFrontEnd
 import RuneManifest
 import Testing
-@testable import RuneCompiler
 
 /// The block library's names, typing rules and the tables blocks compute at compile time.
 @Suite struct ProcBlockLibraryTests {

@@ -1,4 +1,6 @@
+import RuneFrontEnd
 import RuneManifest
+import RuneModels
 
 /// Derives a rune's manifest from its pipeline: what it asks of its host.
 struct ManifestBuilder {

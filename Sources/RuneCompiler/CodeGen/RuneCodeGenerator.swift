@@ -1,5 +1,7 @@
 import Foundation
+import RuneFrontEnd
 import RuneManifest
+import RuneModels
 
 /// What code generation produced: the C, the manifest, and the plan to build them.
 public struct GeneratedRune: Sendable {
@@ -98,17 +100,17 @@ public struct RuneCodeGenerator {
                 let code = block.emit(ProcBlockUse(symbol: symbol, inputs: inputs, outputs: outputs, arguments: arguments))
                 include(code.includes)
                 if !code.declarations.isEmpty { declarations.append(code.declarations) }
-                extraUnits += code.units
                 body.append("    /* \(stage.name.cComment): \(block.name) (\(signature(inputs.map(\.type), stage.outputTypes))) */")
                 body.append("    status = \(code.call);")
                 body.append("    if (status != RUNE_OK) return status;")
             case .userBlock(let path, let arguments):
                 let symbol = identifiers.identifier(for: stage.name, prefix: "user_block_")
-                let code = UserBlockEmitter(path: path, symbol: symbol, inputs: inputs, outputs: outputs,
-                                            arguments: arguments).emit()
+                let emitter = UserBlockEmitter(path: path, symbol: symbol, inputs: inputs, outputs: outputs,
+                                               arguments: arguments)
+                let code = emitter.emit()
                 include(code.includes)
                 declarations.append(code.declarations)
-                extraUnits += code.units
+                extraUnits.append(emitter.unit)
                 body.append("    /* \(stage.name.cComment): user block \(path.cComment) (\(signature(inputs.map(\.type), stage.outputTypes))) */")
                 body.append("    status = \(code.call);")
                 body.append("    if (status != RUNE_OK) return status;")
@@ -230,10 +232,4 @@ func align(_ value: Int, _ alignment: Int) -> Int { (value + alignment - 1) / al
 
 func littleEndian(_ value: UInt32) -> [UInt8] {
     [UInt8(value & 0xff), UInt8((value >> 8) & 0xff), UInt8((value >> 16) & 0xff), UInt8(value >> 24)]
-}
-
-extension String {
-    func leftPadded(to width: Int, with character: Character = "0") -> String {
-        count >= width ? self : String(repeating: character, count: width - count) + self
-    }
 }

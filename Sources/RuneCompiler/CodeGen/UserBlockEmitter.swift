@@ -1,5 +1,7 @@
 import Foundation
+import RuneFrontEnd
 import RuneManifest
+import RuneModels
 
 /// Compiles a user's processing block (`PROC_BLOCK<F32[4],F32[4]> gain ./gain.c --gain 2`) as its
 /// own translation unit against `Runtime/include/rune_block.h`, and calls it through that API.
@@ -42,8 +44,13 @@ struct UserBlockEmitter {
         return ProcBlockCode(
             includes: ["include/rune_block.h"],
             declarations: lines.joined(separator: "\n"),
-            call: "\(symbol)()",
-            units: [BuildPlan.TranslationUnit(path: path, source: nil, definitions: ["rune_block_run=\(entry)"],
-                                              confinement: (path as NSString).deletingLastPathComponent)])
+            call: "\(symbol)()")
+    }
+
+    /// The user's C file, compiled as its own translation unit, its entry point renamed to the
+    /// one `emit` calls, and confined to its folder.
+    var unit: BuildPlan.TranslationUnit {
+        BuildPlan.TranslationUnit(path: path, source: nil, definitions: ["rune_block_run=\(symbol)_run"],
+                                  confinement: (path as NSString).deletingLastPathComponent)
     }
 }

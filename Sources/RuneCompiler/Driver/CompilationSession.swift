@@ -1,6 +1,8 @@
 import Foundation
 import RuneFiles
+import RuneFrontEnd
 import RuneManifest
+import RuneModels
 
 /// One compilation of one Runefile, shaped like swift-driver's `Driver`: the session owns the
 /// options, the sources diagnostics may quote, and the one `DiagnosticEngine` every phase reports

@@ -1,3 +1,4 @@
+import RuneFrontEnd
 /// A failure of runec itself: the toolchain rejecting C that runec generated, code generation
 /// failing on a pipeline the checker accepted, a linked image runec cannot read. Never the
 /// user's mistake, so it is never reported under a user's code: a compilation session reports

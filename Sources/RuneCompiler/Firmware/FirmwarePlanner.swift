@@ -1,5 +1,7 @@
 import Foundation
+import RuneFrontEnd
 import RuneManifest
+import RuneModels
 import RuneSensors
 
 /// Turns a rune's build plan into a firmware build: the same generated C and kernels, plus the

@@ -1,5 +1,5 @@
-import CLLVM
-import CLLVMBridge
+internal import CLLVM
+internal import CLLVMBridge
 import Foundation
 import RuneManifest
 

@@ -1,4 +1,4 @@
-import CLLVM
+internal import CLLVM
 import Foundation
 
 /// The LLVM C API half of the toolchain: links modules, optimizes the whole program once, and

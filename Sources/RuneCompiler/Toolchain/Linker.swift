@@ -1,4 +1,4 @@
-import CLLVMBridge
+internal import CLLVMBridge
 import Foundation
 
 /// lld, in-process. lld reads and writes files, so each link runs in a private temporary

@@ -1,6 +1,7 @@
 import Foundation
 import RuneFiles
 import RuneManifest
+import RuneModels
 
 /// Checks a parsed Runefile and lowers it to a `Pipeline`.
 ///
@@ -643,12 +644,6 @@ public struct PipelineChecker {
         case .rand: "make the declared type and the arguments agree"
         }
     }
-}
-
-/// Reads and lowers a model once, when the pipeline is checked: its input and output types for
-/// the checker, and what it was lowered to for code generation.
-public protocol ModelSignatureReading: Sendable {
-    func read(_ bytes: [UInt8], path: String) throws -> CheckedModel
 }
 
 /// A binary min-heap of stage indices.

@@ -1,5 +1,6 @@
 import Foundation
 import RuneManifest
+import RuneModels
 
 /// `fft`: one second of 16-bit audio to the 49 x 40 mel spectrogram the micro_speech model expects.
 ///

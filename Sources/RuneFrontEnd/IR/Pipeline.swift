@@ -1,4 +1,5 @@
 import RuneManifest
+import RuneModels
 
 /// The checked pipeline: what a rune computes, independent of how the Runefile spelled it.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import RuneManifest
+import RuneModels
 
 /// Typing rules and C helpers the library blocks share.
 enum BlockTyping {

@@ -1,4 +1,5 @@
 import RuneManifest
+import RuneModels
 
 /// `modulo`: each element's remainder after division by `modulus` (f32 arithmetic).
 struct Modulo: ProcBlock {

@@ -41,6 +41,15 @@ public struct ProcBlockUse: Sendable {
     public var inputs: [(buffer: String, type: TensorType)]
     public var outputs: [(buffer: String, type: TensorType)]
     public var arguments: ResolvedArguments
+
+    /// One use, as code generation builds it for `ProcBlock.emit`.
+    package init(symbol: String, inputs: [(buffer: String, type: TensorType)],
+                 outputs: [(buffer: String, type: TensorType)], arguments: ResolvedArguments) {
+        self.symbol = symbol
+        self.inputs = inputs
+        self.outputs = outputs
+        self.arguments = arguments
+    }
 }
 
 /// The C a block contributes.
@@ -51,14 +60,11 @@ public struct ProcBlockCode: Sendable {
     public var declarations: String
     /// A C expression of type int32_t that runs the block and yields a rune_status.
     public var call: String
-    /// Extra translation units (a user's block).
-    public var units: [BuildPlan.TranslationUnit]
 
-    public init(includes: [String], declarations: String = "", call: String, units: [BuildPlan.TranslationUnit] = []) {
+    public init(includes: [String], declarations: String = "", call: String) {
         self.includes = includes
         self.declarations = declarations
         self.call = call
-        self.units = units
     }
 }
 

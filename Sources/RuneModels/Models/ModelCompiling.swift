@@ -1,5 +1,11 @@
 import RuneManifest
 
+/// Reads and lowers a model once, when the pipeline is checked: its input and output types for
+/// the checker, and what it was lowered to for code generation.
+public protocol ModelSignatureReading: Sendable {
+    func read(_ bytes: [UInt8], path: String) throws -> CheckedModel
+}
+
 /// Compiles a model file into C for the code generator.
 ///
 /// The Models stage implements this; code generation only sees the C it returns and the sizes

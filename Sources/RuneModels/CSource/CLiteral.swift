@@ -1,13 +1,13 @@
 /// The one way numbers and initialiser lists reach generated C: models, blocks, the manifest and
 /// the firmware's embedded inputs all print through here.
-enum CLiteral {
+package enum CLiteral {
     /// A `float` literal that reads back as exactly `value`, bit for bit.
     ///
     /// Whole numbers below 1e7 print as `3.0f`, other finite values as exact hexadecimal literals
     /// (`0x1.8p-3f`), -0.0 keeps its sign. Infinities and NaNs have no literal: they print as
     /// clang/GCC constant builtins, a NaN with its sign, quiet bit and payload, so the constant in
     /// the binary is the model's.
-    static func float(_ value: Float) -> String {
+    package static func float(_ value: Float) -> String {
         if value.isNaN {
             let payload = value.significandBitPattern & ~(UInt32(1) << 22)
             return nan(builtin: value.isSignalingNaN ? "__builtin_nansf" : "__builtin_nanf", payload: UInt64(payload),
@@ -20,7 +20,7 @@ enum CLiteral {
     }
 
     /// A `double` literal that reads back as exactly `value`, bit for bit (as `float`).
-    static func double(_ value: Double) -> String {
+    package static func double(_ value: Double) -> String {
         if value.isNaN {
             let payload = value.significandBitPattern & ~(UInt64(1) << 51)
             return nan(builtin: value.isSignalingNaN ? "__builtin_nans" : "__builtin_nan", payload: payload,
@@ -64,7 +64,7 @@ enum CLiteral {
     }
 
     /// `0x0f`.
-    static func byte(_ value: UInt8) -> String { "0x" + String(value, radix: 16).leftPadded(to: 2) }
+    package static func byte(_ value: UInt8) -> String { "0x" + String(value, radix: 16).leftPadded(to: 2) }
 
     /// A braced initialiser list. With `perLine`, one value group per line, each line indented
     /// and ending in a comma:
@@ -88,9 +88,15 @@ enum CLiteral {
 
     /// A file-scope array definition: `static const int32_t name[3] = {...};`. An empty array
     /// gets one zero element, so the name is always a valid pointer.
-    static func array(_ storage: String, _ name: String, _ values: [String], perLine: Int? = nil,
+    package static func array(_ storage: String, _ name: String, _ values: [String], perLine: Int? = nil,
                       attributes: String = "") -> String {
         let suffix = attributes.isEmpty ? "" : " " + attributes
         return "\(storage) \(name)[\(max(1, values.count))]\(suffix) = \(initializer(values, perLine: perLine));"
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int, with character: Character = "0") -> String {
+        count >= width ? self : String(repeating: character, count: width - count) + self
     }
 }

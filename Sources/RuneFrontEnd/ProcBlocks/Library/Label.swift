@@ -1,4 +1,5 @@
 import RuneManifest
+import RuneModels
 
 /// `label`: maps each index to a word from `--labels`.
 struct Label: ProcBlock {
