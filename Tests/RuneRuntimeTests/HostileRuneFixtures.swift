@@ -32,6 +32,12 @@ import WAT
         try check(area: "hostile/inputs", name)
     }
 
+    /// The AOT engine keeps the same limits and refuses the same runes with the same words.
+    @Test(arguments: Fixtures.cases("hostile/runes"))
+    func hostileRuneOnTheAOTEngine(_ name: String) throws {
+        try check(area: "hostile/runes", name, engine: ["--engine", "aot"])
+    }
+
     /// Inputs written at test time: big files, and things that are not files.
     static let generated: [String: @Sendable (URL) throws -> Void] = [
         "wav-10-minutes": { folder in
@@ -59,7 +65,7 @@ import WAT
         },
     ]
 
-    func check(area: String, _ name: String) throws {
+    func check(area: String, _ name: String, engine: [String] = []) throws {
         let folder = Fixtures.folder(area, name)
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -70,7 +76,7 @@ import WAT
         let arguments = ((try? String(contentsOf: folder.appendingPathComponent("run.args"), encoding: .utf8)) ?? "")
             .split(whereSeparator: \.isWhitespace)
             .map { $0.replacingOccurrences(of: "$GENERATED", with: scratch.path) }
-        let run = try Executables.run("rune", ["run", rune.path] + arguments, in: folder, timeout: Self.bound)
+        let run = try Executables.run("rune", ["run", rune.path] + engine + arguments, in: folder, timeout: Self.bound)
         #expect(!run.timedOut, "rune ran longer than \(Self.bound) s")
         #expect(!run.signaled, "rune was killed by a signal; stderr:\n\(run.standardError)")
         let expectedStatus = (try? String(contentsOf: folder.appendingPathComponent("expected.status"), encoding: .utf8))
