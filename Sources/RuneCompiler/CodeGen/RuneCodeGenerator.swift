@@ -22,6 +22,8 @@ public struct GeneratedRune: Sendable {
 /// Runtime/ are included into the same translation unit, so everything they define is static
 /// and the optimizer sees the whole pipeline.
 public struct RuneCodeGenerator {
+    /// Pipelines with more stages than this get unoptimised stage glue (see `generate`).
+    static let optimizedGlueStages = 256
     public var pipeline: Pipeline
     /// The name of the main unit, shown in diagnostics: `microspeech.rune.c`.
     public var unitName: String
@@ -75,11 +77,15 @@ public struct RuneCodeGenerator {
 
         var capabilityIndex = 0
         var outputIndex = 0
+        // The glue of a very large pipeline is left unoptimised: optimising it costs LLVM about
+        // 6 ms a stage (each stage would inline its block's body), and it only calls the blocks,
+        // which are optimised once each, as always. Below the threshold nothing changes.
+        let glue = pipeline.stages.count > Self.optimizedGlueStages ? "__attribute__((optnone, noinline)) " : ""
         for (index, stage) in pipeline.stages.enumerated() {
             var body: [String] = []
             defer {
                 stageFunctions.append("""
-                    static int32_t rune_stage_\(index)(void) {
+                    \(glue)static int32_t rune_stage_\(index)(void) {
                         int32_t status;
                     \(body.joined(separator: "\n"))
                         (void)status;
