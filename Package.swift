@@ -35,7 +35,9 @@ let package = Package(
 
         // Files every tool reads and writes: bounded reads, and outputs that never
         // clobber what is not a regular file of ours.
-        .target(name: "RuneFiles"),
+        // Optimised even in debug builds: its SHA-256 checks megabytes of cached native code on
+        // every `rune run`, and unoptimised Swift is about 30x slower at it.
+        .target(name: "RuneFiles", swiftSettings: [.unsafeFlags(["-O"])]),
 
         // Sensor file decoders (WAV, PNG, BMP, JPEG, CSV) turning recordings into tensors; used by
         // the host runtime and by runec when it embeds test inputs into firmware.

@@ -76,6 +76,38 @@ public enum OutputFile {
         syncDirectory(directory)
     }
 
+    /// Replaces whatever is at `path` with `bytes`, atomically, for files the tool owns (cache
+    /// entries): no check of the target, since the rename replaces a planted link or a corrupt
+    /// file without following or reading it. The same temporary-file discipline as `write`: a
+    /// new file under a random name (`O_EXCL|O_NOFOLLOW`, `permissions`), `fsync`, `rename`.
+    /// Two processes replacing the same path race harmlessly: the last rename wins and readers
+    /// see one whole file or the other.
+    public static func replace(_ bytes: [UInt8], at path: String, permissions: mode_t = 0o644) throws(Failure) {
+        let (directory, name) = split(path)
+        let (descriptor, temporary) = try createTemporary(in: directory, near: name, for: path, permissions: permissions)
+        var renamed = false
+        defer {
+            if !renamed { unlink(temporary) }
+        }
+        do throws(Failure) {
+            try writeAll(bytes, to: descriptor, path: path)
+            guard fsync(descriptor) == 0 else { throw Failure.system(path: path, operation: "flush", code: errno) }
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        guard close(descriptor) == 0 else { throw Failure.system(path: path, operation: "write", code: errno) }
+        guard rename(temporary, path) == 0 else { throw Failure.system(path: path, operation: "write", code: errno) }
+        renamed = true
+        syncDirectory(directory)
+    }
+
+    /// Whether `name` is a temporary file `write` or `replace` creates (`.NAME.RANDOM.tmp`), for
+    /// tools that clean their own folders.
+    public static func isTemporaryName(_ name: String) -> Bool {
+        name.hasPrefix(".") && name.hasSuffix(".tmp")
+    }
+
     /// Refuses a target that exists and is not a regular file of ours.
     static func checkTarget(_ path: String, inputs: [String], magic: [UInt8]?, formatName: String) throws(Failure) {
         var target = stat()
@@ -125,8 +157,8 @@ public enum OutputFile {
     }
 
     /// Creates a new file no one else can have named in advance.
-    private static func createTemporary(in directory: String, near name: String,
-                                        for path: String) throws(Failure) -> (Int32, String) {
+    private static func createTemporary(in directory: String, near name: String, for path: String,
+                                        permissions: mode_t = 0o666) throws(Failure) -> (Int32, String) {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
         // Long names are cut so the temporary name stays within NAME_MAX.
@@ -135,7 +167,7 @@ public enum OutputFile {
             let suffix = String(decoding: (0..<12).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] },
                                 as: UTF8.self)
             let temporary = (directory == "/" ? "" : directory) + "/.\(stem).\(suffix).tmp"
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
             if descriptor >= 0 { return (descriptor, temporary) }
             if errno != EEXIST { throw Failure.system(path: path, operation: "create a temporary file for", code: errno) }
         }
