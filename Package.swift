@@ -46,10 +46,10 @@ let package = Package(
         // The llvm-c headers and libLLVM-14.
         .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
 
-        // What LLVM's C API lacks: clang compiling in-memory C into a module, and lld.
+        // lld in process (ELF and wasm), alone: the AOT engine links native code with it, and
+        // `rune` must not load libclang-cpp for that (it would slow every start).
         .target(
-            name: "CLLVMBridge",
-            dependencies: ["CLLVM"],
+            name: "CRuneLinker",
             cxxSettings: [.unsafeFlags(llvmInclude + ["-fno-rtti", "-Wno-deprecated-declarations"])],
             linkerSettings: [
                 .unsafeFlags([
@@ -59,6 +59,23 @@ let package = Package(
                 .linkedLibrary("lldWasm"),
                 .linkedLibrary("lldELF"),
                 .linkedLibrary("lldCommon"),
+                .linkedLibrary("LLVM-14"),
+                .linkedLibrary("stdc++"),
+                .linkedLibrary("z"),
+            ]
+        ),
+
+        // What LLVM's C API lacks: clang compiling in-memory C into a module, and lld (through
+        // CRuneLinker).
+        .target(
+            name: "CLLVMBridge",
+            dependencies: ["CLLVM", "CRuneLinker"],
+            cxxSettings: [.unsafeFlags(llvmInclude + ["-fno-rtti", "-Wno-deprecated-declarations"])],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-L\(llvmPrefix)/lib",
+                    "-Xlinker", "-rpath", "-Xlinker", "\(llvmPrefix)/lib",
+                ]),
                 .linkedLibrary("clang-cpp"),
                 .linkedLibrary("LLVM-14"),
                 .linkedLibrary("stdc++"),
@@ -126,7 +143,9 @@ let package = Package(
             dependencies: [
                 "CLLVM",
                 "CRuneAOTSupport",
+                "CRuneLinker",
                 "RuneManifest",
+                "RuneFiles",
                 .product(name: "WasmParser", package: "WasmKit"),
             ],
             swiftSettings: llvmSwiftSettings,
@@ -151,6 +170,7 @@ let package = Package(
             name: "rune",
             dependencies: [
                 "RuneRuntime",
+                "RuneAOT",
                 "RuneManifest",
                 "RuneFiles",
                 "RuneSensors",

@@ -1,4 +1,5 @@
 #include "CLLVMBridge.h"
+#include "RuneLinker.h"
 
 #include <clang/AST/ASTConsumer.h>
 #include <clang/AST/ASTContext.h>
@@ -16,8 +17,6 @@
 #include <clang/Frontend/MultiplexConsumer.h>
 #include <clang/Lex/PPCallbacks.h>
 #include <clang/Lex/Preprocessor.h>
-#include <lld/Common/CommonLinkerContext.h>
-#include <lld/Common/Driver.h>
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/SmallString.h>
 #include <llvm/IR/LLVMContext.h>
@@ -633,8 +632,6 @@ private:
     void *handlerContext;
 };
 
-/// lld keeps global state per link; one link at a time.
-std::mutex linkerMutex;
 
 } // namespace
 
@@ -716,27 +713,14 @@ extern "C" bool RuneRunSafely(void (*body)(void *context), void *context, char *
 
 extern "C" bool RuneLink(RuneLinkerFlavor flavor, const char *const *arguments, unsigned argumentCount,
                          char **messages) {
-    std::lock_guard<std::mutex> guard(linkerMutex);
-    std::string output;
-    llvm::raw_string_ostream stream(output);
-    llvm::ArrayRef<const char *> args(arguments, argumentCount);
+    // RuneLinker holds the process's one linker lock (the AOT engine links through it too).
     bool ok = false;
-    SafeOutcome outcome = runSafely([&] {
-        switch (flavor) {
-        case RuneLinkerWasm:
-            ok = lld::wasm::link(args, stream, stream, /*exitEarly=*/false, /*disableOutput=*/false);
-            break;
-        case RuneLinkerELF:
-            ok = lld::elf::link(args, stream, stream, /*exitEarly=*/false, /*disableOutput=*/false);
-            break;
-        }
-    });
-    // Frees lld's global state so the next link starts clean.
-    runSafely([] { lld::CommonLinkerContext::destroy(); });
-    stream.flush();
+    char *linkerMessages = nullptr;
+    RuneLinkerFormat format = flavor == RuneLinkerWasm ? RuneLinkerFormatWasm : RuneLinkerFormatELF;
+    SafeOutcome outcome = runSafely([&] { ok = RuneLinkerRun(format, arguments, argumentCount, &linkerMessages); });
+    std::string output = linkerMessages ? linkerMessages : "";
+    RuneLinkerDisposeMessage(linkerMessages);
     if (!outcome.completed) {
-        // lld leaves through the recovery context after printing a fatal error; only say more
-        // when it printed nothing of its own.
         ok = false;
         if (output.find("error:") == std::string::npos) output += "lld stopped: " + outcome.describe() + "\n";
     }

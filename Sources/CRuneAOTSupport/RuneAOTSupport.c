@@ -107,3 +107,7 @@ int32_t rune_aot_memory_grow(RuneAOTMemory *memory, uint32_t deltaPages) {
     memory->size = wanted * pageSize;
     return (int32_t)old;
 }
+
+int rune_aot_memory_file(const char *name) {
+    return memfd_create(name, MFD_CLOEXEC);
+}

@@ -2,23 +2,6 @@ import CRuneAOTSupport
 import WasmParser
 import WasmTypes
 
-/// A module translated to native code for this host, ready to be instantiated.
-public final class AOTModule {
-    let wasm: WasmModule
-    let code: NativeCode
-    /// Seconds the translation (decode, IR, optimization, machine code) took.
-    public var translationSeconds: Double { code.translationSeconds }
-
-    public init(bytes: [UInt8]) throws(AOTError) {
-        wasm = try WasmModule(bytes: bytes)
-        code = try NativeCode(wasm)
-    }
-
-    /// The module's imports (module, name, kind).
-    public var imports: [Import] { wasm.imports }
-    public var exports: [Export] { wasm.exports }
-}
-
 /// One instance of an `AOTModule`: its memory, table, globals and context.
 public final class AOTInstance {
     public let module: AOTModule
@@ -210,8 +193,14 @@ public final class AOTInstance {
             guard offset + UInt64(active.initializer.count) <= UInt64(memory.byteCount) else {
                 throw AOTTrap(reason: "out of bounds memory access")
             }
-            memory.withUnsafeMutableBytes { bytes in
-                for (position, byte) in active.initializer.enumerated() { bytes[Int(offset) + position] = byte }
+            // One copy, not a byte loop: a model's weights are most of a rune, and this runs on
+            // every load.
+            if !active.initializer.isEmpty {
+                memory.withUnsafeMutableBytes { bytes in
+                    active.initializer.withUnsafeBytes { source in
+                        (bytes.baseAddress! + Int(offset)).copyMemory(from: source.baseAddress!, byteCount: source.count)
+                    }
+                }
             }
         }
     }
@@ -249,7 +238,7 @@ public final class AOTInstance {
 
     private var exportedFunctions: [[UInt8]: Int] = [:]
 
-    /// Entry wrappers and signatures already looked up (MCJIT's symbol lookup is slow).
+    /// Entry wrappers and signatures already looked up.
     private var entries: [Int: (entry: UnsafeRawPointer, signature: Signature)] = [:]
 
     func entry(_ index: Int) throws(AOTError) -> (entry: UnsafeRawPointer, signature: Signature) {

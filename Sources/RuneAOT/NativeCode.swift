@@ -1,117 +1,57 @@
-internal import CLLVM
+#if canImport(Glibc)
+import Glibc
+#endif
+import CRuneAOTSupport
 
-/// Machine code for the host, made in process: the translated module is verified, optimized
-/// with the new pass manager for the host CPU, and compiled by MCJIT into executable memory
-/// owned by this object. Generated code reaches the host only through its context's function
-/// pointers; the only symbols resolved from the process are libc's memmove/memset (and libm's
-/// rounding functions on CPUs without SSE4.1), which LLVM itself may call.
+/// Native code loaded into this process: a shared object made by the translator (fresh, or read
+/// from the cache and verified), opened with the dynamic loader.
+///
+/// The verified bytes are loaded, never a path someone could swap after the check: they are
+/// copied into an anonymous memory file and opened as `/proc/self/fd/N`. The descriptor stays
+/// open while the code is loaded, so no other module can get the same name (the loader would
+/// hand back the already-loaded one); `RTLD_LOCAL` keeps its symbols out of the global scope.
+/// Each load is a separate copy: two runes, or one rune loaded twice, share nothing.
+///
+/// Generated code reaches the host only through its context's function pointers; nothing in it
+/// depends on addresses in the process that translated it. The only symbols the loader resolves
+/// from the process are libc's memmove/memset (and libm's rounding functions on CPUs without
+/// SSE4.1), which LLVM itself may call.
 final class NativeCode {
-    private let kit: LLVMKit
-    private let engine: LLVMExecutionEngineRef
-    /// Seconds spent translating, optimizing and compiling.
-    let translationSeconds: Double
+    private let handle: UnsafeMutableRawPointer
+    private let descriptor: Int32
 
-    static let initialized: Bool = {
-        #if arch(x86_64)
-        LLVMInitializeX86TargetInfo()
-        LLVMInitializeX86Target()
-        LLVMInitializeX86TargetMC()
-        LLVMInitializeX86AsmPrinter()
-        #elseif arch(arm64)
-        LLVMInitializeAArch64TargetInfo()
-        LLVMInitializeAArch64Target()
-        LLVMInitializeAArch64TargetMC()
-        LLVMInitializeAArch64AsmPrinter()
-        #endif
-        LLVMLinkInMCJIT()
-        return true
-    }()
-
-    static let hostCPU: (name: String, features: String) = {
-        let name = LLVMGetHostCPUName()!
-        let features = LLVMGetHostCPUFeatures()!
-        defer {
-            LLVMDisposeMessage(name)
-            LLVMDisposeMessage(features)
+    init(sharedObject bytes: [UInt8]) throws(AOTError) {
+        let descriptor = rune_aot_memory_file("rune-aot")
+        guard descriptor >= 0 else {
+            throw AOTError(.llvm, "cannot create an in-memory file for native code: \(String(cString: strerror(errno)))")
         }
-        return (String(cString: name), String(cString: features))
-    }()
-
-    init(_ wasm: WasmModule, optimize: Bool = true) throws(AOTError) {
-        _ = NativeCode.initialized
-        let clock = ContinuousClock.now
-        let translator = ModuleTranslator(wasm: wasm, cpu: NativeCode.hostCPU.name, features: NativeCode.hostCPU.features)
-        let kit = translator.kit
-        do {
-            try translator.translate()
-        } catch {
-            kit.disposeBuilder()
-            LLVMDisposeModule(kit.module)
-            LLVMContextDispose(kit.context)
-            throw error
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(descriptor)
+                throw AOTError(.llvm, "cannot write native code to memory: \(String(cString: strerror(code)))")
+            }
+            offset += written
         }
-        kit.disposeBuilder()
-        self.kit = kit
-        var message: UnsafeMutablePointer<CChar>?
-        if LLVMVerifyModule(kit.module, LLVMReturnStatusAction, &message) != 0 {
-            let text = message.map { String(cString: $0) } ?? "invalid IR"
-            LLVMDisposeMessage(message)
-            LLVMDisposeModule(kit.module)
-            LLVMContextDispose(kit.context)
-            throw AOTError(.llvm, "the translated module does not verify: \(text)")
+        guard let handle = dlopen("/proc/self/fd/\(descriptor)", RTLD_NOW | RTLD_LOCAL) else {
+            let text = dlerror().map { String(cString: $0) } ?? "unknown error"
+            close(descriptor)
+            throw AOTError(.llvm, "cannot load native code: \(text)")
         }
-        LLVMDisposeMessage(message)
-
-        let triple = LLVMGetDefaultTargetTriple()!
-        defer { LLVMDisposeMessage(triple) }
-        var target: LLVMTargetRef?
-        guard LLVMGetTargetFromTriple(triple, &target, &message) == 0, let target,
-              let machine = LLVMCreateTargetMachine(target, triple, NativeCode.hostCPU.name, NativeCode.hostCPU.features,
-                                                    LLVMCodeGenLevelDefault, LLVMRelocDefault, LLVMCodeModelJITDefault) else {
-            LLVMDisposeModule(kit.module)
-            LLVMContextDispose(kit.context)
-            throw AOTError(.llvm, "no target machine for the host")
-        }
-        defer { LLVMDisposeTargetMachine(machine) }
-        LLVMSetTarget(kit.module, triple)
-        let layout = LLVMCreateTargetDataLayout(machine)!
-        LLVMSetModuleDataLayout(kit.module, layout)
-        LLVMDisposeTargetData(layout)
-        let options = LLVMCreatePassBuilderOptions()
-        defer { LLVMDisposePassBuilderOptions(options) }
-        if let error = LLVMRunPasses(kit.module, optimize ? "default<O2>" : "default<O0>", machine, options) {
-            let text = String(cString: LLVMGetErrorMessage(error))
-            LLVMDisposeModule(kit.module)
-            LLVMContextDispose(kit.context)
-            throw AOTError(.llvm, "optimization failed: \(text)")
-        }
-
-        var jitOptions = LLVMMCJITCompilerOptions()
-        LLVMInitializeMCJITCompilerOptions(&jitOptions, MemoryLayout<LLVMMCJITCompilerOptions>.size)
-        jitOptions.OptLevel = optimize ? 2 : 0
-        jitOptions.CodeModel = LLVMCodeModelJITDefault
-        var engine: LLVMExecutionEngineRef?
-        guard LLVMCreateMCJITCompilerForModule(&engine, kit.module, &jitOptions, MemoryLayout<LLVMMCJITCompilerOptions>.size, &message) == 0,
-              let engine else {
-            let text = message.map { String(cString: $0) } ?? "unknown error"
-            LLVMDisposeMessage(message)
-            LLVMContextDispose(kit.context)
-            throw AOTError(.llvm, "cannot create the JIT: \(text)")
-        }
-        self.engine = engine
-        // MCJIT compiles the whole module at the first address lookup, which AOTModule does now.
-        let elapsed = ContinuousClock.now - clock
-        translationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        self.handle = handle
+        self.descriptor = descriptor
     }
 
     deinit {
-        LLVMDisposeExecutionEngine(engine)  // owns and disposes of the module
-        LLVMContextDispose(kit.context)
+        dlclose(handle)
+        close(descriptor)
     }
 
     /// The address of a generated function, or nil.
     func address(of name: String) -> UnsafeRawPointer? {
-        let address = LLVMGetFunctionAddress(engine, name)
-        return address == 0 ? nil : UnsafeRawPointer(bitPattern: UInt(address))
+        dlsym(handle, name).map { UnsafeRawPointer($0) }
     }
 }

@@ -51,6 +51,9 @@ public enum RuneLimits {
     public static let maxRuneBytes = 256 << 20
     /// Bytes a host reads from a sensor file (WAV, PNG, BMP, JPEG, CSV).
     public static let maxSensorFileBytes = 256 << 20
+    /// Bytes of native code (a shared object) the AOT engine reads from one cache entry, or
+    /// makes for one rune; a larger entry is rebuilt, and a larger translation is not cached.
+    public static let maxNativeCodeBytes = 256 << 20
 
     // MARK: Your own blocks in C
 

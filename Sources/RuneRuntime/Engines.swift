@@ -16,7 +16,7 @@ public enum RuneEngine: String, CaseIterable, Sendable {
         case .aot:
             try RuneInstance.checkMemory(rune, limits: configuration.limits)
             return try AOTRuneInstance(rune: rune, sources: try configuration.makeSources(for: rune.manifest),
-                                       limits: configuration.limits)
+                                       limits: configuration.limits, cache: configuration.nativeCodeCache)
         }
     }
 }
@@ -64,8 +64,15 @@ public final class AOTRuneInstance: RunnableRune {
     private let instance: AOTInstance
     private let memory: AOTMemory
     private let watchdog: Watchdog
-    /// Seconds spent translating the rune to native code.
+    /// Seconds spent translating the rune to native code (0 when it came from the cache).
     public let translationSeconds: Double
+    /// Whether the native code was translated now or read from the cache.
+    public let nativeCodeOrigin: AOTModule.Origin
+    /// Seconds from the start of loading to a ready instance (native code, instantiation and
+    /// the manifest check).
+    public private(set) var loadSeconds: Double = 0
+    /// Problems with the cache that did not stop the run, for the host to print as warnings.
+    public let cacheWarnings: [String]
 
     public var logHandler: (_ level: Int, _ message: String) -> Void {
         get { state.logHandler }
@@ -79,7 +86,11 @@ public final class AOTRuneInstance: RunnableRune {
 
     /// Instantiates `rune` as native code. Every call runs under `limits.timeoutSeconds`; the
     /// other limits are the host's, as on the interpreter.
-    public init(rune: Rune, sources: [any CapabilitySource], limits: RunLimits = RunLimits()) throws(RuneError) {
+    /// With a `cache`, native code is read from it when a verified entry exists and stored in
+    /// it otherwise.
+    public init(rune: Rune, sources: [any CapabilitySource], limits: RunLimits = RunLimits(),
+                cache: NativeCodeCache? = nil) throws(RuneError) {
+        let start = ContinuousClock.now
         guard sources.count == rune.manifest.capabilities.count else {
             throw .capabilityUnavailable("the rune declares \(rune.manifest.capabilities.count) capabilities but \(sources.count) sources were given")
         }
@@ -92,11 +103,13 @@ public final class AOTRuneInstance: RunnableRune {
                             stop: { store.interrupt() })
         let module: AOTModule
         do {
-            module = try AOTModule(bytes: rune.bytes)
+            module = try AOTModule(bytes: rune.bytes, cache: cache)
         } catch {
             throw .malformed("it cannot be translated to native code: \(error)")
         }
         translationSeconds = module.translationSeconds
+        nativeCodeOrigin = module.origin
+        cacheWarnings = module.cacheWarnings
         // The host functions reach the rune's memory once it exists.
         final class MemoryBox { var memory: AOTMemory? }
         let box = MemoryBox()
@@ -135,6 +148,8 @@ public final class AOTRuneInstance: RunnableRune {
         self.memory = memory
         box.memory = memory
         try checkManifestFunction()
+        let elapsed = ContinuousClock.now - start
+        loadSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// `_manifest()` must return the same bytes as the manifest section.

@@ -1,3 +1,4 @@
+import RuneAOT
 import RuneManifest
 import RuneSensors
 
@@ -12,13 +13,16 @@ public struct HostConfiguration: Sendable {
     public var deniedKinds: Set<CapabilityKind>
     /// Time, memory, output and log limits of the run.
     public var limits: RunLimits
+    /// Where the AOT engine keeps native code between runs; nil translates every time.
+    public var nativeCodeCache: NativeCodeCache?
 
     public init(files: [CapabilityKind: [InputFile]] = [:], randomSeed: UInt64 = 0, deniedKinds: Set<CapabilityKind> = [],
-                limits: RunLimits = RunLimits()) {
+                limits: RunLimits = RunLimits(), nativeCodeCache: NativeCodeCache? = nil) {
         self.files = files
         self.randomSeed = randomSeed
         self.deniedKinds = deniedKinds
         self.limits = limits
+        self.nativeCodeCache = nativeCodeCache
     }
 
     /// The command-line flag that feeds capabilities of `kind` (this host provides every kind).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RuneAOT
 import RuneFiles
 import RuneManifest
 import RuneRuntime
@@ -49,6 +50,7 @@ struct Inspect: ParsableCommand {
             lines.append("  \(model.name): \(model.source), \(model.inputs.map(\.description).joined(separator: ", ")) -> \(model.outputs.map(\.description).joined(separator: ", ")), \(model.weightBytes) weight bytes, \(model.arenaBytes) arena bytes")
         }
         if manifest.models.isEmpty { lines.append("  (none)") }
+        lines.append("native code: \(NativeCodeState(rune: rune.bytes).text)")
         lines.append("sections:")
         for section in rune.sections.sections {
             let label = section.id == 0 ? "custom \"\(section.name)\"" : section.name
@@ -81,6 +83,7 @@ struct Inspect: ParsableCommand {
                      "inputs": $0.inputs.map(tensor), "outputs": $0.outputs.map(tensor)] as [String: Any]
                 },
             ] as [String: Any],
+            "native_code": NativeCodeState(rune: rune.bytes).json,
             "sections": rune.sections.sections.map { ["id": Int($0.id), "name": $0.name, "bytes": $0.size] as [String: Any] },
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

@@ -16,8 +16,9 @@ struct RuneCommand: ParsableCommand {
               rune run noop.rune --raw input.bin
               rune run sine.rune --random 42 --repeat 3
               rune inspect microspeech.rune --json
+              rune cache clear
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Inspect.self, Graph.self]
+        subcommands: [Run.self, Inspect.self, Graph.self, Cache.self]
     )
 }

@@ -27,9 +27,11 @@ public enum Executables {
         public var seconds = 0.0
     }
 
-    /// Runs `name` with `arguments` in `directory` and waits for it.
-    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil, timeout: Double? = nil) throws -> Result {
-        try run(executable: url(name), arguments, in: directory, timeout: timeout)
+    /// Runs `name` with `arguments` in `directory` and waits for it. `environment` adds to (or,
+    /// with an empty value, removes from) the test's environment.
+    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil, timeout: Double? = nil,
+                           environment: [String: String] = [:]) throws -> Result {
+        try run(executable: url(name), arguments, in: directory, timeout: timeout, environment: environment)
     }
 
     /// A program on `PATH` (`qemu-system-arm`), or nil when it is not installed.
@@ -41,17 +43,23 @@ public enum Executables {
 
     /// Runs the program at `executable` with `arguments` in `directory` and waits for it; with
     /// `timeout`, kills it after that many seconds (the result says so).
-    public static func run(executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: Double? = nil) throws -> Result {
+    ///
+    /// Unless `environment` names XDG_CACHE_HOME, the program gets a fresh, empty cache folder of
+    /// its own, removed afterwards: tests never touch ~/.cache and never share a cache by accident.
+    public static func run(executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: Double? = nil,
+                           environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
         // Files rather than pipes: a child that writes a lot cannot stall on a full pipe.
         let scratch = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        environment["XDG_CACHE_HOME"] = scratch.appendingPathComponent("cache").path
+        for (name, value) in extra { environment[name] = value.isEmpty ? nil : value }
+        process.environment = environment
         let outputURL = scratch.appendingPathComponent("stdout")
         let errorURL = scratch.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)

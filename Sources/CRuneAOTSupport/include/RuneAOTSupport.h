@@ -104,6 +104,10 @@ int32_t rune_aot_memory_grow(RuneAOTMemory *memory, uint32_t deltaPages);
 int rune_aot_memory_init(RuneAOTMemory *memory, uint64_t pages, uint64_t maxPages);
 void rune_aot_memory_free(RuneAOTMemory *memory);
 
+/// An anonymous in-memory file (memfd_create, close-on-exec) for loading verified native code
+/// by descriptor rather than by path; -1 with errno set when the kernel has none.
+int rune_aot_memory_file(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

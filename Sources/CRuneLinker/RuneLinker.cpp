@@ -1,0 +1,63 @@
+#include "RuneLinker.h"
+
+#include <lld/Common/CommonLinkerContext.h>
+#include <lld/Common/Driver.h>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/Support/CrashRecoveryContext.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+namespace {
+
+/// lld's drivers keep global state (the CommonLinkerContext): one link at a time per process.
+std::mutex linkerMutex;
+
+char *copyMessage(const std::string &text) {
+    char *message = static_cast<char *>(std::malloc(text.size() + 1));
+    std::memcpy(message, text.c_str(), text.size() + 1);
+    return message;
+}
+
+}  // namespace
+
+extern "C" bool RuneLinkerRun(RuneLinkerFormat format, const char *const *arguments, unsigned argumentCount,
+                              char **messages) {
+    std::lock_guard<std::mutex> guard(linkerMutex);
+    // lld's fatal errors leave through the current recovery context (exitLld calls HandleExit),
+    // which only works once recovery is enabled; without one they would _exit the process.
+    llvm::CrashRecoveryContext::Enable();
+    std::string output;
+    llvm::raw_string_ostream stream(output);
+    llvm::ArrayRef<const char *> args(arguments, argumentCount);
+    bool ok = false;
+    llvm::CrashRecoveryContext recovery;
+    bool completed = recovery.RunSafely([&] {
+        switch (format) {
+        case RuneLinkerFormatWasm:
+            ok = lld::wasm::link(args, stream, stream, /*exitEarly=*/false, /*disableOutput=*/false);
+            break;
+        case RuneLinkerFormatELF:
+            ok = lld::elf::link(args, stream, stream, /*exitEarly=*/false, /*disableOutput=*/false);
+            break;
+        }
+    });
+    // Frees lld's global state so the next link starts clean.
+    llvm::CrashRecoveryContext cleanup;
+    cleanup.RunSafely([] { lld::CommonLinkerContext::destroy(); });
+    stream.flush();
+    if (!completed) {
+        ok = false;
+        // lld prints its own fatal error before leaving; only say more when it printed nothing.
+        if (output.find("error:") == std::string::npos) output += "lld stopped: it crashed\n";
+    }
+    if (messages) *messages = output.empty() ? nullptr : copyMessage(output);
+    return ok;
+}
+
+extern "C" void RuneLinkerDisposeMessage(char *message) { std::free(message); }
+
+extern "C" const char *RuneLinkerLLVMVersion(void) { return LLVM_VERSION_STRING; }
