@@ -158,6 +158,7 @@ let package = Package(
             name: "runec",
             dependencies: [
                 "RuneCompiler",
+                "RuneAOT",
                 "RuneFrontEnd",
                 "RuneModels",
                 "RuneManifest",

@@ -16,9 +16,10 @@ struct Runec: ParsableCommand {
               runec Runefile -o app.rune          compile (the default subcommand is 'build')
               runec Runefile.yml --emit c         print the generated C
               runec model-info model.tflite       describe a model
+              runec aot app.rune -o app.so        the rune as native code for this host
             """,
         version: RuneVersion.current,
-        subcommands: [Build.self, ModelInfo.self],
+        subcommands: [Build.self, ModelInfo.self, AOT.self],
         defaultSubcommand: Build.self
     )
 }

@@ -1,0 +1,24 @@
+/// The AOT translator for tools (`runec aot`): the same translation the engine runs, written
+/// out instead of loaded.
+public enum AOTCompiler {
+    /// What to produce.
+    public enum Emit: String, CaseIterable, Sendable {
+        /// A relocatable object file.
+        case object
+        /// The shared object the engine loads (and caches).
+        case shared
+        /// The optimised LLVM IR, as text.
+        case llvmIR = "llvm-ir"
+    }
+
+    /// Translates the WebAssembly module `bytes` for `target`.
+    public static func compile(_ bytes: [UInt8], target: NativeTarget = .host, emit: Emit) throws(AOTError) -> [UInt8] {
+        let wasm = try WasmModule(bytes: bytes)
+        let translated = try TranslatedModule(wasm, target: target)
+        switch emit {
+        case .object: return try translated.object()
+        case .shared: return try SharedObjectLinker.link(object: translated.object())
+        case .llvmIR: return Array(translated.irText().utf8)
+        }
+    }
+}
