@@ -3,7 +3,6 @@ import Glibc
 #endif
 import CRuneLinker
 import RuneFiles
-import RuneManifest
 
 /// Links a relocatable object into a shared object with lld, in process.
 ///
@@ -33,7 +32,7 @@ enum SharedObjectLinker {
             throw AOTError(.llvm, "cannot write the object to link: \(error)")
         }
         let arguments = ["ld.lld", "-shared", "-Bsymbolic", "--build-id=none", "-z", "noexecstack", "-z", "relro",
-                         "-z", "now", "--hash-style=gnu", "-soname", "rune-aot.so", "-o", sharedPath, objectPath]
+                         "-z", "now", "--hash-style=gnu", "-o", sharedPath, objectPath]
         var pointers = arguments.map { strdup($0) }
         defer { pointers.forEach { free($0) } }
         var messages: UnsafeMutablePointer<CChar>?
@@ -46,7 +45,9 @@ enum SharedObjectLinker {
         RuneLinkerDisposeMessage(messages)
         guard linked else { throw AOTError(.llvm, "lld cannot link the native code: \(text)") }
         do {
-            return try BoundedFile.read(sharedPath, limit: RuneLimits.maxNativeCodeBytes, regularFileOnly: true)
+            // Our own output, in our own private folder: no bound beyond memory. (The cache
+            // refuses to store what is over `maxNativeCodeBytes`.)
+            return try BoundedFile.read(sharedPath, limit: Int.max, regularFileOnly: true)
         } catch {
             throw AOTError(.llvm, "cannot read the linked native code: \(error)")
         }
