@@ -101,6 +101,29 @@ import WAT
         #expect(next.origin == .cached, "\(damage): the rebuilt entry is good")
     }
 
+    /// An entry that is not a regular file (a link to an endless device, a FIFO nobody writes
+    /// to) is refused without hanging, and replaced by a regular file.
+    @Test(arguments: ["link to /dev/zero", "FIFO"])
+    func entriesThatAreNotFilesAreReplaced(kind: String) throws {
+        let (cache, scratch) = try Self.scratchCache()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let bytes = try wat2wasm(Self.counter)
+        let path = cache.path(for: NativeCodeCacheKey(rune: bytes))
+        try FileManager.default.createDirectory(atPath: cache.entriesFolder, withIntermediateDirectories: true)
+        if kind == "FIFO" {
+            #expect(mkfifo(path, 0o600) == 0)
+        } else {
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/dev/zero")
+        }
+        let module = try AOTModule(bytes: bytes, cache: cache)
+        #expect(module.origin == .translated)
+        #expect(module.cacheWarnings.count == 1, "\(module.cacheWarnings)")
+        #expect(try Self.square(module) == [.i32(144)])
+        var status = stat()
+        #expect(lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG)
+        #expect(try AOTModule(bytes: bytes, cache: cache).origin == .cached)
+    }
+
     /// Two runes with the same function names, and one rune loaded twice: separate copies of the
     /// code, each calling its own functions, with their own state.
     @Test func loadedModulesShareNothing() throws {
