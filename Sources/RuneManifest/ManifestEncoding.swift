@@ -210,10 +210,12 @@ struct ByteReader {
         return Int(value)
     }
 
-    mutating func count() throws(ManifestError) -> Int {
+    /// A count of at most `limit`: list entries (``RuneLimits/maxManifestEntries``) unless the
+    /// list has its own limit, as a pipeline's stages have.
+    mutating func count(limit: Int = Manifest.Limits.maxEntries) throws(ManifestError) -> Int {
         let value = try uleb()
-        guard value <= UInt64(Manifest.Limits.maxEntries) else {
-            throw fail("count \(value) exceeds the limit of \(Manifest.Limits.maxEntries)")
+        guard value <= UInt64(limit) else {
+            throw fail("count \(value) exceeds the limit of \(limit)")
         }
         return Int(value)
     }

@@ -81,7 +81,9 @@ public struct PipelineDescription: Equatable, Sendable {
         var reader = ByteReader(Array(bytes))
         _ = try reader.header(magic: "RPIP", version: PipelineDescription.currentVersion, what: "pipeline description")
         var stages: [Stage] = []
-        let count = try reader.count()
+        // Stages and stage indices are bounded by the pipeline's limit, which runec enforces, not
+        // by the manifest's list limit: a rune that compiles is a rune that hosts accept.
+        let count = try reader.count(limit: RuneLimits.maxStages)
         for index in 0..<count {
             let name = try reader.string()
             let kindOffset = reader.offset
@@ -91,7 +93,7 @@ public struct PipelineDescription: Equatable, Sendable {
             let detail = try reader.string()
             var inputs: [(stage: Int, output: Int)] = []
             for _ in 0..<(try reader.count()) {
-                let stage = try reader.count()
+                let stage = try reader.count(limit: RuneLimits.maxStages)
                 let output = try reader.count()
                 guard stage < index, output < stages[stage].outputs.count else {
                     throw reader.fail("stage '\(name)' reads an output that does not come before it")

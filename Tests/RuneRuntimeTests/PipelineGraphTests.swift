@@ -39,4 +39,21 @@ import Testing
             #expect(throws: ManifestError.self) { _ = try PipelineDescription(decoding: bytes.prefix(length)) }
         }
     }
+
+    /// Stages are bounded by the pipeline's limit (65,536, which runec enforces), not by the
+    /// manifest's 1,024 list entries: hosts refused runes of over 1,024 stages that runec built.
+    @Test func descriptionTakesAsManyStagesAsRunecAccepts() throws {
+        let chain = PipelineDescription(stages: [
+            .init(name: "input", kind: .capability, detail: "RAW", inputs: [], outputs: [TensorType(.f32, [4])]),
+        ] + (1..<3_000).map {
+            .init(name: "m\($0)", kind: .procBlock, detail: "modulo", inputs: [($0 - 1, 0)], outputs: [TensorType(.f32, [4])])
+        })
+        #expect(try PipelineDescription(decoding: chain.encoded()) == chain)
+        // "RPIP", the version, then a stage count of 65,537 as a ULEB128.
+        let tooMany = Array("RPIP".utf8) + [PipelineDescription.currentVersion, 0x81, 0x80, 0x04]
+        #expect(RuneLimits.maxStages + 1 == 0x01 | 0x00 << 7 | 0x04 << 14)
+        #expect(throws: ManifestError(offset: 8, message: "count 65537 exceeds the limit of 65536")) {
+            _ = try PipelineDescription(decoding: tooMany)
+        }
+    }
 }

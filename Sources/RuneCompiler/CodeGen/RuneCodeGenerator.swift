@@ -22,7 +22,8 @@ public struct GeneratedRune: Sendable {
 /// Runtime/ are included into the same translation unit, so everything they define is static
 /// and the optimizer sees the whole pipeline.
 public struct RuneCodeGenerator {
-    /// Pipelines with more stages than this get unoptimised stage glue (see `generate`).
+    /// Pipelines with more stages than this get unoptimised stage glue, in groups run from a
+    /// table rather than a function per stage called directly (see `generate` and `StageGlue`).
     static let optimizedGlueStages = 256
     public var pipeline: Pipeline
     /// The name of the main unit, shown in diagnostics: `microspeech.rune.c`.
@@ -58,7 +59,7 @@ public struct RuneCodeGenerator {
         }
         var includes: [String] = []
         var declarations: [String] = []
-        var stageFunctions: [String] = []
+        var stageBodies: [[String]] = []
         var extraUnits: [BuildPlan.TranslationUnit] = []
         var models: [String: ModelCode] = [:]
         var staticBytes = 0
@@ -77,22 +78,9 @@ public struct RuneCodeGenerator {
 
         var capabilityIndex = 0
         var outputIndex = 0
-        // The glue of a very large pipeline is left unoptimised: optimising it costs LLVM about
-        // 6 ms a stage (each stage would inline its block's body), and it only calls the blocks,
-        // which are optimised once each, as always. Below the threshold nothing changes.
-        let glue = pipeline.stages.count > Self.optimizedGlueStages ? "__attribute__((optnone, noinline)) " : ""
         for (index, stage) in pipeline.stages.enumerated() {
             var body: [String] = []
-            defer {
-                stageFunctions.append("""
-                    \(glue)static int32_t rune_stage_\(index)(void) {
-                        int32_t status;
-                    \(body.joined(separator: "\n"))
-                        (void)status;
-                        return RUNE_OK;
-                    }
-                    """)
-            }
+            defer { stageBodies.append(body) }
             let inputs = stage.inputs.map { (buffer: buffers[$0.stage][$0.output], type: pipeline.stages[$0.stage].outputTypes[$0.output]) }
             let outputs = stage.outputTypes.enumerated().map { (buffer: buffers[index][$0.offset], type: $0.element) }
             switch stage.operation {
@@ -174,28 +162,12 @@ public struct RuneCodeGenerator {
 
         """
         if !declarations.isEmpty { source += "\n" + declarations.joined(separator: "\n\n") + "\n" }
-        let calls = pipeline.stages.indices.map { "    status = rune_stage_\($0)();\n    if (status != RUNE_OK) return status;" }
-        let cases = pipeline.stages.indices.map { "    case \($0): return rune_stage_\($0)();" }
-        source += """
-
-        /* Stages, in the order _call runs them. */
-        \(stageFunctions.joined(separator: "\n\n"))
-
-        int32_t rune_call(void) {
-            int32_t status;
-        \(calls.joined(separator: "\n"))
-            (void)status;
-            return RUNE_OK;
-        }
-
-        int32_t rune_stage(uint32_t index) {
-            switch (index) {
-        \(cases.joined(separator: "\n"))
-            default: return RUNE_ERROR_ARGUMENT;
-            }
-        }
-
-        """
+        // The glue of a very large pipeline is left unoptimised and grouped: optimising it costs
+        // LLVM about 6 ms a stage (each stage would inline its block's body), and it only calls
+        // the blocks, which are optimised once each, as always. Below the threshold nothing
+        // changes. See StageGlue for why grouped.
+        let glue = StageGlue(bodies: stageBodies, grouped: pipeline.stages.count > Self.optimizedGlueStages)
+        source += "\n" + glue.source
 
         let plan = BuildPlan(
             target: target, optimization: optimization, debugInfo: debugInfo,
