@@ -1,12 +1,15 @@
 /*
  * native-host.c - runs a pipeline's generated C (runec --emit c) natively, for benchmarks.
  *
- *     cc -O2 -I Runtime/include -I Runtime pipeline.c scripts/native-host.c -lm -o pipeline
+ *     cc -O2 -ffp-contract=off -I Runtime/include -I Runtime pipeline.c scripts/native-host.c -lm -o pipeline
  *     ./pipeline ITERATIONS INPUT0 [INPUT1 ...]
  *
  * Capability i reads the whole of file INPUTi on every call; outputs are folded into a checksum
  * so the compiler cannot drop the work. Prints the median nanoseconds per call, the checksum,
  * and the total nanoseconds of all calls.
+ *
+ * Build with -ffp-contract=off, as runec compiles the same C: a fused multiply-add rounds once
+ * where the wasm rounds twice, so outputs would differ in the last bits.
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>

@@ -211,6 +211,8 @@ extension FunctionTranslator {
     mutating func emitCall(_ callee: LLVMValueRef, _ signature: Signature, context calleeContext: LLVMValueRef, arguments: [LLVMValueRef]) {
         let type = kit.functionType(signature)
         let result = kit.call(type, callee, [calleeContext] + arguments)
+        // The callee (or a host function) may have grown the memory, moving or resizing it.
+        reloadMemoryCache()
         switch signature.results.count {
         case 0: break
         case 1: push(result, signature.results[0])

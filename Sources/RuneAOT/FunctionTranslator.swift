@@ -47,6 +47,9 @@ struct FunctionTranslator {
     var context: LLVMValueRef
     /// One shared block per trap code without details.
     var trapBlocks: [Int32: LLVMBasicBlockRef] = [:]
+    /// Allocas holding the memory's base and byte size between calls (see Memory.swift); nil
+    /// without a memory.
+    var memoryCache: (base: LLVMValueRef, size: LLVMValueRef)?
     let phiBuilder: LLVMBuilderRef
 
     init(module: ModuleTranslator, function: LLVMValueRef, signature: Signature) {
@@ -200,6 +203,10 @@ struct FunctionTranslator {
             let slot = LLVMBuildAlloca(builder, kit.type(kind), "l")!
             LLVMBuildStore(builder, zero(kind), slot)
             locals.append((slot, kind))
+        }
+        if !module.wasm.memories.isEmpty {
+            memoryCache = (LLVMBuildAlloca(builder, kit.i8Ptr, "memory.base")!, LLVMBuildAlloca(builder, kit.i64, "memory.size")!)
+            reloadMemoryCache()
         }
         emitEntryChecks()
         let returnBlock = kit.appendBlock(function, "return")

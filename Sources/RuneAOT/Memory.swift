@@ -4,8 +4,14 @@ import WasmParser
 import WasmTypes
 
 /// Loads, stores, memory.size/grow/copy/fill. Every access is bounds-checked against the
-/// memory's current size, read from the context: effective address + access size must not
-/// exceed it (computed in 64 bits, so it cannot wrap).
+/// memory's current size: effective address + access size must not exceed it (computed in 64
+/// bits, so it cannot wrap).
+///
+/// The base and size live in two allocas of the function (`memoryCache`), loaded from the
+/// context at entry and again after every call and memory.grow, the only places they can
+/// change. mem2reg turns them into SSA values. Read from the context at each access instead,
+/// they would have to be reloaded after every store to linear memory (which LLVM cannot tell
+/// apart from the context), so no bounds check or address could be hoisted out of a loop.
 extension FunctionTranslator {
     func requireMemory(_ index: UInt32) throws(AOTError) {
         guard Int(index) < module.wasm.memories.count else { throw invalid("unknown memory \(index)") }
@@ -13,11 +19,23 @@ extension FunctionTranslator {
 
     var memoryStruct: LLVMValueRef { contextWord(ContextLayout.memory, as: kit.i8Ptr) }
 
+    /// Copies the memory's current base and size from the context into `memoryCache`.
+    func reloadMemoryCache() {
+        guard let memoryCache else { return }
+        let memory = memoryStruct
+        LLVMBuildStore(builder, kit.loadWord(memory, byteOffset: ContextLayout.Memory.base, as: kit.i8Ptr), memoryCache.base)
+        LLVMBuildStore(builder, kit.loadWord(memory, byteOffset: ContextLayout.Memory.size, as: kit.i64), memoryCache.size)
+    }
+
+    /// The memory's base address and byte size, as of the last call or memory.grow.
+    var memoryBaseAndSize: (base: LLVMValueRef, size: LLVMValueRef) {
+        let cache = memoryCache!  // requireMemory has checked there is a memory
+        return (LLVMBuildLoad2(builder, kit.i8Ptr, cache.base, "")!, LLVMBuildLoad2(builder, kit.i64, cache.size, "")!)
+    }
+
     /// The host address of `[address + offset, + size)`, after checking it lies inside memory.
     mutating func checkedAddress(_ address: LLVMValueRef, offset: UInt64, size: Int) -> LLVMValueRef {
-        let memory = memoryStruct
-        let base = kit.loadWord(memory, byteOffset: ContextLayout.Memory.base, as: kit.i8Ptr)
-        let bound = kit.loadWord(memory, byteOffset: ContextLayout.Memory.size, as: kit.i64)
+        let (base, bound) = memoryBaseAndSize
         var effective = LLVMBuildZExt(builder, address, kit.i64, "")!
         if offset != 0 { effective = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, offset), "")! }
         let end = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, UInt64(size)), "")!
@@ -98,13 +116,12 @@ extension FunctionTranslator {
         let growType = LLVMFunctionType(kit.i32, &parameters, 2, 0)!
         let grow = contextWord(ContextLayout.memoryGrow, as: kit.pointer(to: growType))
         push(kit.call(growType, grow, [memoryStruct, delta]), .i32)
+        reloadMemoryCache()
     }
 
     /// Checks `[start, start + length)` lies inside memory; returns its host address.
     mutating func checkedRange(_ start: LLVMValueRef, _ length: LLVMValueRef) -> LLVMValueRef {
-        let memory = memoryStruct
-        let base = kit.loadWord(memory, byteOffset: ContextLayout.Memory.base, as: kit.i8Ptr)
-        let bound = kit.loadWord(memory, byteOffset: ContextLayout.Memory.size, as: kit.i64)
+        let (base, bound) = memoryBaseAndSize
         let begin = LLVMBuildZExt(builder, start, kit.i64, "")!
         let end = LLVMBuildAdd(builder, begin, LLVMBuildZExt(builder, length, kit.i64, ""), "")!
         trap(if: LLVMBuildICmp(builder, LLVMIntUGT, end, bound, "")!, RuneAOTTrapMemoryOutOfBounds)

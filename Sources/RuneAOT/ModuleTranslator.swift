@@ -43,8 +43,17 @@ final class ModuleTranslator {
         return result
     }
 
+    /// Float attributes every function carries, spelled out rather than left to defaults: wasm
+    /// rounds each multiply and add, so the backend must never fuse them into an FMA (x86's
+    /// vfmadd, AArch64's fmadd) nor assume away NaNs, infinities or signed zeros. The IR never
+    /// carries fast-math flags or llvm.fmuladd, so with these nothing licenses contraction.
+    static let strictFloatAttributes = [("unsafe-fp-math", "false"), ("no-nans-fp-math", "false"),
+                                        ("no-infs-fp-math", "false"), ("no-signed-zeros-fp-math", "false"),
+                                        ("approx-func-fp-math", "false")]
+
     func addAttributes(_ function: LLVMValueRef) {
         let attributes = [("probe-stack", "inline-asm"), ("target-cpu", cpu), ("target-features", features), ("frame-pointer", "none")]
+            + ModuleTranslator.strictFloatAttributes
         for (key, value) in attributes where !value.isEmpty {
             let attribute = LLVMCreateStringAttribute(kit.context, key, UInt32(key.utf8.count), value, UInt32(value.utf8.count))
             LLVMAddAttributeAtIndex(function, UInt32(bitPattern: Int32(LLVMAttributeFunctionIndex)), attribute)

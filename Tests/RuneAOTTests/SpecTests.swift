@@ -5,7 +5,8 @@ import WasmParser
 import WasmTypes
 import WAT
 
-/// Runs the WebAssembly spec scripts in Fixtures/wasm-spec through the AOT engine.
+/// Runs the WebAssembly spec scripts in Fixtures/wasm-spec through the AOT engine, then
+/// through WasmKit's interpreter as a cross-check (InterpreterSpecRunner, with its own skips).
 ///
 /// Every assertion must pass, except those the skip rules below name, each with its reason.
 /// Validation (`assert_invalid`, `assert_malformed`) is the AOT loader's: WasmParser decodes,
@@ -24,12 +25,22 @@ import WAT
     func script(_ file: String) throws {
         let text = try String(contentsOf: SpecTests.directory.appendingPathComponent(file), encoding: .utf8)
         var runner = SpecRunner(file: file)
-        runner.run(text)
-        print("[spec] \(file): \(runner.passed) passed, \(runner.failures.count) failed, \(runner.skipped.count) skipped"
+        let clock = ContinuousClock()
+        let aotTime = clock.measure { runner.run(text) }
+        print("[spec] \(file): \(aotTime) \(runner.passed) passed, \(runner.failures.count) failed, \(runner.skipped.count) skipped"
               + (runner.skipped.isEmpty ? "" : " (" + Dictionary(grouping: runner.skipped, by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: "; ") + ")"))
         for failure in runner.failures.prefix(30) { print("  FAIL \(failure)") }
         #expect(runner.failures.isEmpty, "\(file): \(runner.failures.count) unexpected failures, first: \(runner.failures.first ?? "")")
         #expect(runner.passed > 0)
+
+        // The same script through WasmKit's interpreter, the other engine `rune run` offers.
+        var interpreter = InterpreterSpecRunner(file: file)
+        let interpreterTime = clock.measure { interpreter.run(text) }
+        print("[spec] \(file) (interpreter): \(interpreterTime) \(interpreter.passed) passed, \(interpreter.failures.count) failed, \(interpreter.skipped.count) skipped"
+              + (interpreter.skipped.isEmpty ? "" : " (" + Dictionary(grouping: interpreter.skipped, by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: "; ") + ")"))
+        for failure in interpreter.failures.prefix(30) { print("  FAIL \(failure)") }
+        #expect(interpreter.failures.isEmpty, "\(file): \(interpreter.failures.count) unexpected interpreter failures, first: \(interpreter.failures.first ?? "")")
+        #expect(interpreter.passed > 0)
     }
 }
 

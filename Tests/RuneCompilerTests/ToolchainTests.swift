@@ -42,3 +42,32 @@ import Testing
         #expect(ir.contains("thumbv7em"))
     }
 }
+
+/// `a * b + c` must stay a multiply and an add on every target: Cortex-M7 has VFMA, and a fused
+/// result is rounded once instead of twice, so firmware and wasm would disagree in the last bit.
+@Suite struct CortexMFloatContractionTests {
+    func assembly(_ body: String) throws -> String {
+        try Toolchain().emitAssembly(ToolchainTests().plan("""
+            #include "rune.h"
+            float kernel(float a, float b, float c) { \(body) }
+            volatile float sink;
+            RUNE_EXPORT("_call") int32_t rune_call(void) {
+                sink = kernel(sink, sink, sink);
+                return 0;
+            }
+            """, target: .cortexM7))
+    }
+
+    @Test func cortexMDoesNotFuseMultiplyAdd() throws {
+        let code = try assembly("return a * b + c;")
+        // VMLA (chained multiply-accumulate) rounds the product before adding, like wasm;
+        // VFMA/VFMS/VFNMA/VFNMS round once.
+        #expect(code.contains("vmla.f32") || (code.contains("vmul.f32") && code.contains("vadd.f32")), "\(code)")
+        #expect(!code.contains("vfm") && !code.contains("vfnm"), "a * b + c was fused:\n\(code)")
+    }
+
+    /// The check above can see a fused multiply-add: an explicit fmaf becomes one.
+    @Test func cortexMAssemblyShowsAnExplicitFMA() throws {
+        #expect(try assembly("return __builtin_fmaf(a, b, c);").contains("vfma"))
+    }
+}

@@ -15,6 +15,8 @@ struct ClangFrontend {
             "-emit-llvm-only", "-disable-llvm-passes",
             // Strict C11 turns trigraphs on; no generated or hand-written C wants them.
             "-ffreestanding", "-fno-common", "-std=c11", "-fno-trigraphs", "-nostdsysteminc",
+            // No fused multiply-add: wasm rounds every multiply and add, and Cortex-M7's VFMA
+            // would round once, so the same rune would give different floats on each target.
             "-ffp-contract=off",
             "-Wall", "-Wno-unused-function",
             plan.optimization == .none ? "-O0" : plan.optimization.frontendArgument,

@@ -88,9 +88,20 @@ struct LLVMBackend {
     }
 
     func emitObject(_ module: LLVMModuleRef, machine: LLVMTargetMachineRef) throws(ToolchainError) -> [UInt8] {
+        try emit(module, machine: machine, as: LLVMObjectFile)
+    }
+
+    /// The target's assembly for `module`: what the object would hold, as text (for tests that
+    /// check which instructions code generation chose).
+    func emitAssembly(_ module: LLVMModuleRef, machine: LLVMTargetMachineRef) throws(ToolchainError) -> String {
+        String(decoding: try emit(module, machine: machine, as: LLVMAssemblyFile), as: UTF8.self)
+    }
+
+    private func emit(_ module: LLVMModuleRef, machine: LLVMTargetMachineRef,
+                      as fileType: LLVMCodeGenFileType) throws(ToolchainError) -> [UInt8] {
         var message: UnsafeMutablePointer<CChar>?
         var buffer: LLVMMemoryBufferRef?
-        guard LLVMTargetMachineEmitToMemoryBuffer(machine, module, LLVMObjectFile, &message, &buffer) == 0,
+        guard LLVMTargetMachineEmitToMemoryBuffer(machine, module, fileType, &message, &buffer) == 0,
               let buffer else {
             throw .llvm(consume(message) ?? "object emission failed")
         }

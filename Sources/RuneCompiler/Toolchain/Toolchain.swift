@@ -54,6 +54,14 @@ public struct Toolchain: ToolchainExecutor {
         try compileAndOptimize(plan) { module, backend, _ in backend.textualIR(module) }.0
     }
 
+    /// The optimized program as the target's assembly, unlinked; for tests that check code
+    /// generation (no fused multiply-add, for one).
+    func emitAssembly(_ plan: BuildPlan) throws(ToolchainError) -> String {
+        try compileAndOptimize(plan) { module, backend, machine throws(ToolchainError) in
+            try backend.emitAssembly(module, machine: machine)
+        }.0
+    }
+
     private func compileAndOptimize<Result>(
         _ plan: BuildPlan,
         _ finish: @escaping (LLVMModuleRef, LLVMBackend, LLVMTargetMachineRef) throws(ToolchainError) -> Result
