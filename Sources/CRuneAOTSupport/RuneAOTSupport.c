@@ -3,6 +3,8 @@
 
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -70,18 +72,107 @@ int32_t rune_aot_invoke(void (*entry)(void *, uint64_t *), void *context, uint64
     return activation.code;
 }
 
+// Guard regions. On 64-bit hosts every memory reserves all an access can reach (a 32-bit
+// address plus a 32-bit offset plus the access size), and only its current size is readable
+// and writable. Generated code then needs no bounds check on loads and stores: an access past
+// the end touches a page with no access, and the fault handler below turns the fault into an
+// out-of-bounds trap of the running call. The regions are kept in a fixed lock-free table,
+// since the handler may read it at any moment and must not take a lock.
+
+#if UINTPTR_MAX > 0xFFFFFFFFu
+enum { guardSlotCount = 4096 };
+static _Atomic uintptr_t guardBases[guardSlotCount];
+static _Atomic uintptr_t guardEnds[guardSlotCount];
+static struct sigaction previousSegv, previousBus;
+static pthread_once_t handlerOnce = PTHREAD_ONCE_INIT;
+static int handlerInstalled;
+
+static int isGuardedAddress(uintptr_t address) {
+    for (int slot = 0; slot < guardSlotCount; slot++) {
+        // 1 marks a slot being filled in.
+        uintptr_t base = atomic_load_explicit(&guardBases[slot], memory_order_acquire);
+        if (base > 1 && address >= base && address < atomic_load_explicit(&guardEnds[slot], memory_order_acquire)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void faultHandler(int signal, siginfo_t *info, void *ucontext) {
+    Activation *activation = current;
+    if (activation != NULL && isGuardedAddress((uintptr_t)info->si_addr)) {
+        activation->code = RuneAOTTrapMemoryOutOfBounds;
+        activation->detail[0] = 0;
+        activation->detail[1] = 0;
+        // SA_NODEFER left this signal unblocked, so jumping out leaves the mask as it was.
+        longjmp(activation->buffer, 1);
+    }
+    // Not a rune's memory: give the fault back to whoever handled it before (the instruction
+    // faults again under the previous action, which usually ends the process).
+    (void)ucontext;
+    sigaction(signal, signal == SIGBUS ? &previousBus : &previousSegv, NULL);
+}
+
+static void installHandler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = faultHandler;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    handlerInstalled = sigaction(SIGSEGV, &action, &previousSegv) == 0 && sigaction(SIGBUS, &action, &previousBus) == 0;
+}
+
+static int registerGuard(uintptr_t base, uintptr_t end) {
+    pthread_once(&handlerOnce, installHandler);
+    if (!handlerInstalled) return -1;
+    for (int slot = 0; slot < guardSlotCount; slot++) {
+        uintptr_t expected = 0;
+        if (atomic_compare_exchange_strong(&guardBases[slot], &expected, (uintptr_t)1)) {
+            atomic_store_explicit(&guardEnds[slot], end, memory_order_release);
+            atomic_store_explicit(&guardBases[slot], base, memory_order_release);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void unregisterGuard(uintptr_t base) {
+    for (int slot = 0; slot < guardSlotCount; slot++) {
+        if (atomic_load_explicit(&guardBases[slot], memory_order_acquire) == base) {
+            atomic_store_explicit(&guardEnds[slot], 0, memory_order_release);
+            atomic_store_explicit(&guardBases[slot], 0, memory_order_release);
+            return;
+        }
+    }
+}
+
+int rune_aot_guard_pages(void) { return 1; }
+#else
+int rune_aot_guard_pages(void) { return 0; }
+#endif
+
 int rune_aot_memory_init(RuneAOTMemory *memory, uint64_t pages, uint64_t maxPages) {
     memset(memory, 0, sizeof *memory);
     if (pages > maxPages) return -1;
-    // Reserve the whole maximum (at most 4 GiB) without committing it, so the base never moves.
+    // Reserve the whole maximum (at most 4 GiB) without committing it, so the base never moves;
+    // with guard pages, everything an access could reach.
     uint64_t reserved = maxPages * pageSize;
     if (reserved == 0) reserved = pageSize;
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    reserved = RUNE_AOT_GUARDED_RESERVATION;
+#endif
     void *base = mmap(NULL, reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) return -1;
     if (pages > 0 && mprotect(base, pages * pageSize, PROT_READ | PROT_WRITE) != 0) {
         munmap(base, reserved);
         return -1;
     }
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    if (registerGuard((uintptr_t)base, (uintptr_t)base + reserved) != 0) {
+        munmap(base, reserved);
+        return -1;
+    }
+#endif
     memory->base = base;
     memory->size = pages * pageSize;
     memory->pages = pages;
@@ -91,7 +182,11 @@ int rune_aot_memory_init(RuneAOTMemory *memory, uint64_t pages, uint64_t maxPage
 }
 
 void rune_aot_memory_free(RuneAOTMemory *memory) {
-    if (memory->base != NULL) munmap(memory->base, memory->reserved);
+    if (memory->base == NULL) return;
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    unregisterGuard((uintptr_t)memory->base);
+#endif
+    munmap(memory->base, memory->reserved);
     memory->base = NULL;
 }
 

@@ -11,10 +11,12 @@ public enum AOTCompiler {
         case llvmIR = "llvm-ir"
     }
 
-    /// Translates the WebAssembly module `bytes` for `target`.
-    public static func compile(_ bytes: [UInt8], target: NativeTarget = .host, emit: Emit) throws(AOTError) -> [UInt8] {
+    /// Translates the WebAssembly module `bytes` for `target`, isolated as the engine on that
+    /// target isolates it.
+    public static func compile(_ bytes: [UInt8], target: NativeTarget = .host, isolation: MemoryIsolation = .host,
+                               emit: Emit) throws(AOTError) -> [UInt8] {
         let wasm = try WasmModule(bytes: bytes)
-        let translated = try TranslatedModule(wasm, target: target)
+        let translated = try TranslatedModule(wasm, target: target, isolation: isolation)
         switch emit {
         case .object: return try translated.object()
         case .shared: return try SharedObjectLinker.link(object: translated.object())

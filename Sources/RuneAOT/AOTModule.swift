@@ -32,14 +32,21 @@ public final class AOTModule {
     /// entry that was rebuilt), one sentence each, for the host to show as warnings.
     public let cacheWarnings: [String]
 
+    /// How the code keeps its accesses inside its memory.
+    public let isolation: MemoryIsolation
+
     /// Decodes `bytes` and gets its native code: from `cache` when it holds a verified entry
-    /// for this module, engine and host, otherwise by translating it (and storing the result
-    /// in `cache`).
-    public init(bytes: [UInt8], cache: NativeCodeCache? = nil) throws(AOTError) {
+    /// for this module, engine, isolation and host, otherwise by translating it (and storing
+    /// the result in `cache`).
+    public init(bytes: [UInt8], cache: NativeCodeCache? = nil, isolation: MemoryIsolation = .host) throws(AOTError) {
         let start = ContinuousClock.now
+        if isolation == .guardPages && MemoryIsolation.host != .guardPages {
+            throw AOTError(.unsupported, "guard pages need a 64-bit host")
+        }
+        self.isolation = isolation
         wasm = try WasmModule(bytes: bytes)
         var warnings: [String] = []
-        let key = cache.map { _ in NativeCodeCacheKey(rune: bytes) }
+        let key = cache.map { _ in NativeCodeCacheKey(rune: bytes, isolation: isolation) }
         var loaded: NativeCode?
         if let cache, let key {
             switch cache.load(key) {
@@ -61,7 +68,7 @@ public final class AOTModule {
             translationSeconds = 0
         } else {
             let translationStart = ContinuousClock.now
-            let sharedObject = try Self.translate(wasm)
+            let sharedObject = try Self.translate(wasm, isolation: isolation)
             translationSeconds = Self.seconds(since: translationStart)
             if let cache, let key {
                 if sharedObject.count > RuneLimits.maxNativeCodeBytes {
@@ -82,8 +89,8 @@ public final class AOTModule {
     }
 
     /// The module as a shared object for this host (what `AOTCompiler` writes for `--emit shared`).
-    static func translate(_ wasm: WasmModule) throws(AOTError) -> [UInt8] {
-        let object = try TranslatedModule(wasm, target: .host).object()
+    static func translate(_ wasm: WasmModule, isolation: MemoryIsolation) throws(AOTError) -> [UInt8] {
+        let object = try TranslatedModule(wasm, target: .host, isolation: isolation).object()
         return try SharedObjectLinker.link(object: object)
     }
 

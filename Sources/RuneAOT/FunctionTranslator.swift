@@ -266,7 +266,7 @@ struct FunctionTranslator {
             markUnreachable()
         case .call(let index): try translateCall(index)
         case .callIndirect(let typeIndex, let tableIndex): try translateCallIndirect(typeIndex, tableIndex)
-        case .drop: _ = try popAny()
+        case .drop: if let value = try popAny().value { keepIfLoad(value) }
         case .select: try translateSelect(nil)
         case .typedSelect(let type): try translateSelect(type)
         case .localGet(let index):

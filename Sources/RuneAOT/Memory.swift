@@ -3,9 +3,12 @@ import CRuneAOTSupport
 import WasmParser
 import WasmTypes
 
-/// Loads, stores, memory.size/grow/copy/fill. Every access is bounds-checked against the
-/// memory's current size: effective address + access size must not exceed it (computed in 64
-/// bits, so it cannot wrap).
+/// Loads, stores, memory.size/grow/copy/fill. Every access is kept inside the memory (see
+/// `MemoryIsolation`): with explicit checks, effective address + access size must not exceed
+/// the memory's current size (computed in 64 bits, so it cannot wrap); with guard pages, the
+/// effective address (at most 2^33) lands in the memory's reservation, whose inaccessible
+/// part faults. memory.copy and memory.fill are always checked, since their length is not
+/// bounded by the reservation.
 ///
 /// The base and size live in two allocas of the function (`memoryCache`), loaded from the
 /// context at entry and again after every call and memory.grow, the only places they can
@@ -33,15 +36,28 @@ extension FunctionTranslator {
         return (LLVMBuildLoad2(builder, kit.i8Ptr, cache.base, "")!, LLVMBuildLoad2(builder, kit.i64, cache.size, "")!)
     }
 
-    /// The host address of `[address + offset, + size)`, after checking it lies inside memory.
+    /// The host address of `[address + offset, + size)`, after checking it lies inside memory
+    /// (or, with guard pages, knowing an access outside it faults).
     mutating func checkedAddress(_ address: LLVMValueRef, offset: UInt64, size: Int) -> LLVMValueRef {
         let (base, bound) = memoryBaseAndSize
         var effective = LLVMBuildZExt(builder, address, kit.i64, "")!
         if offset != 0 { effective = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, offset), "")! }
-        let end = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, UInt64(size)), "")!
-        trap(if: LLVMBuildICmp(builder, LLVMIntUGT, end, bound, "")!, RuneAOTTrapMemoryOutOfBounds)
+        if module.isolation == .explicitChecks {
+            let end = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, UInt64(size)), "")!
+            trap(if: LLVMBuildICmp(builder, LLVMIntUGT, end, bound, "")!, RuneAOTTrapMemoryOutOfBounds)
+        }
         var index: [LLVMValueRef?] = [effective]
         return LLVMBuildInBoundsGEP2(builder, kit.i8, base, &index, 1, "")!
+    }
+
+    /// With guard pages, the access itself is the bounds check, so a load whose value is dropped
+    /// must still happen: LLVM deletes unused loads, which would let an out-of-bounds load pass
+    /// without its trap. Marking it volatile keeps it (widened loads are looked through).
+    func keepIfLoad(_ value: LLVMValueRef) {
+        guard module.isolation == .guardPages else { return }
+        var value = value
+        if LLVMIsAZExtInst(value) != nil || LLVMIsASExtInst(value) != nil { value = LLVMGetOperand(value, 0) }
+        if LLVMIsALoadInst(value) != nil { LLVMSetVolatile(value, 1) }
     }
 
     func checkAlignment(_ memarg: MemArg, size: Int) throws(AOTError) {

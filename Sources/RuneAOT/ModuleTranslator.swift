@@ -12,16 +12,18 @@ final class ModuleTranslator {
     var functions: [LLVMValueRef] = []
     let cpu: String
     let features: String
+    let isolation: MemoryIsolation
 
     static func functionName(_ index: Int) -> String { "wasm_function_\(index)" }
     static func thunkName(_ index: Int) -> String { "wasm_import_\(index)" }
     static func entryName(_ index: Int) -> String { "wasm_entry_\(index)" }
 
-    init(wasm: WasmModule, cpu: String, features: String) {
+    init(wasm: WasmModule, cpu: String, features: String, isolation: MemoryIsolation) {
         self.wasm = wasm
         self.kit = LLVMKit(name: "rune_aot")
         self.cpu = cpu
         self.features = features
+        self.isolation = isolation
     }
 
     /// Functions whose address leaves the module: exported, in a table, or the start function.

@@ -9,10 +9,12 @@ public struct NativeCodeCacheKey: Hashable, Sendable {
     public let engineVersion: Int
     public let llvmVersion: String
     public let target: NativeTarget
+    public let isolation: MemoryIsolation
 
-    public init(rune: [UInt8], target: NativeTarget = .host, engineVersion: Int = AOTEngineVersion.current,
-                llvmVersion: String = NativeTarget.llvmVersion) {
+    public init(rune: [UInt8], target: NativeTarget = .host, isolation: MemoryIsolation = .host,
+                engineVersion: Int = AOTEngineVersion.current, llvmVersion: String = NativeTarget.llvmVersion) {
         runeDigest = SHA256.hash(rune)
+        self.isolation = isolation
         self.engineVersion = engineVersion
         self.llvmVersion = llvmVersion
         self.target = target
@@ -28,6 +30,7 @@ public struct NativeCodeCacheKey: Hashable, Sendable {
         triple \(target.triple)
         cpu \(target.cpu)
         features \(target.features)
+        isolation \(isolation.rawValue)
 
         """
     }

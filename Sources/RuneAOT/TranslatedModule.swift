@@ -9,10 +9,10 @@ final class TranslatedModule {
 
     /// Translates `wasm` for `target`. Position-independent code, since it is linked into a
     /// shared object and loaded anywhere.
-    init(_ wasm: WasmModule, target: NativeTarget, optimize: Bool = true) throws(AOTError) {
+    init(_ wasm: WasmModule, target: NativeTarget, isolation: MemoryIsolation, optimize: Bool = true) throws(AOTError) {
         _ = NativeTarget.initialized
         self.target = target
-        let translator = ModuleTranslator(wasm: wasm, cpu: target.cpu, features: target.features)
+        let translator = ModuleTranslator(wasm: wasm, cpu: target.cpu, features: target.features, isolation: isolation)
         let kit = translator.kit
         func discard() {
             LLVMDisposeModule(kit.module)
@@ -50,9 +50,9 @@ final class TranslatedModule {
         let layout = LLVMCreateTargetDataLayout(machine)!
         LLVMSetModuleDataLayout(kit.module, layout)
         LLVMDisposeTargetData(layout)
-        let options = LLVMCreatePassBuilderOptions()
+        let options = OptimizationPipeline.makeOptions()
         defer { LLVMDisposePassBuilderOptions(options) }
-        if let error = LLVMRunPasses(kit.module, optimize ? "default<O2>" : "default<O0>", machine, options) {
+        if let error = LLVMRunPasses(kit.module, optimize ? OptimizationPipeline.passes : "default<O0>", machine, options) {
             let text = String(cString: LLVMGetErrorMessage(error))
             LLVMDisposeTargetMachine(machine)
             discard()

@@ -100,6 +100,15 @@ void rune_aot_trap(int32_t code, int64_t detail1, int64_t detail2);
 /// memory.grow: the old size in pages, or -1.
 int32_t rune_aot_memory_grow(RuneAOTMemory *memory, uint32_t deltaPages);
 
+/// Bytes reserved per memory on 64-bit hosts: a 32-bit address plus a 32-bit offset plus the
+/// largest access (8 bytes), rounded up to a page. Nothing past a memory's size is accessible.
+#define RUNE_AOT_GUARDED_RESERVATION ((uint64_t)0x200010000ULL)
+
+/// 1 when memories are guarded (64-bit hosts): an access past a memory's size faults, and the
+/// fault becomes an out-of-bounds trap of the running call, so loads and stores need no
+/// explicit check. 0 otherwise.
+int rune_aot_guard_pages(void);
+
 /// Reserves and commits a memory of `pages` pages that may grow to `maxPages`. 0 on success.
 int rune_aot_memory_init(RuneAOTMemory *memory, uint64_t pages, uint64_t maxPages);
 void rune_aot_memory_free(RuneAOTMemory *memory);
