@@ -14,7 +14,9 @@ public final class AOTInstance {
     let importSlots: UnsafeMutablePointer<RuneAOTImport>
     let typeIDs: UnsafeMutablePointer<Int32>
     let functions: [AOTFunction?]
-    var hostFunctions: [Int: ([AOTValue]) throws -> [AOTValue]] = [:]
+    /// Host functions by import index, with their signatures, looked up once at instantiation:
+    /// a rune calls them on every `_call`, so the call path does no decoding or hashing.
+    var hostFunctions: [(implementation: ([AOTValue]) throws -> [AOTValue], signature: Signature)?] = []
     /// The error a host function threw; the call that trapped with it rethrows it.
     var pendingHostError: Error?
     /// Imported functions' owners, kept alive while this instance is.
@@ -113,6 +115,7 @@ public final class AOTInstance {
         context.pointee.hostCall = aotHostCall
         context.pointee.host = nil
 
+        hostFunctions = Array(repeating: nil, count: importedFunctions.count)
         for (index, function) in importedFunctions.enumerated() {
             switch function.body {
             case .native(let code, let calleeContext, _, let owner):
@@ -123,7 +126,7 @@ public final class AOTInstance {
                     throw AOTError(.llvm, "missing import thunk \(index)")
                 }
                 importSlots[index] = RuneAOTImport(function: UnsafeMutableRawPointer(mutating: thunk), context: contextPointer)
-                hostFunctions[index] = implementation
+                hostFunctions[index] = (implementation, try Signature(function.type))
             }
         }
         context.pointee.host = Unmanaged.passUnretained(self).toOpaque()
@@ -299,11 +302,14 @@ public final class AOTInstance {
 
     /// Runs host function `index` with the arguments in `values`, writing its results there.
     func callHost(_ index: Int, _ values: UnsafeMutablePointer<UInt64>) -> Int32 {
-        guard let implementation = hostFunctions[index], let signature = try? Signature(module.wasm.functionType(UInt32(index))) else { return 1 }
-        let arguments = signature.parameters.enumerated().map { AOTValue(bits: values[$0], $1) }
+        guard index < hostFunctions.count, let (implementation, signature) = hostFunctions[index] else { return 1 }
+        var arguments: [AOTValue] = []
+        arguments.reserveCapacity(signature.parameters.count)
+        for (position, kind) in signature.parameters.enumerated() { arguments.append(AOTValue(bits: values[position], kind)) }
         do {
             let results = try implementation(arguments)
-            guard results.map({ $0.kind }) == signature.results else {
+            guard results.count == signature.results.count,
+                  zip(results, signature.results).allSatisfy({ $0.kind == $1 }) else {
                 pendingHostError = AOTError(.link, "host function \(index) returned the wrong results")
                 return 1
             }
