@@ -73,6 +73,14 @@ struct Run: ParsableCommand {
     @Flag(help: "Print the time per call and per stage on stderr.")
     var timings = false
 
+    // Benchmarks (scripts/bench-container) time calls, not printing: one JSON line per call
+    // would dominate a microsecond pipeline, and timing stage by stage adds calls into the rune.
+    @Flag(name: .customLong("last-output-only"), help: "With --repeat, print only the last call's outputs.")
+    var lastOutputOnly = false
+
+    @Flag(name: .customLong("whole-call-timings"), help: "With --timings, time whole calls only (one _call each), not stage by stage.")
+    var wholeCallTimings = false
+
     @Option(help: ArgumentHelp("Stop any call (start function, _manifest, _call) that runs longer: 500ms, 10s, 2m; 0 for none.", valueName: "duration"))
     var timeout: String = RunLimits.format(seconds: RuneLimits.defaultTimeoutSeconds)
 
@@ -184,9 +192,9 @@ struct Run: ParsableCommand {
         var durations: [UInt64] = []
         var stageDurations: [[UInt64]] = []
         let output = FileHandle.standardOutput
-        for _ in 0..<`repeat` {
+        for call in 0..<`repeat` {
             let records: [SerialRecord]
-            if timings, instance.canTimeStages {
+            if timings, !wholeCallTimings, instance.canTimeStages {
                 let start = DispatchTime.now().uptimeNanoseconds
                 let (stageRecords, times) = try instance.runTimingStages()
                 durations.append(DispatchTime.now().uptimeNanoseconds - start)
@@ -197,10 +205,12 @@ struct Run: ParsableCommand {
                 records = try instance.run()
                 durations.append(DispatchTime.now().uptimeNanoseconds - start)
             }
+            if lastOutputOnly, call != `repeat` - 1 { continue }
             for record in records { output.write(Data(record.json + [UInt8(ascii: "\n")])) }
         }
         if timings {
-            errors.write(TimingReport(calls: durations, stages: stageDurations, pipeline: loaded.pipeline).text)
+            errors.write(TimingReport(calls: durations, stages: stageDurations, pipeline: loaded.pipeline,
+                                      translationSeconds: (instance as? AOTRuneInstance)?.translationSeconds).text)
         }
     }
 }

@@ -7,6 +7,8 @@ struct TimingReport {
     /// Per call, the nanoseconds of each stage.
     var stages: [[UInt64]]
     var pipeline: PipelineDescription?
+    /// The AOT engine's translation to native code, before the first call; nil on the interpreter.
+    var translationSeconds: Double? = nil
 
     var text: String {
         var lines: [String] = []
@@ -17,7 +19,8 @@ struct TimingReport {
             let low = Double(sorted.first!) / 1e6
             let high = Double(sorted.last!) / 1e6
             return label.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                + String(format: " %10.3f %10.3f %10.3f", median, low, high)
+                // 0.1 µs: a call of a small pipeline takes a few microseconds.
+                + String(format: " %10.4f %10.4f %10.4f", median, low, high)
         }
         let columns = ["median ms", "min ms", "max ms"].map { String(repeating: " ", count: 11 - $0.count) + $0 }
         lines.append("stage".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + columns.joined())
@@ -27,6 +30,13 @@ struct TimingReport {
             }
         }
         lines.append(row("call (\(calls.count)x)", calls))
+        // Totals for overhead experiments over N calls; translation is apart from every call.
+        lines.append("calls total ms".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                     + String(format: " %10.3f", Double(calls.reduce(0, +)) / 1e6))
+        if let translationSeconds {
+            lines.append("translation ms".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                         + String(format: " %10.3f", translationSeconds * 1e3))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -101,4 +101,24 @@ import Testing
         let run = try Executables.run("rune", ["run", "--help"])
         #expect(run.standardOutput.contains("--raw"))
     }
+
+    /// Benchmarks repeat calls without printing each one, and time whole calls.
+    @Test func repeatsQuietlyAndTimesWholeCalls() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("app.rune").path
+        #expect(try Executables.run("runec", [noop.appendingPathComponent("Runefile").path, "-o", rune]).status == 0)
+        let input = noop.appendingPathComponent("input.bin").path
+        let every = try Executables.run("rune", ["run", rune, "--raw", input, "--repeat", "3"])
+        let last = try Executables.run("rune", ["run", rune, "--raw", input, "--repeat", "3", "--last-output-only",
+                                               "--timings", "--whole-call-timings"])
+        #expect(every.status == 0 && last.status == 0)
+        let lines = every.standardOutput.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(last.standardOutput == lines.last.map { $0 + "\n" })
+        #expect(last.standardError.contains("call (3x)"))
+        #expect(last.standardError.contains("calls total ms"))
+        // Whole calls only: no row per stage.
+        #expect(last.standardError.split(separator: "\n").count == 3, "\(last.standardError)")
+    }
 }
