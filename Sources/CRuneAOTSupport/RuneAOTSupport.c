@@ -1,7 +1,10 @@
 #define _GNU_SOURCE
 #include "RuneAOTSupport.h"
 
+#include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
+#include <ucontext.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -17,6 +20,7 @@ typedef struct Activation {
     jmp_buf buffer;
     int32_t code;
     int64_t detail[2];
+    RuneAOTThread *thread;
 } Activation;
 
 static _Thread_local Activation *current;
@@ -28,6 +32,9 @@ void rune_aot_trap(int32_t code, int64_t detail1, int64_t detail2) {
     activation->detail[1] = detail2;
     longjmp(activation->buffer, 1);
 }
+
+static _Thread_local int interruptUnblocked;
+static int interruptSignal(void);
 
 static _Thread_local uintptr_t cachedLowBound;
 static _Thread_local int hasCachedLowBound;
@@ -60,6 +67,17 @@ int32_t rune_aot_invoke(void (*entry)(void *, uint64_t *), void *context, uint64
         thread->stackLimit = (low != 0 && low + stackMargin < here) ? low + stackMargin : here - (here > (1u << 20) ? (1u << 20) : 0);
     }
     activation.code = 0;
+    activation.thread = thread;
+    thread->owner = (uintptr_t)pthread_self();
+    if (!interruptUnblocked) {
+        // Thread pools (libdispatch, Swift concurrency) block asynchronous signals on their
+        // threads; the interrupt signal is ours alone, so it is unblocked once per thread.
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, interruptSignal());
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        interruptUnblocked = 1;
+    }
     current = &activation;
     if (setjmp(activation.buffer) == 0) {
         entry(context, values);
@@ -205,4 +223,123 @@ int32_t rune_aot_memory_grow(RuneAOTMemory *memory, uint32_t deltaPages) {
 
 int rune_aot_memory_file(const char *name) {
     return memfd_create(name, MFD_CLOEXEC);
+}
+
+// Interruption. A watchdog on another thread sets the flag and sends `interruptSignal` to the
+// running thread; the handler stops the call only when the thread is executing translated code
+// (its program counter lies in a registered executable segment), where no lock, allocation or
+// host state can be half-updated. Elsewhere it returns, and the next signal tries again.
+
+enum { codeSlotCount = 4096 };
+static _Atomic uintptr_t codeStarts[codeSlotCount];
+static _Atomic uintptr_t codeEnds[codeSlotCount];
+static _Atomic uintptr_t codeOwners[codeSlotCount];
+static pthread_once_t interruptOnce = PTHREAD_ONCE_INIT;
+static int interruptInstalled;
+
+static int interruptSignal(void) { return SIGRTMIN + 4; }
+
+static int isTranslatedCode(uintptr_t pc) {
+    for (int slot = 0; slot < codeSlotCount; slot++) {
+        uintptr_t start = atomic_load_explicit(&codeStarts[slot], memory_order_acquire);
+        if (start > 1 && pc >= start && pc < atomic_load_explicit(&codeEnds[slot], memory_order_acquire)) return 1;
+    }
+    return 0;
+}
+
+static uintptr_t programCounter(void *ucontext) {
+    ucontext_t *context = ucontext;
+#if defined(__x86_64__)
+    return (uintptr_t)context->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (uintptr_t)context->uc_mcontext.pc;
+#else
+    (void)context;
+    return 0;
+#endif
+}
+
+static void interruptHandler(int signal, siginfo_t *info, void *ucontext) {
+    (void)signal;
+    (void)info;
+    Activation *activation = current;
+    if (activation == NULL || activation->thread == NULL || activation->thread->interrupt == 0) return;
+    if (!isTranslatedCode(programCounter(ucontext))) return;
+    activation->code = RuneAOTTrapInterrupted;
+    activation->detail[0] = 0;
+    activation->detail[1] = 0;
+    // SA_NODEFER left this signal unblocked, so jumping out leaves the mask as it was.
+    longjmp(activation->buffer, 1);
+}
+
+static void installInterruptHandler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = interruptHandler;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    interruptInstalled = sigaction(interruptSignal(), &action, NULL) == 0;
+}
+
+void rune_aot_interrupt(RuneAOTThread *thread) {
+    atomic_store((_Atomic uint32_t *)&thread->interrupt, 1);
+    uintptr_t owner = thread->owner;
+    if (owner != 0 && interruptInstalled) pthread_kill((pthread_t)owner, interruptSignal());
+}
+
+typedef struct SegmentSearch {
+    uintptr_t base;
+    void *handle;
+    int failed;
+} SegmentSearch;
+
+static int registerSegment(uintptr_t start, uintptr_t end, void *handle) {
+    for (int slot = 0; slot < codeSlotCount; slot++) {
+        uintptr_t expected = 0;
+        if (atomic_compare_exchange_strong(&codeStarts[slot], &expected, (uintptr_t)1)) {
+            atomic_store_explicit(&codeOwners[slot], (uintptr_t)handle, memory_order_release);
+            atomic_store_explicit(&codeEnds[slot], end, memory_order_release);
+            atomic_store_explicit(&codeStarts[slot], start, memory_order_release);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int findSegments(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    SegmentSearch *search = data;
+    if (info->dlpi_addr != search->base) return 0;
+    for (int index = 0; index < info->dlpi_phnum; index++) {
+        const ElfW(Phdr) *header = &info->dlpi_phdr[index];
+        if (header->p_type != PT_LOAD || !(header->p_flags & PF_X)) continue;
+        uintptr_t start = info->dlpi_addr + header->p_vaddr;
+        if (registerSegment(start, start + header->p_memsz, search->handle) != 0) search->failed = 1;
+    }
+    return 1;
+}
+
+int rune_aot_register_code(void *handle) {
+    pthread_once(&interruptOnce, installInterruptHandler);
+    if (!interruptInstalled) return -1;
+    struct link_map *map = NULL;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || map == NULL) return -1;
+    SegmentSearch search = { (uintptr_t)map->l_addr, handle, 0 };
+    if (dl_iterate_phdr(findSegments, &search) == 0 || search.failed) {
+        rune_aot_unregister_code(handle);
+        return -1;
+    }
+    return 0;
+}
+
+void rune_aot_unregister_code(void *handle) {
+    for (int slot = 0; slot < codeSlotCount; slot++) {
+        if (atomic_load_explicit(&codeOwners[slot], memory_order_acquire) == (uintptr_t)handle) {
+            // The range stops matching first; the slot is freed (start 0) last, so a slot being
+            // reused is never cleared by this.
+            atomic_store_explicit(&codeEnds[slot], 0, memory_order_release);
+            atomic_store_explicit(&codeOwners[slot], 0, memory_order_release);
+            atomic_store_explicit(&codeStarts[slot], 0, memory_order_release);
+        }
+    }
 }

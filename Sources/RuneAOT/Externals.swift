@@ -14,17 +14,17 @@ public final class AOTStore: @unchecked Sendable {
     ///   (the native stack bound applies as well).
     public init(maxCallDepth: UInt32 = 50_000) {
         thread = .allocate(capacity: 1)
-        thread.initialize(to: RuneAOTThread(depth: 0, depthLimit: maxCallDepth, stackLimit: 0, interrupt: 0, padding: 0))
+        thread.initialize(to: RuneAOTThread(depth: 0, depthLimit: maxCallDepth, stackLimit: 0, interrupt: 0, padding: 0, owner: 0))
     }
 
     deinit { thread.deallocate() }
 
-    /// Stops running code at its next function entry or loop iteration with an "interrupted"
-    /// trap. Safe to call from any thread.
+    /// Stops running code with an "interrupted" trap: at once if the thread is executing
+    /// translated code (it is signalled), else at its next function entry. Safe to call from
+    /// any thread; a caller that must stop a call repeats it until the call returns, since a
+    /// signal that lands in a host function or libc is ignored.
     public func interrupt() {
-        withUnsafeMutablePointer(to: &thread.pointee.interrupt) { pointer in
-            UnsafeMutableRawPointer(pointer).storeBytes(of: 1, as: UInt32.self)
-        }
+        rune_aot_interrupt(thread)
     }
 
     /// Lets code run again after `interrupt()`.

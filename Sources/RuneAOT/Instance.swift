@@ -301,8 +301,17 @@ public final class AOTInstance {
     }
 
     /// Runs host function `index` with the arguments in `values`, writing its results there.
+    /// Returns 0, or the trap to stop the call with: `RuneAOTTrapHost` when the function failed,
+    /// `RuneAOTTrapInterrupted` when the call was interrupted meanwhile.
     func callHost(_ index: Int, _ values: UnsafeMutablePointer<UInt64>) -> Int32 {
-        guard index < hostFunctions.count, let (implementation, signature) = hostFunctions[index] else { return 1 }
+        let status = callHostFunction(index, values)
+        if status == 0 && store.thread.pointee.interrupt != 0 { return Int32(RuneAOTTrapInterrupted.rawValue) }
+        return status
+    }
+
+    private func callHostFunction(_ index: Int, _ values: UnsafeMutablePointer<UInt64>) -> Int32 {
+        let failed = Int32(RuneAOTTrapHost.rawValue)
+        guard index < hostFunctions.count, let (implementation, signature) = hostFunctions[index] else { return failed }
         var arguments: [AOTValue] = []
         arguments.reserveCapacity(signature.parameters.count)
         for (position, kind) in signature.parameters.enumerated() { arguments.append(AOTValue(bits: values[position], kind)) }
@@ -311,13 +320,13 @@ public final class AOTInstance {
             guard results.count == signature.results.count,
                   zip(results, signature.results).allSatisfy({ $0.kind == $1 }) else {
                 pendingHostError = AOTError(.link, "host function \(index) returned the wrong results")
-                return 1
+                return failed
             }
             for (position, result) in results.enumerated() { values[position] = result.bits }
             return 0
         } catch {
             pendingHostError = error
-            return 1
+            return failed
         }
     }
 }

@@ -155,6 +155,8 @@ extension FunctionTranslator {
         let destinationAddress = checkedRange(to, length)
         _ = kit.intrinsic("llvm.memmove", [kit.i8Ptr, kit.i8Ptr, kit.i64],
                           [destinationAddress, sourceAddress, LLVMBuildZExt(builder, length, kit.i64, "")!, LLVMConstInt(kit.i1, 0, 0)])
+        // memmove/memset run in libc, where an interrupt signal is ignored: check after.
+        emitInterruptCheck()
     }
 
     mutating func translateMemoryFill(_ index: UInt32) throws(AOTError) {
@@ -165,5 +167,7 @@ extension FunctionTranslator {
         let address = checkedRange(start, length)
         _ = kit.intrinsic("llvm.memset", [kit.i8Ptr, kit.i64],
                           [address, LLVMBuildTrunc(builder, value, kit.i8, "")!, LLVMBuildZExt(builder, length, kit.i64, "")!, LLVMConstInt(kit.i1, 0, 0)])
+        // memmove/memset run in libc, where an interrupt signal is ignored: check after.
+        emitInterruptCheck()
     }
 }

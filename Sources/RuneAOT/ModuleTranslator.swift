@@ -116,7 +116,9 @@ final class ModuleTranslator {
         var trapParameters: [LLVMTypeRef?] = [kit.i32, kit.i64, kit.i64]
         let trapType = LLVMFunctionType(kit.void, &trapParameters, 3, 0)!
         let trap = kit.loadWord(context, byteOffset: ContextLayout.trap, as: kit.pointer(to: trapType))
-        _ = kit.call(trapType, trap, [kit.i32(Int32(RuneAOTTrapHost.rawValue)), kit.i64(0), kit.i64(0)])
+        // The status is the trap: a host function failed, or the call was interrupted while the
+        // host ran (a loop spent in host calls is stopped here, not by the signal).
+        _ = kit.call(trapType, trap, [status, kit.i64(0), kit.i64(0)])
         LLVMBuildUnreachable(builder)
         LLVMPositionBuilderAtEnd(builder, succeeded)
         let results = signature.results.enumerated().map { loadValue($1, values, $0) }

@@ -41,11 +41,17 @@ final class NativeCode {
             close(descriptor)
             throw AOTError(.llvm, "cannot load native code: \(text)")
         }
+        guard rune_aot_register_code(handle) == 0 else {
+            dlclose(handle)
+            close(descriptor)
+            throw AOTError(.llvm, "cannot register native code for interruption (too many modules loaded at once?)")
+        }
         self.handle = handle
         self.descriptor = descriptor
     }
 
     deinit {
+        rune_aot_unregister_code(handle)
         dlclose(handle)
         close(descriptor)
     }

@@ -26,9 +26,10 @@ import RuneManifest
 /// returns to the host, so nothing touches the store after the call is over. A call that is
 /// stopped leaves the instance unusable, and the host reports the error and stops.
 ///
-/// The AOT engine needs none of this: its code checks an interrupt flag at function entries and
-/// loop headers, which `AOTStore.interrupt()` sets atomically from any thread. The watchdog only
-/// decides when; each engine says how to arm a call and how to stop it.
+/// The AOT engine needs none of this: `AOTStore.interrupt()` sets its interrupt flag and
+/// signals the running thread, which stops at once in translated code (else at its next function
+/// entry); the 1 ms repeat covers a signal that lands in a host function or libc. The watchdog
+/// only decides when; each engine says how to arm a call and how to stop it.
 final class Watchdog: @unchecked Sendable {
     let timeoutSeconds: Double
     private let arm: () -> Void

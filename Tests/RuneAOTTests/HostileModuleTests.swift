@@ -1,7 +1,17 @@
 import Foundation
 import RuneAOT
 import Testing
+import WasmTypes
 import WAT
+
+/// A flag two threads share.
+final class Atomic<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func load() -> Value { lock.withLock { value } }
+    func store(_ newValue: Value) { lock.withLock { value = newValue } }
+}
 
 /// Modules that try to escape or stop the host: each gets a clean trap or error, and the
 /// instance stays usable afterwards.
@@ -70,6 +80,47 @@ import WAT
         let timer = Thread { Thread.sleep(forTimeInterval: 0.2); store.interrupt() }
         timer.start()
         expectTrap("interrupted") { try instance.invoke("spin", []) }
+    }
+
+    /// Loops carry no interrupt check: the interrupt signals the thread. A loop that spends
+    /// nearly all its time in libc (memory.fill is memset) or in a host function still stops,
+    /// because the interrupt is repeated until a signal lands in translated code, and the
+    /// instance runs again afterwards.
+    @Test(arguments: ["fill", "hostCalls", "vectorizable"])
+    func loopsAreInterruptedWherever(_ kind: String) throws {
+        let store = AOTStore()
+        let body = switch kind {
+        case "fill": "(memory.fill (i32.const 0) (i32.const 1) (i32.const 65536))"
+        case "hostCalls": "(call $host)"
+        default: "(i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))"
+        }
+        let bytes = try wat2wasm("""
+            (module (import "env" "host" (func $host)) (memory 1)
+              (func (export "spin") (loop $l \(body) (br $l)))
+              (func (export "ok") (result i32) (i32.const 1)))
+            """)
+        let host = AOTFunction.host(FunctionType(parameters: [], results: [])) { _ in
+            Thread.sleep(forTimeInterval: 0.0005)
+            return []
+        }
+        let instance = try AOTInstance(module: try AOTModule(bytes: bytes), store: store) { module, name in
+            module == "env" && name == "host" ? .function(host) : nil
+        }
+        let done = Atomic(false)
+        let interrupter = Thread {
+            Thread.sleep(forTimeInterval: 0.1)
+            while !done.load() {
+                store.interrupt()
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+        }
+        interrupter.start()
+        let start = ContinuousClock.now
+        expectTrap("interrupted") { try instance.invoke("spin", []) }
+        done.store(true)
+        #expect(ContinuousClock.now - start < .seconds(10))
+        store.clearInterrupt()
+        #expect(try instance.invoke("ok", []) == [.i32(1)])
     }
 
     @Test func badIndirectCallsTrap() throws {

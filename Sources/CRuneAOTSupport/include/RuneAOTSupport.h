@@ -62,12 +62,15 @@ typedef struct RuneAOTImport {
 
 /// State shared by every instance that calls into each other on one thread.
 /// Offsets: depth 0, depthLimit 4, stackLimit 8, interrupt 16.
+/// `owner` (not read by generated code) is the thread running the outermost call, which
+/// `rune_aot_interrupt` signals.
 typedef struct RuneAOTThread {
     uint32_t depth;
     uint32_t depthLimit;
     uintptr_t stackLimit;
     volatile uint32_t interrupt;
     uint32_t padding;
+    volatile uintptr_t owner;
 } RuneAOTThread;
 
 typedef void (*RuneAOTTrapFunction)(int32_t code, int64_t detail1, int64_t detail2);
@@ -93,6 +96,18 @@ typedef struct RuneAOTContext {
 /// returns 0, or the trap code that stopped it with its details in `detail`.
 int32_t rune_aot_invoke(void (*entry)(void *, uint64_t *), void *context, uint64_t *values,
                         RuneAOTThread *thread, int64_t detail[2]);
+
+/// Stops the call running on `thread` with an "interrupted" trap; safe from any thread. Sets the
+/// interrupt flag (checked at every function entry) and signals the
+/// running thread: if it is executing translated code, the call stops there, so loops need no
+/// check of their own. If the signal lands elsewhere (in a host function, or in libc's memmove
+/// for memory.copy), the flag stays set; callers repeat this until the call returns.
+void rune_aot_interrupt(RuneAOTThread *thread);
+
+/// Makes the executable segments of `handle` (a dlopen'd translated module) known to the
+/// interrupt handler, until `rune_aot_unregister_code`. 0 on success.
+int rune_aot_register_code(void *handle);
+void rune_aot_unregister_code(void *handle);
 
 /// Stops the running call with `code` (never returns).
 void rune_aot_trap(int32_t code, int64_t detail1, int64_t detail2);
