@@ -55,25 +55,10 @@ public enum OutputFile {
     public static func write(_ bytes: [UInt8], to path: String, inputs: [String] = [],
                              magic: [UInt8]? = nil, formatName: String = "an output of this tool") throws(Failure) {
         try checkTarget(path, inputs: inputs, magic: magic, formatName: formatName)
-        let (directory, name) = split(path)
-        let (descriptor, temporary) = try createTemporary(in: directory, near: name, for: path)
-        var renamed = false
-        defer {
-            if !renamed { unlink(temporary) }
-        }
-        do throws(Failure) {
-            try writeAll(bytes, to: descriptor, path: path)
-            guard fsync(descriptor) == 0 else { throw Failure.system(path: path, operation: "flush", code: errno) }
-        } catch {
-            close(descriptor)
-            throw error
-        }
-        guard close(descriptor) == 0 else { throw Failure.system(path: path, operation: "write", code: errno) }
         // The target may have changed while we wrote; check it again just before replacing it.
-        try checkTarget(path, inputs: inputs, magic: magic, formatName: formatName)
-        guard rename(temporary, path) == 0 else { throw Failure.system(path: path, operation: "write", code: errno) }
-        renamed = true
-        syncDirectory(directory)
+        try writeThenRename(bytes, to: path, permissions: 0o666) { () throws(Failure) in
+            try checkTarget(path, inputs: inputs, magic: magic, formatName: formatName)
+        }
     }
 
     /// Replaces whatever is at `path` with `bytes`, atomically, for files the tool owns (cache
@@ -83,6 +68,13 @@ public enum OutputFile {
     /// Two processes replacing the same path race harmlessly: the last rename wins and readers
     /// see one whole file or the other.
     public static func replace(_ bytes: [UInt8], at path: String, permissions: mode_t = 0o644) throws(Failure) {
+        try writeThenRename(bytes, to: path, permissions: permissions) { () throws(Failure) in }
+    }
+
+    /// Writes `bytes` to a new temporary file beside `path`, flushes it, runs `beforeRename`, and
+    /// renames it over `path`; the temporary file is removed on any failure.
+    private static func writeThenRename(_ bytes: [UInt8], to path: String, permissions: mode_t,
+                                        beforeRename: () throws(Failure) -> Void) throws(Failure) {
         let (directory, name) = split(path)
         let (descriptor, temporary) = try createTemporary(in: directory, near: name, for: path, permissions: permissions)
         var renamed = false
@@ -97,6 +89,7 @@ public enum OutputFile {
             throw error
         }
         guard close(descriptor) == 0 else { throw Failure.system(path: path, operation: "write", code: errno) }
+        try beforeRename()
         guard rename(temporary, path) == 0 else { throw Failure.system(path: path, operation: "write", code: errno) }
         renamed = true
         syncDirectory(directory)
