@@ -118,6 +118,13 @@ static int isGuardedAddress(uintptr_t address) {
 
 static void faultHandler(int signal, siginfo_t *info, void *ucontext) {
     Activation *activation = current;
+    if (info->si_code <= 0 && activation != NULL) {
+        // Sent by kill or raise, not by a fault: LLVM's crash-recovery handler, installed over
+        // this one by a compilation on another thread, re-raises a fault it does not own after
+        // putting this handler back. Returning lets the faulting access run again and fault
+        // into this handler, with its address.
+        return;
+    }
     if (activation != NULL && isGuardedAddress((uintptr_t)info->si_addr)) {
         activation->code = RuneAOTTrapMemoryOutOfBounds;
         activation->detail[0] = 0;
