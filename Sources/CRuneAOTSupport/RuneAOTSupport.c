@@ -90,31 +90,64 @@ int32_t rune_aot_invoke(void (*entry)(void *, uint64_t *), void *context, uint64
     return activation.code;
 }
 
-// Guard regions. On 64-bit hosts every memory reserves all an access can reach (a 32-bit
-// address plus a 32-bit offset plus the access size), and only its current size is readable
-// and writable. Generated code then needs no bounds check on loads and stores: an access past
-// the end touches a page with no access, and the fault handler below turns the fault into an
-// out-of-bounds trap of the running call. The regions are kept in a fixed lock-free table,
-// since the handler may read it at any moment and must not take a lock.
+// Address ranges a signal handler looks up: guard regions, translated code. A fixed table of
+// atomics, since a handler may read it at any moment and must not take a lock. A slot is
+// claimed by setting its start to 1 (never a real address) and filled in before its start is
+// published; it is emptied end first and start last, so a lookup never matches a half-written
+// slot and a slot is never freed while it is being emptied.
+enum { rangeSlotCount = 4096 };
+typedef struct RangeTable {
+    _Atomic uintptr_t starts[rangeSlotCount];
+    _Atomic uintptr_t ends[rangeSlotCount];
+    _Atomic uintptr_t owners[rangeSlotCount];
+} RangeTable;
 
-#if UINTPTR_MAX > 0xFFFFFFFFu
-enum { guardSlotCount = 4096 };
-static _Atomic uintptr_t guardBases[guardSlotCount];
-static _Atomic uintptr_t guardEnds[guardSlotCount];
-static struct sigaction previousSegv, previousBus;
-static pthread_once_t handlerOnce = PTHREAD_ONCE_INIT;
-static int handlerInstalled;
-
-static int isGuardedAddress(uintptr_t address) {
-    for (int slot = 0; slot < guardSlotCount; slot++) {
-        // 1 marks a slot being filled in.
-        uintptr_t base = atomic_load_explicit(&guardBases[slot], memory_order_acquire);
-        if (base > 1 && address >= base && address < atomic_load_explicit(&guardEnds[slot], memory_order_acquire)) {
+static int rangeTableContains(RangeTable *table, uintptr_t address) {
+    for (int slot = 0; slot < rangeSlotCount; slot++) {
+        uintptr_t start = atomic_load_explicit(&table->starts[slot], memory_order_acquire);
+        if (start > 1 && address >= start && address < atomic_load_explicit(&table->ends[slot], memory_order_acquire)) {
             return 1;
         }
     }
     return 0;
 }
+
+/// Adds [start, end) for `owner`; -1 when the table is full.
+static int rangeTableAdd(RangeTable *table, uintptr_t start, uintptr_t end, uintptr_t owner) {
+    for (int slot = 0; slot < rangeSlotCount; slot++) {
+        uintptr_t expected = 0;
+        if (atomic_compare_exchange_strong(&table->starts[slot], &expected, (uintptr_t)1)) {
+            atomic_store_explicit(&table->owners[slot], owner, memory_order_release);
+            atomic_store_explicit(&table->ends[slot], end, memory_order_release);
+            atomic_store_explicit(&table->starts[slot], start, memory_order_release);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/// Removes every range of `owner`.
+static void rangeTableRemove(RangeTable *table, uintptr_t owner) {
+    for (int slot = 0; slot < rangeSlotCount; slot++) {
+        if (atomic_load_explicit(&table->owners[slot], memory_order_acquire) == owner) {
+            atomic_store_explicit(&table->ends[slot], 0, memory_order_release);
+            atomic_store_explicit(&table->owners[slot], 0, memory_order_release);
+            atomic_store_explicit(&table->starts[slot], 0, memory_order_release);
+        }
+    }
+}
+
+// Guard regions. On 64-bit hosts every memory reserves all an access can reach (a 32-bit
+// address plus a 32-bit offset plus the access size), and only its current size is readable
+// and writable. Generated code then needs no bounds check on loads and stores: an access past
+// the end touches a page with no access, and the fault handler below turns the fault into an
+// out-of-bounds trap of the running call.
+
+#if UINTPTR_MAX > 0xFFFFFFFFu
+static RangeTable guards;  // owner: the region's base
+static struct sigaction previousSegv, previousBus;
+static pthread_once_t handlerOnce = PTHREAD_ONCE_INIT;
+static int handlerInstalled;
 
 static void faultHandler(int signal, siginfo_t *info, void *ucontext) {
     Activation *activation = current;
@@ -125,7 +158,7 @@ static void faultHandler(int signal, siginfo_t *info, void *ucontext) {
         // into this handler, with its address.
         return;
     }
-    if (activation != NULL && isGuardedAddress((uintptr_t)info->si_addr)) {
+    if (activation != NULL && rangeTableContains(&guards, (uintptr_t)info->si_addr)) {
         activation->code = RuneAOTTrapMemoryOutOfBounds;
         activation->detail[0] = 0;
         activation->detail[1] = 0;
@@ -150,25 +183,11 @@ static void installHandler(void) {
 static int registerGuard(uintptr_t base, uintptr_t end) {
     pthread_once(&handlerOnce, installHandler);
     if (!handlerInstalled) return -1;
-    for (int slot = 0; slot < guardSlotCount; slot++) {
-        uintptr_t expected = 0;
-        if (atomic_compare_exchange_strong(&guardBases[slot], &expected, (uintptr_t)1)) {
-            atomic_store_explicit(&guardEnds[slot], end, memory_order_release);
-            atomic_store_explicit(&guardBases[slot], base, memory_order_release);
-            return 0;
-        }
-    }
-    return -1;
+    return rangeTableAdd(&guards, base, end, base);
 }
 
 static void unregisterGuard(uintptr_t base) {
-    for (int slot = 0; slot < guardSlotCount; slot++) {
-        if (atomic_load_explicit(&guardBases[slot], memory_order_acquire) == base) {
-            atomic_store_explicit(&guardEnds[slot], 0, memory_order_release);
-            atomic_store_explicit(&guardBases[slot], 0, memory_order_release);
-            return;
-        }
-    }
+    rangeTableRemove(&guards, base);
 }
 
 int rune_aot_guard_pages(void) { return 1; }
@@ -237,22 +256,11 @@ int rune_aot_memory_file(const char *name) {
 // (its program counter lies in a registered executable segment), where no lock, allocation or
 // host state can be half-updated. Elsewhere it returns, and the next signal tries again.
 
-enum { codeSlotCount = 4096 };
-static _Atomic uintptr_t codeStarts[codeSlotCount];
-static _Atomic uintptr_t codeEnds[codeSlotCount];
-static _Atomic uintptr_t codeOwners[codeSlotCount];
+static RangeTable translatedCode;  // owner: the dlopen handle
 static pthread_once_t interruptOnce = PTHREAD_ONCE_INIT;
 static int interruptInstalled;
 
 static int interruptSignal(void) { return SIGRTMIN + 4; }
-
-static int isTranslatedCode(uintptr_t pc) {
-    for (int slot = 0; slot < codeSlotCount; slot++) {
-        uintptr_t start = atomic_load_explicit(&codeStarts[slot], memory_order_acquire);
-        if (start > 1 && pc >= start && pc < atomic_load_explicit(&codeEnds[slot], memory_order_acquire)) return 1;
-    }
-    return 0;
-}
 
 static uintptr_t programCounter(void *ucontext) {
     ucontext_t *context = ucontext;
@@ -271,7 +279,7 @@ static void interruptHandler(int signal, siginfo_t *info, void *ucontext) {
     (void)info;
     Activation *activation = current;
     if (activation == NULL || activation->thread == NULL || activation->thread->interrupt == 0) return;
-    if (!isTranslatedCode(programCounter(ucontext))) return;
+    if (!rangeTableContains(&translatedCode, programCounter(ucontext))) return;
     activation->code = RuneAOTTrapInterrupted;
     activation->detail[0] = 0;
     activation->detail[1] = 0;
@@ -300,19 +308,6 @@ typedef struct SegmentSearch {
     int failed;
 } SegmentSearch;
 
-static int registerSegment(uintptr_t start, uintptr_t end, void *handle) {
-    for (int slot = 0; slot < codeSlotCount; slot++) {
-        uintptr_t expected = 0;
-        if (atomic_compare_exchange_strong(&codeStarts[slot], &expected, (uintptr_t)1)) {
-            atomic_store_explicit(&codeOwners[slot], (uintptr_t)handle, memory_order_release);
-            atomic_store_explicit(&codeEnds[slot], end, memory_order_release);
-            atomic_store_explicit(&codeStarts[slot], start, memory_order_release);
-            return 0;
-        }
-    }
-    return -1;
-}
-
 static int findSegments(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     SegmentSearch *search = data;
@@ -321,7 +316,7 @@ static int findSegments(struct dl_phdr_info *info, size_t size, void *data) {
         const ElfW(Phdr) *header = &info->dlpi_phdr[index];
         if (header->p_type != PT_LOAD || !(header->p_flags & PF_X)) continue;
         uintptr_t start = info->dlpi_addr + header->p_vaddr;
-        if (registerSegment(start, start + header->p_memsz, search->handle) != 0) search->failed = 1;
+        if (rangeTableAdd(&translatedCode, start, start + header->p_memsz, (uintptr_t)search->handle) != 0) search->failed = 1;
     }
     return 1;
 }
@@ -340,13 +335,5 @@ int rune_aot_register_code(void *handle) {
 }
 
 void rune_aot_unregister_code(void *handle) {
-    for (int slot = 0; slot < codeSlotCount; slot++) {
-        if (atomic_load_explicit(&codeOwners[slot], memory_order_acquire) == (uintptr_t)handle) {
-            // The range stops matching first; the slot is freed (start 0) last, so a slot being
-            // reused is never cleared by this.
-            atomic_store_explicit(&codeEnds[slot], 0, memory_order_release);
-            atomic_store_explicit(&codeOwners[slot], 0, memory_order_release);
-            atomic_store_explicit(&codeStarts[slot], 0, memory_order_release);
-        }
-    }
+    rangeTableRemove(&translatedCode, (uintptr_t)handle);
 }
