@@ -6,12 +6,7 @@
  * same reason at the same byte.
  */
 #include "cortex-m/manifest.h"
-
-/* The host's Manifest.Limits. */
-#define MAX_ENTRIES 1024u
-#define MAX_RANK 8u
-#define MAX_STRING_BYTES 65536u
-#define MAX_ELEMENTS (1u << 30)
+#include "rune_limits.h"
 
 typedef struct reader {
     const uint8_t *bytes;
@@ -42,7 +37,11 @@ static int read_uleb(reader *r, uint64_t *value) {
         if (read_byte(r, &byte) != 0) return -1;
         if (shift >= 64 || (shift >= 63 && (byte & 0x7e) != 0)) return fail(r, "integer too large");
         result |= (uint64_t)(byte & 0x7f) << shift;
-        if ((byte & 0x80) == 0) break;
+        if ((byte & 0x80) == 0) {
+            /* A padded encoding (0x80 0x00 for 0) would not re-encode to the same bytes. */
+            if (byte == 0 && shift != 0) return fail(r, "integer is not in its shortest encoding");
+            break;
+        }
         shift += 7;
     }
     *value = result;
@@ -52,7 +51,7 @@ static int read_uleb(reader *r, uint64_t *value) {
 static int read_count(reader *r, uint32_t *count) {
     uint64_t value;
     if (read_uleb(r, &value) != 0) return -1;
-    if (value > MAX_ENTRIES) return fail(r, "count exceeds the limit of 1024");
+    if (value > RUNE_MAX_MANIFEST_ENTRIES) return fail(r, "count exceeds the limit of entries");
     *count = (uint32_t)value;
     return 0;
 }
@@ -98,7 +97,7 @@ static bool valid_utf8(const uint8_t *bytes, uint32_t length) {
 static int read_string(reader *r, rune_text *text) {
     uint64_t length;
     if (read_uleb(r, &length) != 0) return -1;
-    if (length > MAX_STRING_BYTES) return fail(r, "string is too long");
+    if (length > RUNE_MAX_STRING_BYTES) return fail(r, "string is too long");
     if (length > r->length - r->offset) return fail(r, "unexpected end of manifest");
     const uint32_t start = r->offset;
     if (!valid_utf8(r->bytes + start, (uint32_t)length)) return fail_at(r, start, "string is not valid UTF-8");
@@ -107,6 +106,16 @@ static int read_string(reader *r, rune_text *text) {
         text->length = (uint32_t)length;
     }
     r->offset += (uint32_t)length;
+    return 0;
+}
+
+/* A name, kind or argument key: a string of at most RUNE_MAX_NAME_BYTES. */
+static int read_name(reader *r, rune_text *text) {
+    const uint32_t start = r->offset;
+    rune_text name;
+    if (read_string(r, &name) != 0) return -1;
+    if (name.length > RUNE_MAX_NAME_BYTES) return fail_at(r, start, "name is longer than the limit");
+    if (text) *text = name;
     return 0;
 }
 
@@ -128,22 +137,22 @@ static int read_tensor(reader *r, rune_tensor_info *tensor) {
     if (element_width(code) == 0) return fail_at(r, start, "unknown element type");
     uint64_t rank;
     if (read_uleb(r, &rank) != 0) return -1;
-    if (rank < 1 || rank > MAX_RANK) return fail(r, "tensor rank is outside 1...8");
+    if (rank < 1 || rank > RUNE_MAX_RANK) return fail(r, "tensor rank is outside 1...8");
     const uint8_t *dimensions = r->bytes + r->offset;
     uint64_t elements = 1;
     bool has_unit = false;
     for (uint32_t i = 0; i < (uint32_t)rank; i++) {
         uint64_t dimension;
         if (read_uleb(r, &dimension) != 0) return -1;
-        if (dimension < 1 || dimension > MAX_ELEMENTS) return fail(r, "tensor dimension is out of range");
+        if (dimension < 1 || dimension > RUNE_MAX_TENSOR_ELEMENTS) return fail(r, "tensor dimension is out of range");
         elements *= dimension;
-        if (elements > MAX_ELEMENTS) return fail(r, "tensor has too many elements");
+        if (elements > RUNE_MAX_TENSOR_ELEMENTS) return fail(r, "tensor has too many elements");
         if (dimension == 1) has_unit = true;
     }
+    const uint64_t bytes = elements * element_width(code);
+    if (bytes > RUNE_MAX_TENSOR_BYTES) return fail_at(r, start, "tensor is over the byte limit");
     /* Canonical shapes drop unit dimensions, except the [1] of a scalar. */
     if (has_unit && rank > 1) return fail_at(r, start, "tensor shape is not canonical");
-    const uint64_t bytes = elements * element_width(code);
-    if (bytes > 0xffffffffu) return fail_at(r, start, "tensor is larger than 4 GiB");
     if (tensor) {
         tensor->element_type = code;
         tensor->rank = (uint8_t)rank;
@@ -176,7 +185,7 @@ static int read_arguments(reader *r) {
     uint32_t count;
     if (read_count(r, &count) != 0) return -1;
     for (uint32_t i = 0; i < count; i++) {
-        if (read_string(r, NULL) != 0 || read_string(r, NULL) != 0) return -1;
+        if (read_name(r, NULL) != 0 || read_string(r, NULL) != 0) return -1;
     }
     return 0;
 }
@@ -203,7 +212,7 @@ int rune_manifest_parse(const uint8_t *blob, rune_manifest_view *view, rune_mani
     view->capability_count = count;
     for (uint32_t i = 0; i < count; i++) {
         rune_capability_info *capability = &view->capabilities[i];
-        if (read_string(&r, &capability->name) != 0 || read_string(&r, &capability->kind) != 0 ||
+        if (read_name(&r, &capability->name) != 0 || read_name(&r, &capability->kind) != 0 ||
             read_tensor(&r, &capability->tensor) != 0 || read_arguments(&r) != 0) {
             return -1;
         }
@@ -217,7 +226,7 @@ int rune_manifest_parse(const uint8_t *blob, rune_manifest_view *view, rune_mani
     for (uint32_t i = 0; i < count; i++) {
         rune_output_info *output = &view->outputs[i];
         uint32_t tensors;
-        if (read_string(&r, &output->name) != 0 || read_string(&r, &output->kind) != 0) return -1;
+        if (read_name(&r, &output->name) != 0 || read_name(&r, &output->kind) != 0) return -1;
         if (read_count(&r, &tensors) != 0) return -1;
         if (tensors > RUNE_FIRMWARE_MAX_OUTPUT_TENSORS - view->output_tensor_count) {
             return fail(&r, "more output tensors than RUNE_FIRMWARE_MAX_OUTPUT_TENSORS allows");
@@ -234,7 +243,7 @@ int rune_manifest_parse(const uint8_t *blob, rune_manifest_view *view, rune_mani
     if (read_count(&r, &count) != 0) return -1;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t tensors;
-        if (read_string(&r, NULL) != 0 || read_string(&r, NULL) != 0) return -1;
+        if (read_name(&r, NULL) != 0 || read_string(&r, NULL) != 0) return -1;
         if (read_size(&r) != 0 || read_size(&r) != 0) return -1;
         for (uint32_t side = 0; side < 2; side++) {
             if (read_count(&r, &tensors) != 0) return -1;

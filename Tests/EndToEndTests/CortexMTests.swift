@@ -52,13 +52,20 @@ struct CortexMTests {
         #expect(serialLines.map(String.init) == host.standardOutput.split(whereSeparator: \.isNewline).map(String.init))
     }
 
-    @Test func missingCapabilityIsRefusedAtBoot() throws {
+    /// A board that cannot feed a capability gets no firmware: runec refuses at the Runefile's
+    /// line, with the words the firmware's own boot check uses, and writes no file.
+    @Test func aCapabilityTheBoardLacksIsRefusedAtCompileTime() throws {
         let folder = Fixtures.folder("hotg", "person_detection")
-        let booted = try CortexMTests.boot(folder.appendingPathComponent("Runefile"), embedding: [], in: folder)
-        #expect(booted.status != 0)
-        #expect(booted.standardOutput.contains("error: the rune needs capability 'image' of kind IMAGE, which board mps2-an500 does not provide"),
-                "serial:\n\(booted.standardOutput)")
-        #expect(!booted.standardOutput.contains("{\"serial\""))
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let firmware = scratch.appendingPathComponent("app.elf")
+        let build = try Executables.run("runec", ["Runefile", "--target", "cortex-m7", "--board", "mps2-an500", "-o", firmware.path],
+                                        in: folder)
+        #expect(build.status != 0)
+        #expect(build.standardError.contains("Runefile:3:36"), "\(build.standardError)")
+        #expect(build.standardError.contains("error[E0502]: the rune needs capability 'image' of kind IMAGE, which board mps2-an500 does not provide"),
+                "\(build.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: firmware.path))
     }
 
     @Test func portentaFirmwareStartsAfterTheBootloader() throws {

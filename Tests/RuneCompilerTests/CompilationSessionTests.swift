@@ -117,24 +117,44 @@ import Testing
     // MARK: Diagnostics of every phase are kept
 
     @Test func diagnosticsOfEveryPhaseAreKept() {
-        // check: W0001; plan: W0004 (the board has no camera); build: a warning from a block,
-        // then an image runec cannot read, which is runec's failure: E0900.
+        // check: W0001; build: a warning from a block, then an image runec cannot read, which is
+        // runec's failure: E0900.
         let text = """
             FROM runicos/base
             CAPABILITY<I32[4]> input RAW
-            CAPABILITY<U8[4, 4, 3]> camera IMAGE --width 4 --height 4
             CAPABILITY<U8[16]> spare RAW
             OUT serial
             RUN input serial
-            RUN camera serial
             """
         let warning = ClangDiagnostic(severity: .warning, file: "", line: 0, column: 0, message: "unused variable 'x'")
         let toolchain = RecordingToolchain(.product(BuildProduct(binary: [1, 2, 3], warnings: [warning])))
         let result = compile(text, target: .cortexM7, firmware: FirmwareOptions(board: .mps2AN500), toolchain: toolchain)
-        #expect(codes(result) == ["W0001", "W0004", "W0003", "E0900"], "\(result.renderedDiagnostics())")
+        #expect(codes(result) == ["W0001", "W0003", "E0900"], "\(result.renderedDiagnostics())")
         #expect(result.artifact == nil)
         #expect(result.firmwareSize == nil)
         #expect(result.manifest != nil)
+    }
+
+    /// Firmware for a board that cannot feed a capability is not built: the error points at the
+    /// capability's kind, and nothing reaches the toolchain.
+    @Test func aCapabilityTheBoardLacksIsACompileError() {
+        let text = """
+            FROM runicos/base
+            CAPABILITY<I32[4]> input RAW
+            CAPABILITY<U8[4, 4, 3]> camera IMAGE --width 4 --height 4
+            OUT serial
+            RUN input serial
+            RUN camera serial
+            """
+        let toolchain = RecordingToolchain(.product(BuildProduct(binary: [1, 2, 3], warnings: [])))
+        let result = compile(text, target: .cortexM7, firmware: FirmwareOptions(board: .mps2AN500), toolchain: toolchain)
+        #expect(codes(result) == ["E0502"], "\(result.renderedDiagnostics())")
+        let diagnostic = result.diagnostics.first
+        #expect(diagnostic?.message == "the rune needs capability 'camera' of kind IMAGE, which board mps2-an500 does not provide")
+        #expect(diagnostic?.range?.start.line == 3)
+        #expect(diagnostic?.range?.start.column == 32)
+        #expect(result.artifact == nil)
+        #expect(toolchain.recorded.isEmpty)
     }
 
     @Test func parseAndCheckErrorsAreBothReported() {

@@ -65,6 +65,8 @@ public final class CompilationSession {
     public private(set) var pipeline: Pipeline?
     /// The manifest, once `generate(_:)` has produced it.
     public private(set) var manifest: Manifest?
+    /// The parsed Runefile, once parsed: later phases point their diagnostics into it.
+    public private(set) var syntax: RunefileSyntax?
 
     let modelCompiler: any ModelCompiling
     let toolchain: any ToolchainExecutor
@@ -155,7 +157,9 @@ public final class CompilationSession {
     /// Parses the Runefile. Errors are reported and recovered from: checking still runs, so one
     /// compilation reports the errors of both.
     public func parse() -> RunefileSyntax {
-        Compiler.parse(requireRunefile(), diagnostics: diagnostics)
+        let parsed = Compiler.parse(requireRunefile(), diagnostics: diagnostics)
+        syntax = parsed
+        return parsed
     }
 
     /// Checks the syntax and lowers it to the pipeline IR; stops if any phase so far has errors.
@@ -197,6 +201,7 @@ public final class CompilationSession {
             return plan
         case .cortexM7:
             let planner = FirmwarePlanner(options: options.firmware, manifest: generated.manifest)
+            planner.checkBoardCapabilities(declaredAt: capabilityKindRanges(), diagnostics: diagnostics)
             let inputs = planner.embeddedInputs(diagnostics: diagnostics)
             try stopOnErrors()
             return planner.plan(from: plan, inputs: inputs)
@@ -292,6 +297,15 @@ public final class CompilationSession {
 
     /// Where the Runefile names the model a code-generation error is about: the error's
     /// message starts with `model 'PATH'`.
+    /// Where each capability's kind is written in the Runefile, by capability name.
+    private func capabilityKindRanges() -> [String: SourceRange] {
+        var ranges: [String: SourceRange] = [:]
+        for stage in syntax?.stages ?? [] where stage.kind == .capability && ranges[stage.name.value] == nil {
+            ranges[stage.name.value] = stage.reference.range
+        }
+        return ranges
+    }
+
     private func modelRange(in file: SourceFile, message: String) -> SourceRange? {
         guard let start = message.range(of: "model '"), let end = message[start.upperBound...].firstIndex(of: "'") else { return nil }
         let path = String(message[start.upperBound..<end])

@@ -42,13 +42,20 @@ struct FirmwarePlanner {
                 diagnostics.emit(.error(.invalidEmbeddedInput, "cannot embed '\(path)' for capability '\(name)': \(error.message)", at: nil))
             }
         }
+        return inputs
+    }
+
+    /// Refuses a rune that declares a capability the board cannot feed: such firmware could only
+    /// refuse to run when it boots, so it is not built. `ranges` locates each capability's kind in
+    /// the Runefile by name.
+    func checkBoardCapabilities(declaredAt ranges: [String: SourceRange], diagnostics: DiagnosticEngine) {
         for capability in manifest.capabilities {
             if let kind = capability.kindID, options.board.capabilities.contains(kind) { continue }
-            diagnostics.emit(.warning(.boardLacksCapability,
-                                      "board \(options.board.name) has no \(capability.kind) capability; the firmware will refuse to run '\(capability.name)'",
-                                      at: nil, help: "\(options.board.name) provides " + options.board.capabilities.map(\.name).joined(separator: ", ")))
+            diagnostics.emit(.error(.boardLacksCapability,
+                                    "the rune needs capability '\(capability.name)' of kind \(capability.kind), which board \(options.board.name) does not provide",
+                                    at: ranges[capability.name],
+                                    help: "\(options.board.name) provides " + options.board.capabilities.map(\.name).joined(separator: ", ")))
         }
-        return inputs
     }
 
     /// The run settings and embedded data, as C.

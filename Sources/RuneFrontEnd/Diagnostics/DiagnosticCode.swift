@@ -49,6 +49,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     // Targets
     public static let imageTooLarge = DiagnosticCode(rawValue: "E0500", summary: "image does not fit the board")
     public static let invalidEmbeddedInput = DiagnosticCode(rawValue: "E0501", summary: "embedded input cannot be used")
+    public static let boardLacksCapability = DiagnosticCode(rawValue: "E0502", summary: "the board lacks a capability the rune needs")
 
     // Bugs in runec, not in the input
     public static let internalError = DiagnosticCode(rawValue: "E0900", summary: "internal compiler error")
@@ -57,7 +58,6 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let unusedStage = DiagnosticCode(rawValue: "W0001", summary: "stage is never used")
     public static let ignoredArgument = DiagnosticCode(rawValue: "W0002", summary: "argument has no effect")
     public static let blockWarning = DiagnosticCode(rawValue: "W0003", summary: "warning in a processing block")
-    public static let boardLacksCapability = DiagnosticCode(rawValue: "W0004", summary: "the board lacks a capability the rune needs")
 
     public static let all: [DiagnosticCode] = [
         .syntax, .unknownInstruction, .yamlSyntax, .unsupportedVersion, .missingImage, .invalidType, .nameTooLong,
@@ -65,7 +65,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
         .unknownCapability, .unknownOutput, .unknownProcBlock, .unknownArgument, .invalidArgument,
         .missingArgument, .duplicateArgument,
         .typeMismatch, .shapeMismatch, .cannotInferType, .unsupportedType, .tensorTooLarge,
-        .missingFile, .invalidModel, .blockCompilation, .imageTooLarge, .invalidEmbeddedInput, .internalError,
-        .unusedStage, .ignoredArgument, .blockWarning, .boardLacksCapability,
+        .missingFile, .invalidModel, .blockCompilation, .imageTooLarge, .invalidEmbeddedInput, .boardLacksCapability,
+        .internalError, .unusedStage, .ignoredArgument, .blockWarning,
     ]
 }

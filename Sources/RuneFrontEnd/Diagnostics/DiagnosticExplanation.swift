@@ -276,6 +276,14 @@ extension DiagnosticCode {
                 An `--embed-input NAME=FILE` names no capability of the rune, or its file cannot \
                 be converted into that capability's tensor (wrong format, unreadable).
                 """),
+        "E0502": DiagnosticExplanation(
+            text: """
+                The rune declares a capability of a kind the chosen board cannot feed (neither a \
+                sensor of its own nor an embedded input of that kind), so firmware built from it \
+                could only refuse to run. Choose a board that has the sensor, or change the \
+                capability. For example a `CAPABILITY<U8[96, 96]> image IMAGE` built with \
+                `--board mps2-an500`, which has no camera and takes no embedded image.
+                """),
         "E0900": DiagnosticExplanation(
             text: """
                 Not a mistake in your Runefile: runec itself failed (a state it should never \
@@ -298,12 +306,6 @@ extension DiagnosticCode {
             text: """
                 Clang warned about a C block of yours. The rune is still built; the warning is \
                 shown at your file and line.
-                """),
-        "W0004": DiagnosticExplanation(
-            text: """
-                The rune declares a capability the chosen board does not provide, so the firmware \
-                will refuse to run on boot. Give the input with `--embed-input NAME=FILE`, or \
-                choose a board that has the sensor.
                 """),
     ]
 }
