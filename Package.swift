@@ -124,9 +124,16 @@ let package = Package(
             swiftSettings: llvmSwiftSettings,
             plugins: ["EmbedRuntime"]
         ),
+        // Runtime/'s JSON spelling and RAND stream, compiled for the host: `rune run` and the
+        // boards run the same C.
+        .target(
+            name: "CRuneShared",
+            cSettings: [.headerSearchPath("../../Runtime/include"), .headerSearchPath("../../Runtime")]
+        ),
         .target(
             name: "RuneRuntime",
             dependencies: [
+                "CRuneShared",
                 "RuneManifest",
                 "RuneSensors",
                 "RuneFiles",

@@ -1,75 +1,20 @@
 /*
  * capabilities.c - rune_capability_read on a board: embedded inputs replayed
- * on every call (the host's RAW files), and RAND drawn exactly as the host
- * draws it (RuneRuntime/Capabilities/RandomCapability.swift), so the same
- * seed gives the same numbers on a board and on a workstation.
+ * on every call (the host's RAW files), and RAND drawn by random.c, the file
+ * the host draws with too.
  */
 #include "cortex-m/capabilities.h"
 #include "cortex-m/board.h"
 #include "cortex-m/console.h"
+#include "cortex-m/random.h"
 
 static const rune_manifest_view *manifest;
 static const rune_embedded_input *embedded[RUNE_FIRMWARE_MAX_CAPABILITIES];
 static uint64_t random_state[RUNE_FIRMWARE_MAX_CAPABILITIES];
 
-/* FNV-1a over the name's UTF-8: the host's String.hashValueStable. */
-static uint32_t fnv1a(rune_text text) {
-    uint32_t hash = 0x811c9dc5u;
-    for (uint32_t i = 0; i < text.length; i++) {
-        hash ^= (uint8_t)text.data[i];
-        hash *= 0x01000193u;
-    }
-    return hash;
-}
-
-static uint64_t splitmix64_next(uint64_t *state) {
-    *state += 0x9e3779b97f4a7c15ull;
-    uint64_t z = *state;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint32_t highest_bit(uint64_t value) {
-    uint32_t bit = 0;
-    while (value >>= 1) bit++;
-    return bit;
-}
-
-/*
- * m x 2^-24 as f32 and m x 2^-53 as f64 bit patterns, built directly: both are
- * exact (m has at most 24 or 53 bits), and building them avoids the
- * integer-to-float helpers of libgcc, which the firmware does not link.
- */
-static uint32_t unit_f32_bits(uint32_t m) {
-    if (m == 0) return 0;
-    const uint32_t top = highest_bit(m);
-    return ((top + 127u - 24u) << 23) | ((m << (23u - top)) & 0x7fffffu);
-}
-
-static uint64_t unit_f64_bits(uint64_t m) {
-    if (m == 0) return 0;
-    const uint64_t top = highest_bit(m);
-    return ((top + 1023u - 53u) << 52) | ((m << (52u - top)) & 0xfffffffffffffull);
-}
-
-static void store_le(uint8_t *to, uint64_t value, uint32_t width) {
-    for (uint32_t i = 0; i < width; i++) to[i] = (uint8_t)(value >> (8 * i));
-}
-
 static void fill_random(uint32_t index, uint8_t *buffer) {
     const rune_tensor_info *tensor = &manifest->capabilities[index].tensor;
-    const uint32_t width = tensor->bytes / tensor->elements;
-    for (uint32_t i = 0; i < tensor->elements; i++) {
-        const uint64_t bits = splitmix64_next(&random_state[index]);
-        uint8_t *element = buffer + (uint64_t)i * width;
-        switch (tensor->element_type) {
-        case RUNE_F32: store_le(element, unit_f32_bits((uint32_t)(bits >> 40)), 4); break;
-        case RUNE_F64: store_le(element, unit_f64_bits(bits >> 11), 8); break;
-        /* Integers take the low bytes of each draw. */
-        default: store_le(element, bits, width); break;
-        }
-    }
+    rune_random_fill(&random_state[index], tensor->element_type, tensor->elements, buffer);
 }
 
 static const rune_embedded_input *find_embedded(uint32_t index) {
@@ -123,7 +68,8 @@ int rune_capabilities_prepare(const rune_manifest_view *view) {
             return 1;
         }
         /* Each capability has its own stream, so adding one leaves the others be. */
-        random_state[i] = rune_firmware_random_seed ^ ((uint64_t)fnv1a(capability->name) * 0x9e3779b97f4a7c15ull);
+        random_state[i] = rune_random_stream_start(rune_firmware_random_seed, (const uint8_t *)capability->name.data,
+                                                   capability->name.length);
     }
     return 0;
 }
