@@ -52,10 +52,19 @@ typedef struct rune_fft_scratch {
     uint32_t *initialized;
 } rune_fft_scratch;
 
+/*
+ * The low `bits` bits of `value` in reverse order (bits is 1...31). Swapping
+ * halves, then quarters, ... is what LLVM recognizes as a bit reversal (one
+ * RBIT on Cortex-M); a loop over the bits instead was vectorized, per index,
+ * into a dozen vector instructions by the AOT engine.
+ */
 static inline uint32_t rune_fft_reverse_bits(uint32_t value, uint32_t bits) {
-    uint32_t reversed = 0;
-    for (uint32_t i = 0; i < bits; i++) reversed |= ((value >> i) & 1u) << (bits - 1 - i);
-    return reversed;
+    value = ((value >> 1) & 0x55555555u) | ((value & 0x55555555u) << 1);
+    value = ((value >> 2) & 0x33333333u) | ((value & 0x33333333u) << 2);
+    value = ((value >> 4) & 0x0f0f0f0fu) | ((value & 0x0f0f0f0fu) << 4);
+    value = ((value >> 8) & 0x00ff00ffu) | ((value & 0x00ff00ffu) << 8);
+    value = (value >> 16) | (value << 16);
+    return value >> (32u - bits);
 }
 
 static inline void rune_fft_prepare(const rune_fft_plan *plan, const rune_fft_scratch *scratch) {
