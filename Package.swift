@@ -35,9 +35,15 @@ let package = Package(
 
         // Files every tool reads and writes: bounded reads, and outputs that never
         // clobber what is not a regular file of ours.
-        // Optimised even in debug builds: its SHA-256 checks megabytes of cached native code on
-        // every `rune run`, and unoptimised Swift is about 30x slower at it.
-        .target(name: "RuneFiles", swiftSettings: [.unsafeFlags(["-O"])]),
+        // Runtime/'s JSON spelling, RAND stream and SHA-256, compiled for the host: `rune run` and
+        // the boards run the same C. Optimised even in debug builds: SHA-256 checks megabytes of
+        // cached native code on every `rune run`.
+        .target(
+            name: "CRuneShared",
+            cSettings: [.headerSearchPath("../../Runtime/include"), .headerSearchPath("../../Runtime"),
+                        .unsafeFlags(["-O2"])]
+        ),
+        .target(name: "RuneFiles", dependencies: ["CRuneShared"]),
 
         // Sensor file decoders (WAV, PNG, BMP, JPEG, CSV) turning recordings into tensors; used by
         // the host runtime and by runec when it embeds test inputs into firmware.
@@ -126,10 +132,7 @@ let package = Package(
         ),
         // Runtime/'s JSON spelling and RAND stream, compiled for the host: `rune run` and the
         // boards run the same C.
-        .target(
-            name: "CRuneShared",
-            cSettings: [.headerSearchPath("../../Runtime/include"), .headerSearchPath("../../Runtime")]
-        ),
+
         .target(
             name: "RuneRuntime",
             dependencies: [

@@ -1,31 +1,15 @@
-/// SHA-256 (FIPS 180-4), written here because Linux has no CryptoKit.
+import CRuneShared
+
+/// SHA-256 (FIPS 180-4): the C of `Runtime/cortex-m/sha256.c` (through CRuneShared), which the
+/// boards use to verify images, so host and device hash with one implementation.
 ///
 /// Used to name and check what the tools keep on disk (the native-code cache) and to identify
 /// runes. Feed bytes with `update` as they come, then take the `digest`; or hash a whole buffer
 /// with `SHA256.hash`.
 public struct SHA256: Sendable {
-    /// The hash state: eight 32-bit words.
-    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-        (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
-    /// Bytes not yet hashed (less than one 64-byte block).
-    private var pending: [UInt8] = []
-    /// Bytes fed so far; the padding encodes it in bits.
-    private var length: UInt64 = 0
+    private var state = rune_shared_sha256()
 
-    /// The 64 round constants: the first 32 bits of the fractional parts of the cube roots of the
-    /// first 64 primes.
-    private static let k: [UInt32] = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-    ]
-
-    public init() {}
+    public init() { rune_shared_sha256_init(&state) }
 
     /// The digest of `bytes`.
     public static func hash<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
@@ -61,77 +45,16 @@ public struct SHA256: Sendable {
 
     /// Hashes the bytes in `buffer` after what was fed before.
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
-        length &+= UInt64(buffer.count)
-        var offset = 0
-        // Top up a partial block first, then hash whole blocks straight from the input.
-        if !pending.isEmpty {
-            let taken = min(64 - pending.count, buffer.count)
-            pending += buffer[0..<taken]
-            offset = taken
-            guard pending.count == 64 else { return }
-            pending.withUnsafeBytes { compress($0.baseAddress!) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        while buffer.count - offset >= 64 {
-            compress(buffer.baseAddress! + offset)
-            offset += 64
-        }
-        if offset < buffer.count { pending += buffer[offset...] }
+        guard let start = buffer.baseAddress, buffer.count > 0 else { return }
+        rune_shared_sha256_update(&state, start.assumingMemoryBound(to: UInt8.self), buffer.count)
     }
 
     /// The 32-byte digest of everything fed so far (the hasher itself is left as it was).
     public var digest: [UInt8] {
-        var copy = self
-        // Padding: a 1 bit, zeros up to 56 mod 64, then the length in bits, big-endian.
-        let bits = length &* 8
-        var tail: [UInt8] = [0x80]
-        let used = (pending.count + 1) % 64
-        tail += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        tail.withUnsafeBytes { copy.update($0) }
-        precondition(copy.pending.isEmpty)
-        let words = [copy.state.0, copy.state.1, copy.state.2, copy.state.3,
-                     copy.state.4, copy.state.5, copy.state.6, copy.state.7]
-        return words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
-    }
-
-    /// One 64-byte block at `block` into the state (FIPS 180-4, 6.2.2). Pointers, not arrays:
-    /// the cache hashes megabytes on every load, in debug builds too.
-    private mutating func compress(_ block: UnsafeRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 {
-                let bytes = block + 4 * t
-                w[t] = UInt32(bytes.load(as: UInt8.self)) << 24 | UInt32(bytes.load(fromByteOffset: 1, as: UInt8.self)) << 16
-                    | UInt32(bytes.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(bytes.load(fromByteOffset: 3, as: UInt8.self))
-            }
-            for t in 16..<64 {
-                let s0 = rotate(w[t - 15], 7) ^ rotate(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = rotate(w[t - 2], 17) ^ rotate(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
-            Self.k.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
-                    let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
-                    let choice = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ choice &+ k[t] &+ w[t]
-                    let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
-                    let majority = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ majority
-                    h = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ t2
-                }
-            }
-            state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-                     state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+        var copy = state
+        return [UInt8](unsafeUninitializedCapacity: Int(RUNE_SHARED_SHA256_DIGEST_BYTES)) { digest, count in
+            rune_shared_sha256_final(&copy, digest.baseAddress!)
+            count = Int(RUNE_SHARED_SHA256_DIGEST_BYTES)
         }
     }
-
-    private func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 { value >> count | value << (32 - count) }
 }
