@@ -153,8 +153,8 @@ extension FunctionTranslator {
         let to = try pop(.i32)
         let sourceAddress = checkedRange(from, length)
         let destinationAddress = checkedRange(to, length)
-        _ = kit.intrinsic("llvm.memmove", [kit.i8Ptr, kit.i8Ptr, kit.i64],
-                          [destinationAddress, sourceAddress, LLVMBuildZExt(builder, length, kit.i64, "")!, LLVMConstInt(kit.i1, 0, 0)])
+        _ = kit.intrinsic("llvm.memmove", [kit.i8Ptr, kit.i8Ptr, kit.intPtr],
+                          [destinationAddress, sourceAddress, LLVMBuildZExtOrBitCast(builder, length, kit.intPtr, "")!, LLVMConstInt(kit.i1, 0, 0)])
         // memmove/memset run in libc, where an interrupt signal is ignored: check after.
         emitInterruptCheck()
     }
@@ -165,8 +165,8 @@ extension FunctionTranslator {
         let value = try pop(.i32)
         let start = try pop(.i32)
         let address = checkedRange(start, length)
-        _ = kit.intrinsic("llvm.memset", [kit.i8Ptr, kit.i64],
-                          [address, LLVMBuildTrunc(builder, value, kit.i8, "")!, LLVMBuildZExt(builder, length, kit.i64, "")!, LLVMConstInt(kit.i1, 0, 0)])
+        _ = kit.intrinsic("llvm.memset", [kit.i8Ptr, kit.intPtr],
+                          [address, LLVMBuildTrunc(builder, value, kit.i8, "")!, LLVMBuildZExtOrBitCast(builder, length, kit.intPtr, "")!, LLVMConstInt(kit.i1, 0, 0)])
         // memmove/memset run in libc, where an interrupt signal is ignored: check after.
         emitInterruptCheck()
     }

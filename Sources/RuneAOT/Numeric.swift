@@ -163,11 +163,10 @@ extension FunctionTranslator {
     func opaque(_ value: LLVMValueRef, _ kind: ValueKind) -> LLVMValueRef {
         var parameters: [LLVMTypeRef?] = [kit.type(kind)]
         let type = LLVMFunctionType(kit.type(kind), &parameters, 1, 0)!
-        #if arch(x86_64)
-        var constraints = Array("=x,0".utf8CString)
-        #else
-        var constraints = Array("=w,0".utf8CString)
-        #endif
+        // A float register of the target: SSE on x86, a NEON register on AArch64, and on 32-bit
+        // Arm an S register for f32, a D register for f64.
+        let registers = module.target.isArm32 ? (kind == .f32 ? "t" : "w") : (module.target.triple.hasPrefix("x86_64") ? "x" : "w")
+        var constraints = Array("=\(registers),0".utf8CString)
         var text: [CChar] = [0]
         let assembly = LLVMGetInlineAsm(type, &text, 0, &constraints, constraints.count - 1, 0, 0, LLVMInlineAsmDialectATT, 0)!
         return kit.call(type, assembly, [value])
