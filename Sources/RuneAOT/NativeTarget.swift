@@ -27,8 +27,11 @@ public struct NativeTarget: Hashable, Sendable, CustomStringConvertible {
 
     /// A Cortex-M7 with the double-precision FPU (FPv5-D16), hard-float ABI, no operating
     /// system: the firmware of `runec aot --target cortex-m7`. The same CPU and features as
-    /// runec's direct firmware (`CompilationTarget.cortexM7`), so both link together.
-    public static let cortexM7 = NativeTarget(triple: "thumbv7em-none-eabihf", cpu: "cortex-m7",
+    /// runec's direct firmware (`CompilationTarget.cortexM7`), so both link together. The triple
+    /// has all four parts: LLVM reads `thumbv7em-none-eabihf` as vendor "none", OS "eabihf" and
+    /// no environment, and then calls GNU helpers (`__fixdfdi`) instead of the Arm EABI's
+    /// (`__aeabi_d2lz`), which is what the runtime provides.
+    public static let cortexM7 = NativeTarget(triple: "thumbv7em-unknown-none-eabihf", cpu: "cortex-m7",
                                               features: "+fp-armv8d16,+thumb-mode")
 
     /// The targets `runec aot --target` names, by name.
