@@ -57,7 +57,7 @@ final class TranslatedModule {
         LLVMDisposeTargetData(layout)
         let options = OptimizationPipeline.makeOptions()
         defer { LLVMDisposePassBuilderOptions(options) }
-        if let error = LLVMRunPasses(kit.module, optimize ? OptimizationPipeline.passes : "default<O0>", machine, options) {
+        if let error = LLVMRunPasses(kit.module, optimize ? OptimizationPipeline.passes(for: isolation) : "default<O0>", machine, options) {
             let text = String(cString: LLVMGetErrorMessage(error))
             LLVMDisposeTargetMachine(machine)
             discard()

@@ -65,7 +65,7 @@ struct AOTCortexMTests {
         let ir = try Executables.run("runec", ["aot", rune.path, "--target", "cortex-m7", "--emit", "llvm-ir"])
         try #require(ir.status == 0, "\(ir.standardError)")
         #expect(ir.standardOutput.contains(#"target triple = "thumbv7em-unknown-none-eabihf""#))
-        #expect(ir.standardOutput.contains("@rune_aot_descriptor = constant"))
+        #expect(ir.standardOutput.contains("@rune_aot_descriptor = local_unnamed_addr constant"), "the one global symbol, in flash")
         let definitions = ir.standardOutput.split(separator: "\n").filter { $0.hasPrefix("define ") }
         #expect(!definitions.isEmpty)
         #expect(definitions.allSatisfy { $0.hasPrefix("define internal ") }, "code is reached through the descriptor, never by name")
@@ -166,7 +166,8 @@ struct AOTCortexMTests {
         let length = UInt32(blob.count)
         let header = (0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) }
         let data = (header + blob).map { byte in "\\" + (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
-        let withData = text.replacingOccurrences(of: "(func $manifest", with: "(data (i32.const 1024) \"\(data)\")\n  (func $manifest")
+        let withData = text.replacingOccurrences(of: "(func $manifest (result i32)",
+                                                 with: "(data (i32.const 1024) \"\(data)\")\n  (func $manifest (result i32)")
         return WasmCustomSection.append(name: Manifest.sectionName, payload: blob, to: try wat2wasm(withData))
     }
 
