@@ -117,8 +117,8 @@ struct AOTCortexMTests {
           (global $half (mut f64) (f64.const 2.5))
           (global $zero (mut f64) (f64.const 0.0))
           (global $ends (mut i64) (i64.const 0x8000000000000001))
-          (global $a (mut f64) (f64.const 0x1.000004p+0))
-          (global $c (mut f64) (f64.const -0x1.000008p+0))
+          (global $a (mut f64) (f64.const 0x1.00000004p+0))
+          (global $c (mut f64) (f64.const -0x1.00000008p+0))
           (func $manifest (result i32) i32.const 1024)
           (func $call (result i32)
             (i64.store (i32.const 2048) (i64.div_s (global.get $big) (global.get $three)))
@@ -155,6 +155,8 @@ struct AOTCortexMTests {
         // Spot checks, so that both engines being wrong alike would still fail.
         #expect(host.standardOutput.contains("[-2333333333333,5,-123456789012,"))
         #expect(host.standardOutput.contains(",9223372036854775807,"), "saturated")
+        // (1 + 2^-30)^2 - (1 + 2^-29) is 0 once the product is rounded; fused, it would be 2^-60.
+        #expect(host.standardOutput.contains(",0,6148914691236517205]"), "\(host.standardOutput)")
     }
 
     /// `text` with the manifest blob placed at address 1024 and the manifest section appended:
