@@ -60,26 +60,10 @@ public struct NativeTarget: Hashable, Sendable, CustomStringConvertible {
     /// The LLVM version the translator was built with, part of every cache key.
     public static let llvmVersion: String = String(cString: RuneLinkerLLVMVersion())
 
-    /// Registers LLVM's code generators, once: the host architecture's, and Arm's for devices.
+    /// Registers LLVM's code generators (the host's, and Arm's for devices), once per process
+    /// and under a lock shared with runec's toolchain (see RuneLinkerInitializeTargets).
     static let initialized: Bool = {
-        #if arch(x86_64)
-        LLVMInitializeX86TargetInfo()
-        LLVMInitializeX86Target()
-        LLVMInitializeX86TargetMC()
-        LLVMInitializeX86AsmPrinter()
-        #elseif arch(arm64)
-        LLVMInitializeAArch64TargetInfo()
-        LLVMInitializeAArch64Target()
-        LLVMInitializeAArch64TargetMC()
-        LLVMInitializeAArch64AsmPrinter()
-        #endif
-        LLVMInitializeARMTargetInfo()
-        LLVMInitializeARMTarget()
-        LLVMInitializeARMTargetMC()
-        LLVMInitializeARMAsmPrinter()
-        // Translated code holds inline assembly (opaque float constants), which the object
-        // streamer parses.
-        LLVMInitializeARMAsmParser()
+        RuneLinkerInitializeTargets()
         return true
     }()
 }

@@ -96,11 +96,12 @@ struct AOTCortexMTests {
 
     // MARK: Numerics
 
-    /// A rune whose `_call` writes 14 results (I64[14]) computed on operands held in mutable
+    /// A rune whose `_call` writes 16 results (I64[16]) computed on operands held in mutable
     /// globals, so LLVM cannot fold them on the workstation: 64-bit division and remainder,
     /// conversions between floats and 64-bit integers (Arm's EABI helpers on the board),
     /// saturating truncation, sqrt, round-to-even, min of signed zeros, rotation,
-    /// memory.fill/copy, and a multiply-add that a fused multiply-add would round differently.
+    /// memory.fill/copy, a multiply-add that a fused multiply-add would round differently, a
+    /// call through the table, and a global its start function set.
     static let numericRune = """
         (module
           (import "rune" "output_write" (func $write (param i32 i32 i32 i32) (result i32)))
@@ -119,6 +120,15 @@ struct AOTCortexMTests {
           (global $ends (mut i64) (i64.const 0x8000000000000001))
           (global $a (mut f64) (f64.const 0x1.00000004p+0))
           (global $c (mut f64) (f64.const -0x1.00000008p+0))
+          (global $slot (mut i32) (i32.const 1))
+          (global $started (mut i64) (i64.const 0))
+          (type $binary (func (param i64 i64) (result i64)))
+          (table 2 funcref)
+          (elem (i32.const 0) $add $multiply)
+          (func $add (type $binary) (i64.add (local.get 0) (local.get 1)))
+          (func $multiply (type $binary) (i64.mul (local.get 0) (local.get 1)))
+          (func $start (global.set $started (i64.const 42)))
+          (start $start)
           (func $manifest (result i32) i32.const 1024)
           (func $call (result i32)
             (i64.store (i32.const 2048) (i64.div_s (global.get $big) (global.get $three)))
@@ -137,7 +147,9 @@ struct AOTCortexMTests {
             (i64.store (i32.const 2136) (i64.load (i32.const 8192)))
             (i64.store (i32.const 2144) (i64.reinterpret_f64 (f64.add (f64.mul (global.get $a) (global.get $a)) (global.get $c))))
             (i64.store (i32.const 2152) (i64.div_u (global.get $ones) (global.get $three)))
-            (call $write (i32.const 0) (i32.const 0) (i32.const 2048) (i32.const 112)))
+            (i64.store (i32.const 2160) (call_indirect (type $binary) (global.get $big) (global.get $three) (global.get $slot)))
+            (i64.store (i32.const 2168) (global.get $started))
+            (call $write (i32.const 0) (i32.const 0) (i32.const 2048) (i32.const 128)))
           (export "_manifest" (func $manifest))
           (export "_call" (func $call)))
         """
@@ -146,7 +158,7 @@ struct AOTCortexMTests {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let rune = scratch.appendingPathComponent("numeric.rune")
-        try Data(try Self.rune(Self.numericRune, output: TensorType(.i64, [14]))).write(to: rune)
+        try Data(try Self.rune(Self.numericRune, output: TensorType(.i64, [16]))).write(to: rune)
         let host = try Executables.run("rune", ["run", rune.path])
         try #require(host.status == 0, "\(host.standardError)")
         let booted = try Self.boot(rune, embedding: [], in: scratch)
@@ -156,7 +168,7 @@ struct AOTCortexMTests {
         #expect(host.standardOutput.contains("[-2333333333333,5,-123456789012,"))
         #expect(host.standardOutput.contains(",9223372036854775807,"), "saturated")
         // (1 + 2^-30)^2 - (1 + 2^-29) is 0 once the product is rounded; fused, it would be 2^-60.
-        #expect(host.standardOutput.contains(",0,6148914691236517205]"), "\(host.standardOutput)")
+        #expect(host.standardOutput.contains(",0,6148914691236517205,-21000000000000,42]"), "\(host.standardOutput)")
     }
 
     /// `text` with the manifest blob placed at address 1024 and the manifest section appended:
