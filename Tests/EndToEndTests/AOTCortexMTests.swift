@@ -233,4 +233,23 @@ struct AOTCortexMTests {
         #expect(Self.records(booted.standardOutput).isEmpty, "the call stopped before its output")
         #expect(!booted.standardOutput.contains("fatal:"), "a trap, not a fault")
     }
+
+    @Test func unboundedRecursionTrapsBeforeTheStackOverflows() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("deep.rune")
+        try Data(try Self.rune("""
+            (module
+              (memory (export "memory") 1 1)
+              (func $deep (param i32) (result i32) (i32.add (call $deep (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+              (func $manifest (result i32) i32.const 1024)
+              (func $call (result i32) (call $deep (i32.const 0)))
+              (export "_manifest" (func $manifest))
+              (export "_call" (func $call)))
+            """, output: TensorType(.i32, [4]))).write(to: rune)
+        let booted = try Self.boot(rune, embedding: [], in: scratch)
+        #expect(booted.status == 1, "serial:\n\(booted.standardOutput)")
+        #expect(booted.standardOutput.contains("error: the rune trapped: call stack exhausted"), "serial:\n\(booted.standardOutput)")
+        #expect(!booted.standardOutput.contains("fatal:"), "a trap, not a fault")
+    }
 }
