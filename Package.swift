@@ -227,7 +227,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneManifest", "RuneTestSupport"]
+            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneManifest", "RuneTestSupport",
+                           // AOTCortexMTests writes hostile runes in WebAssembly text.
+                           .product(name: "WAT", package: "WasmKit")]
         ),
     ]
 )

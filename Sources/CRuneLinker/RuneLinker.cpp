@@ -2,6 +2,7 @@
 
 #include <lld/Common/CommonLinkerContext.h>
 #include <lld/Common/Driver.h>
+#include <llvm-c/Target.h>
 #include <llvm/Config/llvm-config.h>
 #include <llvm/Support/CrashRecoveryContext.h>
 #include <llvm/Support/raw_ostream.h>
@@ -61,3 +62,33 @@ extern "C" bool RuneLinkerRun(RuneLinkerFormat format, const char *const *argume
 extern "C" void RuneLinkerDisposeMessage(char *message) { std::free(message); }
 
 extern "C" const char *RuneLinkerLLVMVersion(void) { return LLVM_VERSION_STRING; }
+
+extern "C" void RuneLinkerInitializeTargets(void) {
+    // A function-local static is initialized once, and concurrent callers wait for it.
+    static const bool initialized = [] {
+#if defined(__x86_64__)
+        LLVMInitializeX86TargetInfo();
+        LLVMInitializeX86Target();
+        LLVMInitializeX86TargetMC();
+        LLVMInitializeX86AsmPrinter();
+#elif defined(__aarch64__)
+        LLVMInitializeAArch64TargetInfo();
+        LLVMInitializeAArch64Target();
+        LLVMInitializeAArch64TargetMC();
+        LLVMInitializeAArch64AsmPrinter();
+#endif
+        LLVMInitializeARMTargetInfo();
+        LLVMInitializeARMTarget();
+        LLVMInitializeARMTargetMC();
+        LLVMInitializeARMAsmPrinter();
+        // Firmware startup code and translated code hold inline assembly, which the object
+        // streamer parses.
+        LLVMInitializeARMAsmParser();
+        LLVMInitializeWebAssemblyTargetInfo();
+        LLVMInitializeWebAssemblyTarget();
+        LLVMInitializeWebAssemblyTargetMC();
+        LLVMInitializeWebAssemblyAsmPrinter();
+        return true;
+    }();
+    (void)initialized;
+}

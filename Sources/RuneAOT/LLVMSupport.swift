@@ -8,8 +8,11 @@ final class LLVMKit {
     let builder: LLVMBuilderRef
     let i1, i8, i16, i32, i64, f32, f64, void: LLVMTypeRef
     let i8Ptr, i64Ptr: LLVMTypeRef
+    /// The target's `size_t`: the length operand of memmove/memset, which become calls to the
+    /// C library's functions of that name on targets that cannot inline them.
+    let intPtr: LLVMTypeRef
 
-    init(name: String) {
+    init(name: String, pointerBytes: Int) {
         context = LLVMContextCreate()
         module = LLVMModuleCreateWithNameInContext(name, context)
         builder = LLVMCreateBuilderInContext(context)
@@ -23,6 +26,7 @@ final class LLVMKit {
         void = LLVMVoidTypeInContext(context)
         i8Ptr = LLVMPointerType(i8, 0)
         i64Ptr = LLVMPointerType(i64, 0)
+        intPtr = pointerBytes == 4 ? i32 : i64
     }
 
     /// Disposes of the builder and the context; the module must have been handed to the JIT
@@ -129,6 +133,12 @@ struct Signature: Equatable {
 }
 
 /// Byte offsets of the fields of the C structs in RuneAOTSupport.h that generated code reads.
+///
+/// The same on every target: each field has an 8-byte slot even where pointers are 4 bytes
+/// (Cortex-M, whose C mirror is Runtime/cortex-m/aot/aot_context.h). A pointer is loaded as the
+/// target's pointer type from the start of its slot, which on a little-endian target is the
+/// pointer itself; the rest of the slot is zero. One layout means one translator with no
+/// per-target offsets, and a context a 32-bit host fills in exactly as a 64-bit one.
 enum ContextLayout {
     static let memory = 0, globals = 8, table = 16, imports = 24, typeIDs = 32, thread = 40
     static let trap = 48, memoryGrow = 56, hostCall = 64, host = 72

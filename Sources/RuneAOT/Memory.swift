@@ -5,7 +5,8 @@ import WasmTypes
 
 /// Loads, stores, memory.size/grow/copy/fill. Every access is kept inside the memory (see
 /// `MemoryIsolation`): with explicit checks, effective address + access size must not exceed
-/// the memory's current size (computed in 64 bits, so it cannot wrap); with guard pages, the
+/// the memory's current size (computed in 64 bits, so it cannot wrap; on 32-bit targets as one
+/// 32-bit compare, see `checkedAddress32`); with guard pages, the
 /// effective address (at most 2^33) lands in the memory's reservation, whose inaccessible
 /// part faults. memory.copy and memory.fill are always checked, since their length is not
 /// bounded by the reservation.
@@ -40,12 +41,38 @@ extension FunctionTranslator {
     /// (or, with guard pages, knowing an access outside it faults).
     mutating func checkedAddress(_ address: LLVMValueRef, offset: UInt64, size: Int) -> LLVMValueRef {
         let (base, bound) = memoryBaseAndSize
+        if module.isolation == .explicitChecks && module.target.pointerBytes == 4 {
+            return checkedAddress32(address, base: base, bound: bound, span: offset + UInt64(size), offset: offset)
+        }
         var effective = LLVMBuildZExt(builder, address, kit.i64, "")!
         if offset != 0 { effective = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, offset), "")! }
         if module.isolation == .explicitChecks {
             let end = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, UInt64(size)), "")!
             trap(if: LLVMBuildICmp(builder, LLVMIntUGT, end, bound, "")!, RuneAOTTrapMemoryOutOfBounds)
         }
+        var index: [LLVMValueRef?] = [effective]
+        return LLVMBuildInBoundsGEP2(builder, kit.i8, base, &index, 1, "")!
+    }
+
+    /// The explicit check on a 32-bit target, in 32-bit arithmetic. There a memory is smaller
+    /// than 2^31 bytes (it shares the address space with the program), so `[address, address +
+    /// span)` fits exactly when `address < (size + 1) - span`, the subtraction saturating at 0.
+    /// That limit depends only on the memory's size and the access's constant span, so LLVM
+    /// computes it once outside a loop, and each access costs one compare and branch; the
+    /// general 64-bit sum and compare cost a 32-bit core four more instructions and two more
+    /// registers per access (microspeech on Cortex-M7: see README, "Cortex-M7").
+    mutating func checkedAddress32(_ address: LLVMValueRef, base: LLVMValueRef, bound: LLVMValueRef,
+                                   span: UInt64, offset: UInt64) -> LLVMValueRef {
+        let limit: LLVMValueRef
+        if span > UInt64(UInt32.max) {
+            limit = kit.i32(0)  // past any memory a 32-bit target can hold: always traps
+        } else {
+            let size = LLVMBuildTrunc(builder, bound, kit.i32, "")!
+            limit = kit.intrinsic("llvm.usub.sat", [kit.i32], [LLVMBuildAdd(builder, size, kit.i32(1), "")!, kit.constant(kit.i32, span)])
+        }
+        trap(if: LLVMBuildICmp(builder, LLVMIntUGE, address, limit, "")!, RuneAOTTrapMemoryOutOfBounds)
+        // Past the check, address + offset < size < 2^31: no wrap.
+        let effective = offset == 0 ? address : LLVMBuildAdd(builder, address, kit.constant(kit.i32, offset & 0xffff_ffff), "")!
         var index: [LLVMValueRef?] = [effective]
         return LLVMBuildInBoundsGEP2(builder, kit.i8, base, &index, 1, "")!
     }
@@ -153,8 +180,8 @@ extension FunctionTranslator {
         let to = try pop(.i32)
         let sourceAddress = checkedRange(from, length)
         let destinationAddress = checkedRange(to, length)
-        _ = kit.intrinsic("llvm.memmove", [kit.i8Ptr, kit.i8Ptr, kit.i64],
-                          [destinationAddress, sourceAddress, LLVMBuildZExt(builder, length, kit.i64, "")!, LLVMConstInt(kit.i1, 0, 0)])
+        _ = kit.intrinsic("llvm.memmove", [kit.i8Ptr, kit.i8Ptr, kit.intPtr],
+                          [destinationAddress, sourceAddress, LLVMBuildZExtOrBitCast(builder, length, kit.intPtr, "")!, LLVMConstInt(kit.i1, 0, 0)])
         // memmove/memset run in libc, where an interrupt signal is ignored: check after.
         emitInterruptCheck()
     }
@@ -165,8 +192,8 @@ extension FunctionTranslator {
         let value = try pop(.i32)
         let start = try pop(.i32)
         let address = checkedRange(start, length)
-        _ = kit.intrinsic("llvm.memset", [kit.i8Ptr, kit.i64],
-                          [address, LLVMBuildTrunc(builder, value, kit.i8, "")!, LLVMBuildZExt(builder, length, kit.i64, "")!, LLVMConstInt(kit.i1, 0, 0)])
+        _ = kit.intrinsic("llvm.memset", [kit.i8Ptr, kit.intPtr],
+                          [address, LLVMBuildTrunc(builder, value, kit.i8, "")!, LLVMBuildZExtOrBitCast(builder, length, kit.intPtr, "")!, LLVMConstInt(kit.i1, 0, 0)])
         // memmove/memset run in libc, where an interrupt signal is ignored: check after.
         emitInterruptCheck()
     }

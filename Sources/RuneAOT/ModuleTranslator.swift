@@ -10,19 +10,19 @@ final class ModuleTranslator {
     let wasm: WasmModule
     let kit: LLVMKit
     var functions: [LLVMValueRef] = []
-    let cpu: String
-    let features: String
+    let target: NativeTarget
+    var cpu: String { target.cpu }
+    var features: String { target.features }
     let isolation: MemoryIsolation
 
     static func functionName(_ index: Int) -> String { "wasm_function_\(index)" }
     static func thunkName(_ index: Int) -> String { "wasm_import_\(index)" }
     static func entryName(_ index: Int) -> String { "wasm_entry_\(index)" }
 
-    init(wasm: WasmModule, cpu: String, features: String, isolation: MemoryIsolation) {
+    init(wasm: WasmModule, target: NativeTarget, isolation: MemoryIsolation) {
         self.wasm = wasm
-        self.kit = LLVMKit(name: "rune_aot")
-        self.cpu = cpu
-        self.features = features
+        self.kit = LLVMKit(name: "rune_aot", pointerBytes: target.pointerBytes)
+        self.target = target
         self.isolation = isolation
     }
 
@@ -54,7 +54,10 @@ final class ModuleTranslator {
                                         ("approx-func-fp-math", "false")]
 
     func addAttributes(_ function: LLVMValueRef) {
-        let attributes = [("probe-stack", "inline-asm"), ("target-cpu", cpu), ("target-features", features), ("frame-pointer", "none")]
+        // Stack probes keep a large frame from stepping over a host thread's guard page; a
+        // device has none (the stack bound checked at function entry is its guard).
+        let probes = target.isBareMetal ? [] : [("probe-stack", "inline-asm")]
+        let attributes = probes + [("target-cpu", cpu), ("target-features", features), ("frame-pointer", "none")]
             + ModuleTranslator.strictFloatAttributes
         for (key, value) in attributes where !value.isEmpty {
             let attribute = LLVMCreateStringAttribute(kit.context, key, UInt32(key.utf8.count), value, UInt32(value.utf8.count))

@@ -65,14 +65,14 @@ extension FunctionTranslator {
         case .f32Ceil: try floatIntrinsic(.f32, "llvm.ceil")
         case .f32Floor: try floatIntrinsic(.f32, "llvm.floor")
         case .f32Trunc: try floatIntrinsic(.f32, "llvm.trunc")
-        case .f32Nearest: try floatIntrinsic(.f32, "llvm.roundeven")
+        case .f32Nearest: try floatIntrinsic(.f32, nearestIntrinsic)
         case .f32Sqrt: try floatIntrinsic(.f32, "llvm.sqrt")
         case .f64Abs: try floatIntrinsic(.f64, "llvm.fabs")
         case .f64Neg: try unary(.f64) { t, x in LLVMBuildFNeg(t.builder, x, "")! }
         case .f64Ceil: try floatIntrinsic(.f64, "llvm.ceil")
         case .f64Floor: try floatIntrinsic(.f64, "llvm.floor")
         case .f64Trunc: try floatIntrinsic(.f64, "llvm.trunc")
-        case .f64Nearest: try floatIntrinsic(.f64, "llvm.roundeven")
+        case .f64Nearest: try floatIntrinsic(.f64, nearestIntrinsic)
         case .f64Sqrt: try floatIntrinsic(.f64, "llvm.sqrt")
         case .i32Extend8S: try unary(.i32) { t, x in LLVMBuildSExt(t.builder, LLVMBuildTrunc(t.builder, x, t.kit.i8, ""), t.kit.i32, "")! }
         case .i32Extend16S: try unary(.i32) { t, x in LLVMBuildSExt(t.builder, LLVMBuildTrunc(t.builder, x, t.kit.i16, ""), t.kit.i32, "")! }
@@ -86,6 +86,12 @@ extension FunctionTranslator {
         let value = try pop(kind)
         push(body(&self, value), kind)
     }
+
+    /// wasm's `nearest` rounds half to even whatever the rounding mode. LLVM 14 has no Arm
+    /// instruction for `llvm.roundeven` and calls libm's `roundeven`, which firmware lacks; there
+    /// `llvm.nearbyint` (VRINTR, rounding in the FPSCR's mode) is the same operation, since
+    /// nothing on the device leaves round-to-nearest-even, the mode the core resets to.
+    var nearestIntrinsic: String { module.target.isArm32 ? "llvm.nearbyint" : "llvm.roundeven" }
 
     mutating func floatIntrinsic(_ kind: ValueKind, _ name: String) throws(AOTError) {
         try unary(kind) { t, x in t.kit.intrinsic(name, [t.kit.type(kind)], [x]) }
@@ -163,11 +169,10 @@ extension FunctionTranslator {
     func opaque(_ value: LLVMValueRef, _ kind: ValueKind) -> LLVMValueRef {
         var parameters: [LLVMTypeRef?] = [kit.type(kind)]
         let type = LLVMFunctionType(kit.type(kind), &parameters, 1, 0)!
-        #if arch(x86_64)
-        var constraints = Array("=x,0".utf8CString)
-        #else
-        var constraints = Array("=w,0".utf8CString)
-        #endif
+        // A float register of the target: SSE on x86, a NEON register on AArch64, and on 32-bit
+        // Arm an S register for f32, a D register for f64.
+        let registers = module.target.isArm32 ? (kind == .f32 ? "t" : "w") : (module.target.triple.hasPrefix("x86_64") ? "x" : "w")
+        var constraints = Array("=\(registers),0".utf8CString)
         var text: [CChar] = [0]
         let assembly = LLVMGetInlineAsm(type, &text, 0, &constraints, constraints.count - 1, 0, 0, LLVMInlineAsmDialectATT, 0)!
         return kit.call(type, assembly, [value])

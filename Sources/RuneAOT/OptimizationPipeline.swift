@@ -13,6 +13,18 @@ enum OptimizationPipeline {
     /// The new pass manager pipeline (`LLVMRunPasses`).
     static let passes = "default<O2>,function(loop-unroll<O2;no-partial;no-runtime>,instcombine,simplifycfg)"
 
+    /// `passes` for code whose loads and stores carry explicit checks (32-bit targets): first
+    /// inductive range check elimination, which splits a loop whose accesses walk an induction
+    /// variable into one part that needs no check and short ones that keep them. On the
+    /// microspeech example on Cortex-M7 (QEMU, instructions per call) it takes the checked code
+    /// from 509k to 403k, against 223k unchecked.
+    static let checkedPasses = "default<O2>,function(irce,loop-unroll<O2;no-partial;no-runtime>,instcombine,simplifycfg)"
+
+    /// The pipeline for code isolated by `isolation`.
+    static func passes(for isolation: MemoryIsolation) -> String {
+        isolation == .explicitChecks ? checkedPasses : passes
+    }
+
     /// Options for `passes`: O2's own unrolling off (the pipeline above runs full unrolling only).
     /// The caller disposes of them.
     static func makeOptions() -> LLVMPassBuilderOptionsRef {

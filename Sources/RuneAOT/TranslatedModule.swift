@@ -7,12 +7,16 @@ final class TranslatedModule {
     private let machine: LLVMTargetMachineRef
     let target: NativeTarget
 
-    /// Translates `wasm` for `target`. Position-independent code, since it is linked into a
-    /// shared object and loaded anywhere.
+    /// Translates `wasm` for `target`. Host code is position-independent, since it is linked
+    /// into a shared object and loaded anywhere; bare-metal code is static, linked into
+    /// firmware at a fixed address, and carries its module descriptor.
     init(_ wasm: WasmModule, target: NativeTarget, isolation: MemoryIsolation, optimize: Bool = true) throws(AOTError) {
         _ = NativeTarget.initialized
         self.target = target
-        let translator = ModuleTranslator(wasm: wasm, cpu: target.cpu, features: target.features, isolation: isolation)
+        if target.isBareMetal && isolation == .guardPages {
+            throw AOTError(.unsupported, "\(target) has no guard pages; its memory isolation is \(MemoryIsolation.explicitChecks.rawValue)")
+        }
+        let translator = ModuleTranslator(wasm: wasm, target: target, isolation: isolation)
         let kit = translator.kit
         func discard() {
             LLVMDisposeModule(kit.module)
@@ -20,6 +24,7 @@ final class TranslatedModule {
         }
         do {
             try translator.translate()
+            if target.isBareMetal { try ModuleDescriptor(translator: translator).emit() }
         } catch {
             kit.disposeBuilder()
             discard()
@@ -40,7 +45,7 @@ final class TranslatedModule {
         guard LLVMGetTargetFromTriple(target.triple, &llvmTarget, &message) == 0, let llvmTarget,
               let machine = LLVMCreateTargetMachine(llvmTarget, target.triple, target.cpu, target.features,
                                                     optimize ? LLVMCodeGenLevelDefault : LLVMCodeGenLevelNone,
-                                                    LLVMRelocPIC, LLVMCodeModelDefault) else {
+                                                    target.isBareMetal ? LLVMRelocStatic : LLVMRelocPIC, LLVMCodeModelDefault) else {
             let text = message.map { String(cString: $0) } ?? "unknown target"
             LLVMDisposeMessage(message)
             discard()
@@ -52,7 +57,7 @@ final class TranslatedModule {
         LLVMDisposeTargetData(layout)
         let options = OptimizationPipeline.makeOptions()
         defer { LLVMDisposePassBuilderOptions(options) }
-        if let error = LLVMRunPasses(kit.module, optimize ? OptimizationPipeline.passes : "default<O0>", machine, options) {
+        if let error = LLVMRunPasses(kit.module, optimize ? OptimizationPipeline.passes(for: isolation) : "default<O0>", machine, options) {
             let text = String(cString: LLVMGetErrorMessage(error))
             LLVMDisposeTargetMachine(machine)
             discard()

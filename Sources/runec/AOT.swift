@@ -1,63 +1,150 @@
 import ArgumentParser
 import Foundation
 import RuneAOT
+import RuneCompiler
 import RuneFiles
 import RuneManifest
 
-/// `runec aot`: a rune translated to native code by the AOT engine's translator, written out.
+/// `runec aot`: a rune translated to native code by the AOT engine's translator, written out:
+/// for this host (what `rune run` loads), or for a Cortex-M7, as an object or as firmware.
 struct AOT: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aot",
-        abstract: "Translate a .rune to native code for this host (what 'rune run' loads).",
+        abstract: "Translate a .rune to native code, for this host or a Cortex-M7.",
         discussion: """
             The same translation 'rune run' performs on the aot engine, written to a file: a \
             relocatable object, the shared object the engine loads, or the optimised LLVM IR. \
-            Only '--target host' exists for now; the code is tuned for this machine's CPU.
+            Host code is tuned for this machine's CPU.
+
+            With '--target cortex-m7' the code is for a Cortex-M7 (thumbv7em-none-eabihf): its \
+            memory accesses carry explicit bounds checks, and the object also holds what \
+            instantiation needs (memory, data, globals, table), described by its one symbol, \
+            'rune_aot_descriptor'. With '--board', runec links it into bootable firmware that runs \
+            the rune sandboxed, as 'runec --target cortex-m7' runs it directly.
 
             Examples:
               runec aot app.rune -o app.so
               runec aot app.rune --emit object -o app.o
               runec aot app.rune --emit llvm-ir
+              runec aot app.rune --target cortex-m7 -o app.o
+              runec aot app.rune --target cortex-m7 --board mps2-an500 --embed-input audio=clip.wav -o app.elf
             """)
 
     @Argument(help: "The .rune file.")
     var rune: String
 
-    @Option(help: ArgumentHelp("The machine to translate for: host.", valueName: "target"))
+    @Option(help: ArgumentHelp("The machine to translate for: host (the default) or cortex-m7.", valueName: "target"))
     var target: String = "host"
 
-    @Option(help: ArgumentHelp("What to write: shared (the default), object or llvm-ir.", valueName: "kind"))
-    var emit: AOTCompiler.Emit = .shared
+    @Option(help: ArgumentHelp(
+        "What to write: shared, object or llvm-ir. The default is shared for the host, object for cortex-m7, and firmware with --board.",
+        valueName: "kind"))
+    var emit: AOTCompiler.Emit?
 
     @Option(name: .short, help: ArgumentHelp("The output file; '-' or none for stdout with --emit llvm-ir.", valueName: "file"))
     var output: String?
 
+    @Option(help: ArgumentHelp("Link cortex-m7 code into firmware for this board: portenta-h7 or mps2-an500 (QEMU).", valueName: "board"))
+    var board: String?
+
+    @Option(name: .customLong("embed-input"), help: ArgumentHelp(
+        "Embed a recording in the firmware for capability NAME, converted as `rune run` converts it.",
+        valueName: "name=file"))
+    var embeddedInputs: [String] = []
+
+    @Option(help: ArgumentHelp("How many times the firmware runs the pipeline after boot; 0 runs it forever.", valueName: "n"))
+    var iterations: UInt32?
+
+    @Option(name: .customLong("random-seed"), help: ArgumentHelp("The seed of RAND capabilities in the firmware (as `rune run --random`).", valueName: "seed"))
+    var randomSeed: UInt64?
+
+    @Flag(name: .customLong("report-timing"), help: "Make the firmware print cycles per call after its runs.")
+    var reportTiming = false
+
+    var nativeTarget: NativeTarget { NativeTarget.named[target] ?? .host }
+
     func validate() throws {
-        guard target == "host" else { throw ValidationError("unknown target '\(target)'; the only target is host") }
-        if emit != .llvmIR && (output == nil || output == "-") {
-            throw ValidationError("--emit \(emit.rawValue) writes binary code; give a file with -o")
+        guard let target = NativeTarget.named[target] else {
+            throw ValidationError("unknown target '\(target)'; the targets are host and cortex-m7")
+        }
+        let firmwareOptions = [("--embed-input", !embeddedInputs.isEmpty), ("--iterations", iterations != nil),
+                               ("--random-seed", randomSeed != nil), ("--report-timing", reportTiming)]
+        if let board {
+            guard target.isBareMetal else { throw ValidationError("--board needs --target cortex-m7") }
+            guard Board.named(board) != nil else {
+                throw ValidationError("unknown board '\(board)'; runec knows " + Board.all.map(\.name).joined(separator: ", "))
+            }
+            if let emit { throw ValidationError("--board links firmware; it takes no --emit (got --emit \(emit.rawValue))") }
+        } else if let option = firmwareOptions.first(where: \.1) {
+            throw ValidationError("\(option.0) configures firmware; give --target cortex-m7 and --board")
+        }
+        for input in embeddedInputs where !input.contains("=") {
+            throw ValidationError("--embed-input takes NAME=FILE, where NAME is a capability of the rune (got '\(input)')")
+        }
+        if target.isBareMetal && emit == .shared {
+            throw ValidationError("cortex-m7 has no dynamic loader: use --emit object, or --board to link firmware")
+        }
+        if (board != nil || resolvedEmit != .llvmIR) && (output == nil || output == "-") {
+            throw ValidationError("\(board != nil ? "firmware" : "--emit \(resolvedEmit.rawValue)") is binary; give a file with -o")
         }
     }
+
+    var resolvedEmit: AOTCompiler.Emit { emit ?? (nativeTarget.isBareMetal ? .object : .shared) }
 
     func run() throws {
         do {
             let bytes = try BoundedFile.read(rune, limit: RuneLimits.maxRuneBytes, timeout: RuneLimits.defaultTimeoutSeconds,
                                              regularFileOnly: true)
-            let code = try AOTCompiler.compile(bytes, target: .host, emit: emit)
+            let elf: [UInt8] = [0x7f, 0x45, 0x4c, 0x46]
+            if let board = board.flatMap(Board.named), let output {
+                let image = try firmware(bytes, board: board)
+                let formatted = try FirmwareReport.format(image, for: output)
+                let format = FirmwareReport.outputFormat(for: output)
+                try OutputFile.write(formatted, to: output, inputs: [rune] + embeddedInputs.map { String($0.split(separator: "=", maxSplits: 1)[1]) },
+                                     magic: format.magic, formatName: format.name)
+                return
+            }
+            let code = try AOTCompiler.compile(bytes, target: nativeTarget, emit: resolvedEmit)
             if let output, output != "-" {
-                let elf: [UInt8] = [0x7f, 0x45, 0x4c, 0x46]
-                try OutputFile.write(code, to: output, inputs: [rune], magic: emit == .llvmIR ? nil : elf,
-                                     formatName: emit == .llvmIR ? "LLVM IR" : "an ELF file")
+                try OutputFile.write(code, to: output, inputs: [rune], magic: resolvedEmit == .llvmIR ? nil : elf,
+                                     formatName: resolvedEmit == .llvmIR ? "LLVM IR" : "an ELF file")
             } else {
                 FileHandle.standardOutput.write(Data(code))
             }
         } catch let error as BoundedFile.Failure {
             Terminal.standardError.write("error: cannot read '\(rune)': \(error)\n")
             throw ExitCode(1)
+        } catch let error as AOTFirmware.Failure {
+            for message in error.messages { Terminal.standardError.write("error: \(message)\n") }
+            throw ExitCode(1)
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
+    }
+
+    /// The rune translated for the board and linked with the Cortex-M runtime and its AOT host.
+    private func firmware(_ bytes: [UInt8], board: Board) throws -> [UInt8] {
+        guard let section = try AOTCompiler.customSection(named: Manifest.sectionName, in: bytes) else {
+            throw AOTFirmware.Failure(messages: ["'\(rune)' has no '\(Manifest.sectionName)' section; it is not a rune"])
+        }
+        let manifest: Manifest
+        do {
+            manifest = try Manifest(decoding: section)
+        } catch {
+            throw AOTFirmware.Failure(messages: ["the manifest of '\(rune)' is malformed: \(error)"])
+        }
+        let object = try AOTCompiler.compile(bytes, target: nativeTarget, emit: .object)
+        let embedded = embeddedInputs.map { input in
+            let parts = input.split(separator: "=", maxSplits: 1)
+            return (capability: String(parts[0]), path: String(parts[1]))
+        }
+        let options = FirmwareOptions(board: board, embeddedInputs: embedded, iterations: iterations ?? 1,
+                                      randomSeed: randomSeed ?? 0, reportTiming: reportTiming)
+        let product = try AOTFirmware(options: options, manifest: manifest).build(object: object)
+        for warning in product.warnings { Terminal.standardError.write("warning: \(warning)\n") }
+        Terminal.standardError.write(FirmwareReport(board: board, size: product.size).text)
+        return product.image
     }
 }
 

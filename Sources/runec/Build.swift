@@ -168,11 +168,7 @@ struct Build: ParsableCommand {
         case .wasm32:
             return ([0x00, 0x61, 0x73, 0x6d], "a WebAssembly module")
         case .cortexM7:
-            switch URL(fileURLWithPath: destination).pathExtension.lowercased() {
-            case "elf": return ([0x7f, 0x45, 0x4c, 0x46], "an ELF file")
-            case "hex": return ([UInt8(ascii: ":")], "an Intel HEX file")
-            default: return (nil, "a firmware image")
-            }
+            return FirmwareReport.outputFormat(for: destination)
         }
     }
 

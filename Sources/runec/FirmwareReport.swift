@@ -22,6 +22,16 @@ struct FirmwareReport {
         var description: String
     }
 
+    /// The magic number an existing firmware output must start with before it is replaced, and
+    /// its format's name, by the output's extension.
+    static func outputFormat(for destination: String) -> (magic: [UInt8]?, name: String) {
+        switch URL(fileURLWithPath: destination).pathExtension.lowercased() {
+        case "elf": ([0x7f, 0x45, 0x4c, 0x46], "an ELF file")
+        case "hex": ([UInt8(ascii: ":")], "an Intel HEX file")
+        default: (nil, "a firmware image")
+        }
+    }
+
     /// The ELF image as the output's extension asks: `.bin` (flat, from the first loaded address),
     /// `.hex` (Intel HEX), anything else the ELF itself.
     static func format(_ elf: [UInt8], for destination: String) throws -> [UInt8] {

@@ -30,6 +30,12 @@ void RuneLinkerDisposeMessage(char *message);
 /// The version of the LLVM this was built with ("14.0.6"): part of the AOT cache's key.
 const char *RuneLinkerLLVMVersion(void);
 
+/// Registers every LLVM code generator the process uses (the host's, Arm, WebAssembly), with
+/// their assembly printers and parsers, exactly once however many threads ask at once: LLVM's
+/// target registry is not thread-safe, and both runec's toolchain and the AOT translator use
+/// Arm, possibly from two threads at the same moment.
+void RuneLinkerInitializeTargets(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,6 +44,9 @@ public struct BuildPlan: Sendable {
     public var linkerArguments: [String]
     /// The text of a linker script (firmware's memory layout), or nil.
     public var linkerScript: String?
+    /// Relocatable objects made elsewhere, linked with the compiled units (firmware running a
+    /// rune the AOT engine translated: its object).
+    public var objects: [[UInt8]] = []
 
     public init(target: CompilationTarget, optimization: OptimizationLevel, debugInfo: Bool,
                 units: [TranslationUnit], headers: [String: String], includeDirectories: [String],

@@ -1,4 +1,5 @@
 internal import CLLVM
+internal import CRuneLinker
 import Foundation
 
 /// The LLVM C API half of the toolchain: links modules, optimizes the whole program once, and
@@ -6,18 +7,11 @@ import Foundation
 struct LLVMBackend {
     var plan: BuildPlan
 
-    /// Registers the targets runec emits for, once per process.
+    /// Registers the targets runec emits for (WebAssembly and Arm), once per process and under
+    /// a lock shared with the AOT translator, which registers Arm as well (see
+    /// RuneLinkerInitializeTargets: LLVM's registry is not thread-safe).
     static let initialized: Bool = {
-        LLVMInitializeWebAssemblyTargetInfo()
-        LLVMInitializeWebAssemblyTarget()
-        LLVMInitializeWebAssemblyTargetMC()
-        LLVMInitializeWebAssemblyAsmPrinter()
-        LLVMInitializeARMTargetInfo()
-        LLVMInitializeARMTarget()
-        LLVMInitializeARMTargetMC()
-        LLVMInitializeARMAsmPrinter()
-        // Startup code uses inline assembly, which the object streamer parses.
-        LLVMInitializeARMAsmParser()
+        RuneLinkerInitializeTargets()
         return true
     }()
 

@@ -22,6 +22,13 @@ struct Linker {
             throw .link("cannot write \(objectPath)")
         }
         var arguments = commandLine(object: objectPath, output: outputPath)
+        for (index, extra) in plan.objects.enumerated() {
+            let path = directory.appendingPathComponent("object-\(index).o").path
+            guard FileManager.default.createFile(atPath: path, contents: Data(extra)) else {
+                throw .link("cannot write \(path)")
+            }
+            arguments.append(path)
+        }
         if let script = plan.linkerScript {
             let scriptPath = directory.appendingPathComponent("board.ld").path
             guard FileManager.default.createFile(atPath: scriptPath, contents: Data(script.utf8)) else {
