@@ -2,5 +2,5 @@
 /// given rune changes (translator, optimisation pipeline, context layout, linking), so cache
 /// entries made by older engines are never loaded.
 public enum AOTEngineVersion {
-    public static let current = 3
+    public static let current = 4
 }

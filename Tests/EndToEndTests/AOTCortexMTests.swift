@@ -94,6 +94,21 @@ struct AOTCortexMTests {
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
+    /// A rune needing a sensor the board lacks gets no firmware, as with direct firmware.
+    @Test func aCapabilityTheBoardLacksIsRefusedAtLinkTime() throws {
+        let folder = Fixtures.folder("hotg", "person_detection")
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("app.rune")
+        try #require(try Executables.run("runec", [folder.appendingPathComponent("Runefile").path, "-o", rune.path]).status == 0)
+        let output = scratch.appendingPathComponent("app.elf")
+        let build = try Executables.run("runec", ["aot", rune.path, "--target", "cortex-m7", "--board", "mps2-an500", "-o", output.path])
+        #expect(build.status != 0)
+        #expect(build.standardError.contains("the rune needs capability 'image' of kind IMAGE, which board mps2-an500 does not provide"),
+                "\(build.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
     // MARK: Numerics
 
     /// A rune whose `_call` writes 16 results (I64[16]) computed on operands held in mutable

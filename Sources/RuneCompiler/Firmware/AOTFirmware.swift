@@ -41,6 +41,8 @@ public struct AOTFirmware: Sendable {
     public func build(object: [UInt8], toolchain: any ToolchainExecutor = Toolchain()) throws(Failure) -> Product {
         let diagnostics = DiagnosticEngine()
         let planner = FirmwarePlanner(options: options, manifest: manifest)
+        // A .rune has no Runefile to point into: the message names the capability instead.
+        planner.checkBoardCapabilities(declaredAt: [:], diagnostics: diagnostics)
         let inputs = planner.embeddedInputs(diagnostics: diagnostics)
         let warnings = diagnostics.warnings.map(\.message)
         guard !diagnostics.hasErrors else { throw Failure(messages: diagnostics.errors.map(\.message)) }
