@@ -33,7 +33,7 @@ public final class AOTStore: @unchecked Sendable {
 
 /// A linear memory: reserved once up to its maximum, so its base never moves.
 public final class AOTMemory {
-    let raw: UnsafeMutablePointer<RuneAOTMemory>
+    @usableFromInline let raw: UnsafeMutablePointer<RuneAOTMemory>
     public let maximumPages: UInt64
 
     public init(pages: UInt64, maximumPages: UInt64) throws(AOTError) {
@@ -51,11 +51,13 @@ public final class AOTMemory {
     }
 
     public var pages: UInt64 { raw.pointee.pages }
-    public var byteCount: Int { Int(raw.pointee.size) }
+    /// Inlinable, as is `withUnsafeMutableBytes`: a host reads and writes memory on every host
+    /// call, and a call across modules per access costs more than the access.
+    @inlinable public var byteCount: Int { Int(raw.pointee.size) }
 
     /// The memory's bytes, valid until it grows past... never moves (reserved), but only the
     /// first `byteCount` bytes are accessible.
-    public func withUnsafeMutableBytes<T>(_ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
+    @inlinable public func withUnsafeMutableBytes<T>(_ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
         try body(UnsafeMutableRawBufferPointer(start: raw.pointee.base, count: byteCount))
     }
 

@@ -16,9 +16,11 @@ public final class AOTInstance {
     let functions: [AOTFunction?]
     /// Host functions by import index, with their signatures, looked up once at instantiation:
     /// a rune calls them on every `_call`, so the call path does no decoding or hashing.
-    var hostFunctions: [HostImplementation?] = []
+    /// Not checked for exclusive access at run time (nor is `pendingHostError`): an instance
+    /// runs on one thread at a time, and these are read or set on every host call.
+    @exclusivity(unchecked) var hostFunctions: [HostImplementation?] = []
     /// The error a host function threw; the call that trapped with it rethrows it.
-    var pendingHostError: Error?
+    @exclusivity(unchecked) var pendingHostError: Error?
     /// Imported functions' owners, kept alive while this instance is.
     var owners: [AnyObject] = []
 
@@ -336,12 +338,14 @@ public final class AOTInstance {
 
     private func callHostFunction(_ index: Int, _ values: UnsafeMutablePointer<UInt64>) -> Int32 {
         let failed = Int32(RuneAOTTrapHost.rawValue)
-        guard index < hostFunctions.count, let function = hostFunctions[index] else { return failed }
+        guard index < hostFunctions.count else { return failed }
         do {
-            switch function {
-            case .raw(let implementation):
+            switch hostFunctions[index] {
+            case nil:
+                return failed
+            case .raw(let implementation)?:
                 try implementation(values)
-            case .values(let implementation, let signature):
+            case .values(let implementation, let signature)?:
                 var arguments: [AOTValue] = []
                 arguments.reserveCapacity(signature.parameters.count)
                 for (position, kind) in signature.parameters.enumerated() { arguments.append(AOTValue(bits: values[position], kind)) }

@@ -121,7 +121,7 @@ public final class AOTRuneInstance: RunnableRune {
         nativeCodeOrigin = module.origin
         cacheWarnings = module.cacheWarnings
         // The host functions reach the rune's memory once it exists.
-        final class MemoryBox { var memory: AOTMemory? }
+        final class MemoryBox { @exclusivity(unchecked) var memory: AOTMemory? }
         let box = MemoryBox()
         func guest() throws -> AOTMemory {
             guard let memory = box.memory else { throw RuneError.abi("host function called without the rune's memory") }

@@ -22,6 +22,10 @@ final class HostState {
     @exclusivity(unchecked) private var received: [ReceivedTensor]
     /// Where each output's tensors start in `received`, and one past the last output's end.
     private let firstTensor: [Int]
+    /// Each capability's tensor size in bytes, and each output tensor's (in `received` order),
+    /// worked out once: the checks on every host call compare against them.
+    private let capabilityBytes: [Int]
+    private let tensorBytes: [Int]
     var logHandler: (Int, String) -> Void = { _, _ in }
     /// Called with what the host has to say about a call (log lines it dropped).
     var noteHandler: (String) -> Void = { _ in }
@@ -40,6 +44,8 @@ final class HostState {
         var firstTensor = [0]
         for output in manifest.outputs { firstTensor.append(firstTensor.last! + output.inputs.count) }
         self.firstTensor = firstTensor
+        capabilityBytes = manifest.capabilities.map(\.tensor.byteCount)
+        tensorBytes = manifest.outputs.flatMap { $0.inputs.map(\.byteCount) }
     }
 
     /// Starts a call of `_manifest()`, `_call()` or `_stage()`: the per-call limits start over.
@@ -124,11 +130,12 @@ final class HostState {
 
     /// Ends a call: an output must receive all of its tensors or none.
     func finishCall() throws(RuneError) {
-        for (index, output) in manifest.outputs.enumerated() {
-            let tensors = received[firstTensor[index]..<firstTensor[index + 1]]
-            if tensors.allSatisfy({ !$0.isPresent }) { continue }
-            guard tensors.allSatisfy(\.isPresent) else {
-                throw .violation("output '\(output.name)' received only some of its \(tensors.count) tensors")
+        for index in 0..<firstTensor.count - 1 {
+            var present = 0
+            for slot in firstTensor[index]..<firstTensor[index + 1] where received[slot].isPresent { present += 1 }
+            let count = firstTensor[index + 1] - firstTensor[index]
+            guard present == 0 || present == count else {
+                throw .violation("output '\(manifest.outputs[index].name)' received only some of its \(count) tensors")
             }
         }
     }
@@ -165,11 +172,11 @@ final class HostState {
     /// `capability_read(index, address, length)` on either engine's memory.
     func capabilityRead(memory: some GuestMemory, index: UInt32, address: UInt32, length: UInt32) throws -> Int32 {
         guard phase == .call else { throw stop(.violation("'_manifest' called capability_read; it must not touch the host")) }
-        guard Int(index) < manifest.capabilities.count else {
+        guard Int(index) < capabilityBytes.count else {
             throw stop(.violation("it read capability \(index), but its manifest declares only \(manifest.capabilities.count) capabilit\(manifest.capabilities.count == 1 ? "y" : "ies")"))
         }
-        let capability = manifest.capabilities[Int(index)]
-        guard Int(length) == capability.tensor.byteCount else {
+        guard Int(length) == capabilityBytes[Int(index)] else {
+            let capability = manifest.capabilities[Int(index)]
             throw stop(.violation("it read \(length) bytes from capability '\(capability.name)', which is \(capability.tensor) (\(capability.tensor.byteCount) bytes)"))
         }
         guard UInt64(address) + UInt64(length) <= UInt64(memory.byteCount) else {
@@ -199,25 +206,29 @@ final class HostState {
         guard Int(index) < manifest.outputs.count else {
             throw stop(.violation("it wrote output \(index), but its manifest declares only \(manifest.outputs.count) output\(manifest.outputs.count == 1 ? "" : "s")"))
         }
-        let output = manifest.outputs[Int(index)]
-        guard Int(input) < output.inputs.count else {
+        // The manifest's output (name, tensor types) is looked at only for messages and strings.
+        let first = firstTensor[Int(index)], inputCount = firstTensor[Int(index) + 1] - first
+        guard Int(input) < inputCount else {
+            let output = manifest.outputs[Int(index)]
             throw stop(.violation("it wrote tensor \(input) of output '\(output.name)', which takes \(output.inputs.count)"))
         }
-        let type = output.inputs[Int(input)]
-        guard Int(length) == type.byteCount else {
+        let slot = first + Int(input)
+        guard Int(length) == tensorBytes[slot] else {
+            let output = manifest.outputs[Int(index)], type = output.inputs[Int(input)]
             throw stop(.violation("it wrote \(length) bytes as tensor \(input) of output '\(output.name)', which is \(type) (\(type.byteCount) bytes)"))
         }
         guard UInt64(address) + UInt64(length) <= UInt64(memory.byteCount) else {
             throw stop(.violation("output_write's buffer lies outside the rune's memory"))
         }
-        if type.elementType != .utf8 {
-            try chargeOutput(UInt64(length), what: "tensor \(input) of output '\(output.name)'")
+        if !received[slot].isStrings {
+            try chargeOutput(UInt64(length), what: "tensor \(input) of output '\(self.manifest.outputs[Int(index)].name)'")
             // In bounds (checked above): copied straight into the tensor's storage.
             memory.withUnsafeMutableBufferPointer(offset: UInt(address), count: Int(length)) { source in
-                received[firstTensor[Int(index)] + Int(input)].store(UnsafeRawBufferPointer(source))
+                received[slot].store(UnsafeRawBufferPointer(source))
             }
             return 0
         }
+        let output = manifest.outputs[Int(index)], type = output.inputs[Int(input)]
         guard let bytes = memory.readBytes(address: UInt64(address), length: UInt64(length)) else {
             throw stop(.violation("output_write's buffer lies outside the rune's memory"))
         }
@@ -246,7 +257,7 @@ final class HostState {
             }
             strings.append(text)
         }
-        received[firstTensor[Int(index)] + Int(input)].store(strings: strings)
+        received[slot].store(strings: strings)
         return 0
     }
 

@@ -42,7 +42,8 @@ final class Watchdog: @unchecked Sendable {
     let timeoutSeconds: Double
     private let arm: () -> Void
     private let shared: WatchdogThread
-    private var started = false
+    /// Whether the thread runs; unchecked for exclusive access, as calls do not overlap.
+    @exclusivity(unchecked) private var started = false
 
     /// `timeoutSeconds` 0 means no watchdog: calls run unmetered and unbounded. `arm` runs on the
     /// calling thread before each call, `stop` on the watchdog's thread at and after the deadline.

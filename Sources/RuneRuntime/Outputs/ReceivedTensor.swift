@@ -10,11 +10,16 @@ import RuneManifest
 /// afresh.
 struct ReceivedTensor {
     let type: TensorType
+    /// Whether the tensor holds strings (`utf8`) rather than numbers.
+    let isStrings: Bool
     private(set) var isPresent = false
     private var bytes: [UInt8] = []
     private var strings: [[UInt8]] = []
 
-    init(type: TensorType) { self.type = type }
+    init(type: TensorType) {
+        self.type = type
+        isStrings = type.elementType == .utf8
+    }
 
     /// Forgets what the last call wrote, before the next call; keeps the storage of a tensor that
     /// call wrote, and frees the rest.
@@ -45,6 +50,6 @@ struct ReceivedTensor {
 
     /// The tensor, decoded.
     var tensor: OutputTensor {
-        type.elementType == .utf8 ? OutputTensor(type: type, strings: strings) : OutputTensor(type: type, littleEndian: bytes)
+        isStrings ? OutputTensor(type: type, strings: strings) : OutputTensor(type: type, littleEndian: bytes)
     }
 }
