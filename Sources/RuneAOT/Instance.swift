@@ -19,6 +19,9 @@ public final class AOTInstance {
     /// Not checked for exclusive access at run time (nor is `pendingHostError`): an instance
     /// runs on one thread at a time, and these are read or set on every host call.
     @exclusivity(unchecked) var hostFunctions: [HostImplementation?] = []
+    /// The raw ones (``AOTFunction/host(_:raw:)``) again, apart: calling one then copies a
+    /// closure, not an enum (a measurable part of a host call that does little).
+    @exclusivity(unchecked) var rawHostFunctions: [((UnsafeMutablePointer<UInt64>) throws -> Void)?] = []
     /// The error a host function threw; the call that trapped with it rethrows it.
     @exclusivity(unchecked) var pendingHostError: Error?
     /// Imported functions' owners, kept alive while this instance is.
@@ -118,6 +121,7 @@ public final class AOTInstance {
         context.pointee.host = nil
 
         hostFunctions = Array(repeating: nil, count: importedFunctions.count)
+        rawHostFunctions = Array(repeating: nil, count: importedFunctions.count)
         for (index, function) in importedFunctions.enumerated() {
             switch function.body {
             case .native(let code, let calleeContext, _, let owner):
@@ -129,6 +133,7 @@ public final class AOTInstance {
             case .rawHost(let implementation):
                 importSlots[index] = try hostSlot(index, contextPointer)
                 hostFunctions[index] = .raw(implementation)
+                rawHostFunctions[index] = implementation
             }
         }
         context.pointee.host = Unmanaged.passUnretained(self).toOpaque()
@@ -339,6 +344,15 @@ public final class AOTInstance {
     private func callHostFunction(_ index: Int, _ values: UnsafeMutablePointer<UInt64>) -> Int32 {
         let failed = Int32(RuneAOTTrapHost.rawValue)
         guard index < hostFunctions.count else { return failed }
+        if let implementation = rawHostFunctions[index] {
+            do {
+                try implementation(values)
+                return 0
+            } catch {
+                pendingHostError = error
+                return failed
+            }
+        }
         do {
             switch hostFunctions[index] {
             case nil:
