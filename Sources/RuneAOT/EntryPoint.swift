@@ -9,6 +9,7 @@ import WasmTypes
 public final class AOTEntryPoint {
     /// The instance the function belongs to (kept alive by the entry point).
     public let instance: AOTInstance
+    /// The function's wasm type.
     public let type: FunctionType
     private let entry: UnsafeRawPointer
     /// The call's raw values: set the arguments before ``invoke()`` and read the results after,

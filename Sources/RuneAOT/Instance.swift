@@ -389,6 +389,7 @@ public final class AOTInstance {
 /// The context's host-call function: finds the instance and runs its host function.
 private let aotHostCall: RuneAOTHostFunction = { host, index, values in
     guard let host, let values else { return 1 }
-    let instance = Unmanaged<AOTInstance>.fromOpaque(host).takeUnretainedValue()
-    return instance.callHost(Int(index), values)
+    // The instance outlives every call into its code (the caller of `run` holds it), so it is
+    // used without a retain and release per host call.
+    return Unmanaged<AOTInstance>.fromOpaque(host)._withUnsafeGuaranteedRef { $0.callHost(Int(index), values) }
 }

@@ -191,17 +191,21 @@ public final class AOTRuneInstance: RunnableRune {
         try state.checkManifestBlob(at: address, in: memory)
     }
 
+    /// Runs the pipeline once and returns the output records it produced.
     public func run() throws(RuneError) -> [SerialRecord] {
         try callPipeline()
         return state.records()
     }
 
+    /// Runs the pipeline once, with every check ``run()`` makes, but builds no records; the
+    /// outputs stay in the host for ``records()`` until the next call.
     public func callPipeline() throws(RuneError) {
         try state.runCall { () throws(RuneError) in
             if let callEntry { try invoke(callEntry) } else { try invoke("_call", [], name: "_call") }
         }
     }
 
+    /// The records of the last call that finished (empty before the first).
     public func records() -> [SerialRecord] { state.records() }
 
     /// `_call()` through its entry point: what `invoke` does, without arrays or a lookup by name.
