@@ -33,7 +33,8 @@ public protocol RunnableRune: AnyObject {
     /// outputs stay in the host until the next call, for ``records()``. For hosts that print
     /// only some calls' outputs (benchmarks), so that the others cost no decoding.
     func callPipeline() throws(RuneError)
-    /// The records of the last call that finished (empty before the first).
+    /// The records of the last call, if it finished without an error (else, and before the
+    /// first call, none).
     func records() -> [SerialRecord]
     func runTimingStages() throws(RuneError) -> (records: [SerialRecord], nanoseconds: [UInt64])
 }
@@ -205,7 +206,8 @@ public final class AOTRuneInstance: RunnableRune {
         }
     }
 
-    /// The records of the last call that finished (empty before the first).
+    /// The records of the last call, if it finished without an error (else, and before the
+    /// first call, none).
     public func records() -> [SerialRecord] { state.records() }
 
     /// `_call()` through its entry point: what `invoke` does, without arrays or a lookup by name.

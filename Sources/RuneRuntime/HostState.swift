@@ -32,6 +32,8 @@ final class HostState {
     let limits: RunLimits
     /// Bytes handed to outputs during the current call.
     @exclusivity(unchecked) private var outputBytes = 0
+    /// Whether the last call finished without an error: only then are its outputs records.
+    @exclusivity(unchecked) private var lastCallFinished = false
     /// Log lines shown and dropped during the current call.
     @exclusivity(unchecked) private var logLines = 0
     @exclusivity(unchecked) private var droppedLogLines = 0
@@ -66,6 +68,7 @@ final class HostState {
     func beginCall() {
         beginInvocation()
         outputBytes = 0
+        lastCallFinished = false
         for tensor in received.indices { received[tensor].clear() }
     }
 
@@ -90,6 +93,7 @@ final class HostState {
         }
         try body()
         try finishCall()
+        lastCallFinished = true
     }
 
     /// Checks what `_manifest()` returned: the address of a little-endian u32 length and that
@@ -140,10 +144,12 @@ final class HostState {
         }
     }
 
-    /// The records of the outputs that received all of their tensors in the last call that
-    /// finished (``runCall(_:)`` refuses a call that left an output half written).
+    /// The records of the outputs that received all of their tensors in the last call, if it
+    /// finished without an error (``runCall(_:)`` refuses a call that left an output half
+    /// written); none otherwise.
     func records() -> [SerialRecord] {
         var records: [SerialRecord] = []
+        guard lastCallFinished else { return records }
         for (index, output) in manifest.outputs.enumerated() {
             let tensors = received[firstTensor[index]..<firstTensor[index + 1]]
             guard !tensors.isEmpty, tensors.allSatisfy(\.isPresent) else { continue }

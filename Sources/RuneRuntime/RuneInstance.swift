@@ -138,7 +138,8 @@ public final class RuneInstance {
         try state.runCall { () throws(RuneError) in try invoke(call, [], name: "_call") }
     }
 
-    /// The records of the last call that finished (empty before the first).
+    /// The records of the last call, if it finished without an error (else, and before the
+    /// first call, none).
     public func records() -> [SerialRecord] { state.records() }
 
     /// Whether the rune can run its stages one at a time (`_stage` and a pipeline description).

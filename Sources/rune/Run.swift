@@ -193,6 +193,7 @@ struct Run: ParsableCommand {
         var stageDurations: [[UInt64]] = []
         let output = FileHandle.standardOutput
         for call in 0..<`repeat` {
+            let printed = !lastOutputOnly || call == `repeat` - 1
             let records: [SerialRecord]
             if timings, !wholeCallTimings, instance.canTimeStages {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -205,10 +206,9 @@ struct Run: ParsableCommand {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try instance.callPipeline()
                 durations.append(DispatchTime.now().uptimeNanoseconds - start)
-                if lastOutputOnly, call != `repeat` - 1 { continue }
-                records = instance.records()
+                records = printed ? instance.records() : []
             }
-            if lastOutputOnly, call != `repeat` - 1 { continue }
+            if !printed { continue }
             for record in records { output.write(Data(record.json + [UInt8(ascii: "\n")])) }
         }
         if timings {
