@@ -19,9 +19,10 @@ public final class AOTInstance {
     /// Not checked for exclusive access at run time (nor is `pendingHostError`): an instance
     /// runs on one thread at a time, and these are read or set on every host call.
     @exclusivity(unchecked) var hostFunctions: [HostImplementation?] = []
-    /// The raw ones (``AOTFunction/host(_:raw:)``) again, apart: calling one then copies a
-    /// closure, not an enum (a measurable part of a host call that does little).
-    @exclusivity(unchecked) var rawHostFunctions: [((UnsafeMutablePointer<UInt64>) throws -> Void)?] = []
+    /// The raw ones (``AOTFunction/host(_:raw:)``) again, apart and unmanaged (`owners` keeps
+    /// them): a host call then borrows the closure, with no enum copy and no retain and release
+    /// (a measurable part of a host call that does little).
+    @exclusivity(unchecked) var rawHostFunctions: [Unmanaged<RawHostFunction>?] = []
     /// The error a host function threw; the call that trapped with it rethrows it.
     @exclusivity(unchecked) var pendingHostError: Error?
     /// Imported functions' owners, kept alive while this instance is.
@@ -133,7 +134,9 @@ public final class AOTInstance {
             case .rawHost(let implementation):
                 importSlots[index] = try hostSlot(index, contextPointer)
                 hostFunctions[index] = .raw(implementation)
-                rawHostFunctions[index] = implementation
+                let function = RawHostFunction(implementation)
+                owners.append(function)
+                rawHostFunctions[index] = Unmanaged.passUnretained(function)
             }
         }
         context.pointee.host = Unmanaged.passUnretained(self).toOpaque()
@@ -344,9 +347,9 @@ public final class AOTInstance {
     private func callHostFunction(_ index: Int, _ values: UnsafeMutablePointer<UInt64>) -> Int32 {
         let failed = Int32(RuneAOTTrapHost.rawValue)
         guard index < hostFunctions.count else { return failed }
-        if let implementation = rawHostFunctions[index] {
+        if let function = rawHostFunctions[index] {
             do {
-                try implementation(values)
+                try function._withUnsafeGuaranteedRef { try $0.body(values) }
                 return 0
             } catch {
                 pendingHostError = error
@@ -376,6 +379,12 @@ public final class AOTInstance {
             pendingHostError = error
             return failed
         }
+    }
+
+    /// A raw host function's closure, in an object a host call can borrow.
+    final class RawHostFunction {
+        let body: (UnsafeMutablePointer<UInt64>) throws -> Void
+        init(_ body: @escaping (UnsafeMutablePointer<UInt64>) throws -> Void) { self.body = body }
     }
 
     /// A host function as the instance calls it: on `AOTValue` arrays, checked against its
