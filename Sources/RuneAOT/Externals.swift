@@ -33,7 +33,7 @@ public final class AOTStore: @unchecked Sendable {
 
 /// A linear memory: reserved once up to its maximum, so its base never moves.
 public final class AOTMemory {
-    let raw: UnsafeMutablePointer<RuneAOTMemory>
+    @usableFromInline let raw: UnsafeMutablePointer<RuneAOTMemory>
     public let maximumPages: UInt64
 
     public init(pages: UInt64, maximumPages: UInt64) throws(AOTError) {
@@ -51,11 +51,13 @@ public final class AOTMemory {
     }
 
     public var pages: UInt64 { raw.pointee.pages }
-    public var byteCount: Int { Int(raw.pointee.size) }
+    /// Inlinable, as is `withUnsafeMutableBytes`: a host reads and writes memory on every host
+    /// call, and a call across modules per access costs more than the access.
+    @inlinable public var byteCount: Int { Int(raw.pointee.size) }
 
     /// The memory's bytes, valid until it grows past... never moves (reserved), but only the
     /// first `byteCount` bytes are accessible.
-    public func withUnsafeMutableBytes<T>(_ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
+    @inlinable public func withUnsafeMutableBytes<T>(_ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
         try body(UnsafeMutableRawBufferPointer(start: raw.pointee.base, count: byteCount))
     }
 
@@ -119,6 +121,7 @@ public final class AOTFunction {
     enum Body {
         case native(code: UnsafeRawPointer, context: UnsafeMutableRawPointer, entry: UnsafeRawPointer?, owner: AnyObject)
         case host(([AOTValue]) throws -> [AOTValue])
+        case rawHost((UnsafeMutablePointer<UInt64>) throws -> Void)
     }
     let body: Body
 
@@ -131,6 +134,18 @@ public final class AOTFunction {
     /// by `invoke`.
     public static func host(_ type: FunctionType, _ implementation: @escaping ([AOTValue]) throws -> [AOTValue]) -> AOTFunction {
         AOTFunction(type: type, body: .host(implementation))
+    }
+
+    /// A host function that works on the call's raw values, for hosts that call it on every
+    /// call of a small pipeline: no arrays are built per call.
+    ///
+    /// `implementation` gets the arguments in `values[0..<parameters]`, each as its bits (an i32
+    /// or f32 in the low 32 bits; the upper bits are unspecified), and writes its results to
+    /// `values[0..<results]` the same way; the buffer holds at least one value, and at least as
+    /// many as the larger of the two counts. The pointer is valid only during the call. Throwing
+    /// stops the running call; the error is rethrown by `invoke`.
+    public static func host(_ type: FunctionType, raw implementation: @escaping (UnsafeMutablePointer<UInt64>) throws -> Void) -> AOTFunction {
+        AOTFunction(type: type, body: .rawHost(implementation))
     }
 }
 

@@ -16,9 +16,15 @@ public final class AOTInstance {
     let functions: [AOTFunction?]
     /// Host functions by import index, with their signatures, looked up once at instantiation:
     /// a rune calls them on every `_call`, so the call path does no decoding or hashing.
-    var hostFunctions: [(implementation: ([AOTValue]) throws -> [AOTValue], signature: Signature)?] = []
+    /// Not checked for exclusive access at run time (nor is `pendingHostError`): an instance
+    /// runs on one thread at a time, and these are read or set on every host call.
+    @exclusivity(unchecked) var hostFunctions: [HostImplementation?] = []
+    /// The raw ones (``AOTFunction/host(_:raw:)``) again, apart and unmanaged (`owners` keeps
+    /// them): a host call then borrows the closure, with no enum copy and no retain and release
+    /// (a measurable part of a host call that does little).
+    @exclusivity(unchecked) var rawHostFunctions: [Unmanaged<RawHostFunction>?] = []
     /// The error a host function threw; the call that trapped with it rethrows it.
-    var pendingHostError: Error?
+    @exclusivity(unchecked) var pendingHostError: Error?
     /// Imported functions' owners, kept alive while this instance is.
     var owners: [AnyObject] = []
 
@@ -116,17 +122,21 @@ public final class AOTInstance {
         context.pointee.host = nil
 
         hostFunctions = Array(repeating: nil, count: importedFunctions.count)
+        rawHostFunctions = Array(repeating: nil, count: importedFunctions.count)
         for (index, function) in importedFunctions.enumerated() {
             switch function.body {
             case .native(let code, let calleeContext, _, let owner):
                 importSlots[index] = RuneAOTImport(function: UnsafeMutableRawPointer(mutating: code), context: calleeContext)
                 owners.append(owner)
             case .host(let implementation):
-                guard let thunk = module.code.address(of: ModuleTranslator.thunkName(index)) else {
-                    throw AOTError(.llvm, "missing import thunk \(index)")
-                }
-                importSlots[index] = RuneAOTImport(function: UnsafeMutableRawPointer(mutating: thunk), context: contextPointer)
-                hostFunctions[index] = (implementation, try Signature(function.type))
+                importSlots[index] = try hostSlot(index, contextPointer)
+                hostFunctions[index] = .values(implementation, try Signature(function.type))
+            case .rawHost(let implementation):
+                importSlots[index] = try hostSlot(index, contextPointer)
+                hostFunctions[index] = .raw(implementation)
+                let function = RawHostFunction(implementation)
+                owners.append(function)
+                rawHostFunctions[index] = Unmanaged.passUnretained(function)
             }
         }
         context.pointee.host = Unmanaged.passUnretained(self).toOpaque()
@@ -135,6 +145,14 @@ public final class AOTInstance {
         if let start = wasm.start {
             _ = try invoke(function: Int(start), [])
         }
+    }
+
+    /// The import slot of host function `index`: its thunk, which calls back through the context.
+    private func hostSlot(_ index: Int, _ contextPointer: UnsafeMutableRawPointer) throws -> RuneAOTImport {
+        guard let thunk = module.code.address(of: ModuleTranslator.thunkName(index)) else {
+            throw AOTError(.llvm, "missing import thunk \(index)")
+        }
+        return RuneAOTImport(function: UnsafeMutableRawPointer(mutating: thunk), context: contextPointer)
     }
 
     deinit {
@@ -229,14 +247,27 @@ public final class AOTInstance {
 
     /// Calls the exported function `name`.
     public func invoke(_ name: String, _ arguments: [AOTValue]) throws -> [AOTValue] {
+        try invoke(function: try exportedFunction(name), arguments)
+    }
+
+    /// An exported function to call many times, looked up once: see ``AOTEntryPoint``.
+    public func entryPoint(_ name: String) throws -> AOTEntryPoint {
+        let index = try exportedFunction(name)
+        let (entry, signature) = try self.entry(index)
+        return AOTEntryPoint(instance: self, type: try module.wasm.functionType(UInt32(index)), entry: entry,
+                             count: max(signature.parameters.count, signature.results.count, 1))
+    }
+
+    /// The index of the function exported as `name`.
+    private func exportedFunction(_ name: String) throws -> Int {
         // Keyed by bytes: Swift's String equality would merge canonically equivalent names.
         let key = Array(name.utf8)
-        if let index = exportedFunctions[key] { return try invoke(function: index, arguments) }
+        if let index = exportedFunctions[key] { return index }
         guard let export = module.wasm.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }), case .function(let index) = export.descriptor else {
             throw AOTError(.link, "no exported function '\(name)'")
         }
         exportedFunctions[key] = Int(index)
-        return try invoke(function: Int(index), arguments)
+        return Int(index)
     }
 
     private var exportedFunctions: [[UInt8]: Int] = [:]
@@ -261,14 +292,19 @@ public final class AOTInstance {
         }
         var values = [UInt64](repeating: 0, count: max(signature.parameters.count, signature.results.count, 1))
         for (position, argument) in arguments.enumerated() { values[position] = argument.bits }
+        try values.withUnsafeMutableBufferPointer { buffer in try run(entry: entry, values: buffer.baseAddress!) }
+        return signature.results.enumerated().map { AOTValue(bits: values[$0], $1) }
+    }
+
+    /// Runs entry wrapper `entry` on `values` (arguments in, results out); throws the trap that
+    /// stopped it, or the error of the host function that failed.
+    func run(entry: UnsafeRawPointer, values: UnsafeMutablePointer<UInt64>) throws {
         var detail: (Int64, Int64) = (0, 0)
         let entryFunction = unsafeBitCast(entry, to: (@convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt64>?) -> Void).self)
         pendingHostError = nil
         let code = withUnsafeMutablePointer(to: &detail) { detailPointer in
             detailPointer.withMemoryRebound(to: Int64.self, capacity: 2) { details in
-                values.withUnsafeMutableBufferPointer { buffer in
-                    rune_aot_invoke(entryFunction, UnsafeMutableRawPointer(context), buffer.baseAddress, store.thread, details)
-                }
+                rune_aot_invoke(entryFunction, UnsafeMutableRawPointer(context), values, store.thread, details)
             }
         }
         if code != 0 {
@@ -278,7 +314,6 @@ public final class AOTInstance {
             }
             throw AOTTrap(reason: Self.reason(code: code, detail.0, detail.1))
         }
-        return signature.results.enumerated().map { AOTValue(bits: values[$0], $1) }
     }
 
     /// The interpreter's (WasmKit's) text for each trap.
@@ -311,29 +346,59 @@ public final class AOTInstance {
 
     private func callHostFunction(_ index: Int, _ values: UnsafeMutablePointer<UInt64>) -> Int32 {
         let failed = Int32(RuneAOTTrapHost.rawValue)
-        guard index < hostFunctions.count, let (implementation, signature) = hostFunctions[index] else { return failed }
-        var arguments: [AOTValue] = []
-        arguments.reserveCapacity(signature.parameters.count)
-        for (position, kind) in signature.parameters.enumerated() { arguments.append(AOTValue(bits: values[position], kind)) }
-        do {
-            let results = try implementation(arguments)
-            guard results.count == signature.results.count,
-                  zip(results, signature.results).allSatisfy({ $0.kind == $1 }) else {
-                pendingHostError = AOTError(.link, "host function \(index) returned the wrong results")
+        guard index < hostFunctions.count else { return failed }
+        if let function = rawHostFunctions[index] {
+            do {
+                try function._withUnsafeGuaranteedRef { try $0.body(values) }
+                return 0
+            } catch {
+                pendingHostError = error
                 return failed
             }
-            for (position, result) in results.enumerated() { values[position] = result.bits }
+        }
+        do {
+            switch hostFunctions[index] {
+            case nil:
+                return failed
+            case .raw(let implementation)?:
+                try implementation(values)
+            case .values(let implementation, let signature)?:
+                var arguments: [AOTValue] = []
+                arguments.reserveCapacity(signature.parameters.count)
+                for (position, kind) in signature.parameters.enumerated() { arguments.append(AOTValue(bits: values[position], kind)) }
+                let results = try implementation(arguments)
+                guard results.count == signature.results.count,
+                      zip(results, signature.results).allSatisfy({ $0.kind == $1 }) else {
+                    pendingHostError = AOTError(.link, "host function \(index) returned the wrong results")
+                    return failed
+                }
+                for (position, result) in results.enumerated() { values[position] = result.bits }
+            }
             return 0
         } catch {
             pendingHostError = error
             return failed
         }
     }
+
+    /// A raw host function's closure, in an object a host call can borrow.
+    final class RawHostFunction {
+        let body: (UnsafeMutablePointer<UInt64>) throws -> Void
+        init(_ body: @escaping (UnsafeMutablePointer<UInt64>) throws -> Void) { self.body = body }
+    }
+
+    /// A host function as the instance calls it: on `AOTValue` arrays, checked against its
+    /// signature, or on the raw values (``AOTFunction/host(_:raw:)``).
+    enum HostImplementation {
+        case values(([AOTValue]) throws -> [AOTValue], Signature)
+        case raw((UnsafeMutablePointer<UInt64>) throws -> Void)
+    }
 }
 
 /// The context's host-call function: finds the instance and runs its host function.
 private let aotHostCall: RuneAOTHostFunction = { host, index, values in
     guard let host, let values else { return 1 }
-    let instance = Unmanaged<AOTInstance>.fromOpaque(host).takeUnretainedValue()
-    return instance.callHost(Int(index), values)
+    // The instance outlives every call into its code (the caller of `run` holds it), so it is
+    // used without a retain and release per host call.
+    return Unmanaged<AOTInstance>.fromOpaque(host)._withUnsafeGuaranteedRef { $0.callHost(Int(index), values) }
 }

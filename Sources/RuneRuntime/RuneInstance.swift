@@ -128,8 +128,19 @@ public final class RuneInstance {
 
     /// Runs the pipeline once and returns the output records it produced.
     public func run() throws(RuneError) -> [SerialRecord] {
+        try callPipeline()
+        return state.records()
+    }
+
+    /// Runs the pipeline once, with every check ``run()`` makes, but builds no records; the
+    /// outputs stay in the host for ``records()`` until the next call.
+    public func callPipeline() throws(RuneError) {
         try state.runCall { () throws(RuneError) in try invoke(call, [], name: "_call") }
     }
+
+    /// The records of the last call, if it finished without an error (else, and before the
+    /// first call, none).
+    public func records() -> [SerialRecord] { state.records() }
 
     /// Whether the rune can run its stages one at a time (`_stage` and a pipeline description).
     public var canTimeStages: Bool { stage != nil && rune.pipeline != nil }

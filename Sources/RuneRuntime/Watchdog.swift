@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import RuneManifest
 @_spi(Fuzzing) import WasmKit
@@ -30,21 +29,28 @@ import RuneManifest
 /// signals the running thread, which stops at once in translated code (else at its next function
 /// entry); the 1 ms repeat covers a signal that lands in a host function or libc. The watchdog
 /// only decides when; each engine says how to arm a call and how to stop it.
+///
+/// One watchdog thread per instance, started at the first call and ended with the instance,
+/// watches every call: a call costs two atomic stores, a coarse clock read and a compare-and-swap,
+/// where a timer per call (create, schedule, cancel) cost microseconds, more than a small
+/// pipeline's whole call. The thread sleeps until the running call's deadline (or a whole timeout
+/// when no call runs, since a call that starts later cannot expire sooner), so it wakes about once
+/// per timeout. Times come from the coarse monotonic clock (a memory read, no system call), so a
+/// call is stopped up to its resolution (a few milliseconds, 4 ms at 250 Hz) plus scheduling
+/// latency after its deadline; never before.
 final class Watchdog: @unchecked Sendable {
     let timeoutSeconds: Double
     private let arm: () -> Void
-    private let stop: () -> Void
-    private let lock = NSLock()
-    private var active = false
-    private var expired = false
-    private static let queue = DispatchQueue(label: "rune.watchdog")
+    private let shared: WatchdogThread
+    /// Whether the thread runs; unchecked for exclusive access, as calls do not overlap.
+    @exclusivity(unchecked) private var started = false
 
     /// `timeoutSeconds` 0 means no watchdog: calls run unmetered and unbounded. `arm` runs on the
     /// calling thread before each call, `stop` on the watchdog's thread at and after the deadline.
     init(timeoutSeconds: Double, arm: @escaping () -> Void, stop: @escaping () -> Void) {
         self.timeoutSeconds = timeoutSeconds
         self.arm = arm
-        self.stop = stop
+        shared = WatchdogThread(timeoutNanoseconds: UInt64(min(timeoutSeconds, 1e9) * 1e9), stop: stop)
     }
 
     /// The watchdog of WasmKit's interpreter: an unlimited fuel budget per call, zeroed at the
@@ -55,41 +61,27 @@ final class Watchdog: @unchecked Sendable {
                   stop: { store.fuel = Fuel(remaining: 0) })
     }
 
+    deinit { shared.shutDown() }
+
     /// Runs `body` with the deadline armed; throws ``Expired`` if it was stopped at the deadline.
     /// A call that returns on its own is not an error, even if it returned just after.
+    /// Calls on one watchdog must not overlap (an instance runs one call at a time).
     func run<T>(_ body: () throws -> T) throws -> T {
         guard timeoutSeconds > 0 else { return try body() }
+        if !started {
+            started = true
+            shared.start()
+        }
         arm()
-        lock.withLock {
-            active = true
-            expired = false
-        }
-        let timer = DispatchSource.makeTimerSource(queue: Watchdog.queue)
-        timer.schedule(deadline: .now() + timeoutSeconds, repeating: .milliseconds(1), leeway: .milliseconds(1))
-        timer.setEventHandler { [self] in
-            lock.withLock {
-                guard active else { return }
-                expired = true
-                stop()
-            }
-        }
-        timer.resume()
-        func disarm() -> Bool {
-            let didExpire = lock.withLock {
-                active = false
-                return expired
-            }
-            timer.cancel()
-            return didExpire
-        }
+        let generation = shared.begin()
         let result: T
         do {
             result = try body()
         } catch {
-            if disarm() { throw Expired() }
+            if shared.end(generation) { throw Expired() }
             throw error
         }
-        _ = disarm()
+        _ = shared.end(generation)
         return result
     }
 

@@ -193,6 +193,7 @@ struct Run: ParsableCommand {
         var stageDurations: [[UInt64]] = []
         let output = FileHandle.standardOutput
         for call in 0..<`repeat` {
+            let printed = !lastOutputOnly || call == `repeat` - 1
             let records: [SerialRecord]
             if timings, !wholeCallTimings, instance.canTimeStages {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -201,11 +202,13 @@ struct Run: ParsableCommand {
                 stageDurations.append(times)
                 records = stageRecords
             } else {
+                // The call alone is timed; its records are built after, and only if printed.
                 let start = DispatchTime.now().uptimeNanoseconds
-                records = try instance.run()
+                try instance.callPipeline()
                 durations.append(DispatchTime.now().uptimeNanoseconds - start)
+                records = printed ? instance.records() : []
             }
-            if lastOutputOnly, call != `repeat` - 1 { continue }
+            if !printed { continue }
             for record in records { output.write(Data(record.json + [UInt8(ascii: "\n")])) }
         }
         if timings {
