@@ -217,7 +217,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneManifest", "RuneTestSupport"]
+            // RuneAOT: EngineFuzzTests shares one native code cache across instances.
+            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneAOT", "RuneManifest", "RuneTestSupport"]
         ),
     ]
 )
