@@ -16,9 +16,11 @@ import Testing
 /// NaN, infinities, denormals, ±0, integer minimum and maximum) and random ones (raw bytes,
 /// plausible values, mixtures).
 ///
-/// Long runs: `scripts/fuzz-engines`, or the environment: RUNE_FUZZ_SEED (decimal or 0x hex),
-/// RUNE_FUZZ_ITERATIONS (instances per rune; person_detection, slow on a debug interpreter, gets
-/// a tenth), RUNE_FUZZ_CALLS (calls per instance), RUNE_FUZZ_RUNES (comma-separated case names).
+/// The default run makes 4 instances of each rune and calls each 3 times, except the runes a
+/// debug build interprets slowly (``Settings/slowRunes``). Long runs: `scripts/fuzz-engines`, or
+/// the environment: RUNE_FUZZ_SEED (decimal or 0x hex), RUNE_FUZZ_ITERATIONS (instances per
+/// rune; slow runes get a tenth), RUNE_FUZZ_CALLS (calls per instance), RUNE_FUZZ_RUNES
+/// (comma-separated case names).
 /// A disagreement names the seed, rune, iteration and call, and leaves the readings of that
 /// iteration in a folder for `rune run --raw NAME=FILE` to replay.
 @Suite struct EngineFuzzTests {
@@ -114,7 +116,8 @@ import Testing
         return folder.path
     }
 
-    /// The edge patterns come first, in order, before random ones: the default run sees each.
+    /// The patterns, taken in turn, give every edge: zeros, 0xFF, NaN, infinities, denormals, -0;
+    /// and the same seed gives the same bytes.
     @Test func patternsCoverTheEdges() {
         let readings = FuzzedReadings(seed: 1, type: .f32, firstPattern: 0)
         let patterns = (0..<FuzzedReadings.Pattern.allCases.count).map { readings.reading($0, bytes: 64) }
