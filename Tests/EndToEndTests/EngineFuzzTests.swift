@@ -71,13 +71,34 @@ import Testing
     }()
 
     /// Native code translated once per rune for the whole run, not once per instance.
-    static let nativeCodeCache = (try? Executables.temporaryFolder()).map { NativeCodeCache(folder: $0.path) }
+    static let nativeCodeCache = (try? Executables.temporaryFolder()).map { NativeCodeCache(folder: $0.appendingPathComponent("rune").path) }
+
+    /// Fills the cache with `rune`'s native code by a `rune run` of its own (all-zero readings),
+    /// so this process loads it rather than translating: translating links with lld in process,
+    /// which enables LLVM's crash recovery over the AOT engine's guard-page handler, and other
+    /// suites here fault on guard pages and recover from crashes in the toolchain.
+    static func translateAhead(_ runeFile: URL, _ rune: Rune) throws {
+        guard let cache = nativeCodeCache else { return }
+        let folder = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var arguments = ["run", runeFile.path, "--engine", "aot"]
+        for capability in rune.manifest.capabilities {
+            let file = folder.appendingPathComponent(capability.name + ".bin")
+            try Data(count: capability.tensor.byteCount).write(to: file)
+            arguments += ["--raw", "\(capability.name)=\(file.path)"]
+        }
+        let cacheHome = URL(fileURLWithPath: cache.folder).deletingLastPathComponent().path
+        let run = try Executables.run("rune", arguments, environment: ["XDG_CACHE_HOME": cacheHome])
+        #expect(run.status == 0, "rune run --engine aot \(runeFile.lastPathComponent) failed: \(run.standardError)")
+    }
 
     @Test(arguments: targets)
     func enginesAgreeOnRandomInputs(_ target: Target) throws {
         let settings = Self.settings
         let plan = settings.plan(for: target)
-        let rune = try Rune(bytes: Array(Data(contentsOf: BuiltRunes.rune(Fixtures.runefile(in: Fixtures.folder(target.area, target.name))))))
+        let runeFile = try BuiltRunes.rune(Fixtures.runefile(in: Fixtures.folder(target.area, target.name)))
+        let rune = try Rune(bytes: Array(Data(contentsOf: runeFile)))
+        try Self.translateAhead(runeFile, rune)
         var calls = 0, answered = 0
         for iteration in 0..<plan.iterations {
             let seed = SeededGenerator.derive(settings.seed, [target.name, String(iteration)])
