@@ -227,8 +227,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneManifest", "RuneTestSupport",
-                           // AOTCortexMTests writes hostile runes in WebAssembly text.
+            // RuneAOT: EngineFuzzTests shares one native code cache across instances. WAT:
+            // AOTCortexMTests writes hostile runes in WebAssembly text.
+            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneAOT", "RuneManifest", "RuneTestSupport",
                            .product(name: "WAT", package: "WasmKit")]
         ),
     ]

@@ -26,11 +26,7 @@ import Testing
     @Test(arguments: Fixtures.cases("runes"))
     func runeFixturePrintsTheSameOnBothEngines(_ name: String) throws {
         let folder = Fixtures.folder("runes", name)
-        let scratch = try Executables.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let rune = scratch.appendingPathComponent("\(name).rune")
-        let build = try Executables.run("runec", [Fixtures.runefile(in: folder).path, "-o", rune.path])
-        try #require(build.status == 0, "runec failed:\n\(build.standardError)")
+        let rune = try BuiltRunes.rune(Fixtures.runefile(in: folder))
         let arguments = (try? String(contentsOf: folder.appendingPathComponent("run.args"), encoding: .utf8))?
             .split(whereSeparator: \.isWhitespace).map(String.init) ?? []
         let (interpreter, aot) = try Self.runBoth(rune, arguments, in: folder)

@@ -28,32 +28,11 @@ import Testing
         }
     }()
 
-    /// Runes already built in this process, by example: both spellings are compiled once, not once
-    /// per recording.
-    private static let built = Built()
-
-    private final class Built: @unchecked Sendable {
-        let lock = NSLock()
-        var runes: [String: (typed: URL, yaml: URL)] = [:]
-        let scratch = try? Executables.temporaryFolder()
-    }
-
     /// Both spellings of one example, compiled once per test process.
     static func runes(_ example: String) throws -> (typed: URL, yaml: URL) {
-        built.lock.lock()
-        defer { built.lock.unlock() }
-        if let runes = built.runes[example] { return runes }
         let folder = Fixtures.folder("hotg", example)
-        let scratch = try #require(built.scratch)
-        var paths: [URL] = []
-        for spelling in ["Runefile", "Runefile.yml"] {
-            let rune = scratch.appendingPathComponent("\(example)-\(spelling).rune")
-            let build = try Executables.run("runec", [folder.appendingPathComponent(spelling).path, "-o", rune.path])
-            try #require(build.status == 0, "runec \(example)/\(spelling) failed:\n\(build.standardError)")
-            paths.append(rune)
-        }
-        built.runes[example] = (paths[0], paths[1])
-        return (paths[0], paths[1])
+        return (try BuiltRunes.rune(folder.appendingPathComponent("Runefile")),
+                try BuiltRunes.rune(folder.appendingPathComponent("Runefile.yml")))
     }
 
     @Test(arguments: cases)

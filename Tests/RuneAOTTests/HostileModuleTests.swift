@@ -1,16 +1,15 @@
 import Foundation
 import RuneAOT
+import Synchronization
 import Testing
 import WasmTypes
 import WAT
 
-/// A flag two threads share.
-final class Atomic<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func load() -> Value { lock.withLock { value } }
-    func store(_ newValue: Value) { lock.withLock { value = newValue } }
+/// A flag one thread raises and another watches: a class, so threads' closures can share it.
+final class SharedFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    var isRaised: Bool { raised.load(ordering: .acquiring) }
+    func raise() { raised.store(true, ordering: .releasing) }
 }
 
 /// Modules that try to escape or stop the host: each gets a clean trap or error, and the
@@ -106,10 +105,10 @@ final class Atomic<Value>: @unchecked Sendable {
         let instance = try AOTInstance(module: try AOTModule(bytes: bytes), store: store) { module, name in
             module == "env" && name == "host" ? .function(host) : nil
         }
-        let done = Atomic(false)
+        let done = SharedFlag()
         let interrupter = Thread {
             Thread.sleep(forTimeInterval: 0.1)
-            while !done.load() {
+            while !done.isRaised {
                 store.interrupt()
                 Thread.sleep(forTimeInterval: 0.001)
             }
@@ -117,7 +116,7 @@ final class Atomic<Value>: @unchecked Sendable {
         interrupter.start()
         let start = ContinuousClock.now
         expectTrap("interrupted") { try instance.invoke("spin", []) }
-        done.store(true)
+        done.raise()
         #expect(ContinuousClock.now - start < .seconds(10))
         store.clearInterrupt()
         #expect(try instance.invoke("ok", []) == [.i32(1)])

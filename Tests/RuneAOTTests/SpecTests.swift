@@ -6,7 +6,8 @@ import WasmTypes
 import WAT
 
 /// Runs the WebAssembly spec scripts in Fixtures/wasm-spec through the AOT engine, then
-/// through WasmKit's interpreter as a cross-check (InterpreterSpecRunner, with its own skips).
+/// through WasmKit's interpreter as a cross-check (InterpreterSpecEngine, with its own skips):
+/// one directive loop (SpecRunner) for both.
 ///
 /// Every assertion must pass, except those the skip rules below name, each with its reason.
 /// Validation (`assert_invalid`, `assert_malformed`) is the AOT loader's: WasmParser decodes,
@@ -24,34 +25,28 @@ import WAT
     @Test(arguments: SpecTests.files)
     func script(_ file: String) throws {
         let text = try String(contentsOf: SpecTests.directory.appendingPathComponent(file), encoding: .utf8)
-        var runner = SpecRunner(file: file)
-        let clock = ContinuousClock()
-        let aotTime = clock.measure { runner.run(text) }
-        print("[spec] \(file): \(aotTime) \(runner.passed) passed, \(runner.failures.count) failed, \(runner.skipped.count) skipped"
-              + (runner.skipped.isEmpty ? "" : " (" + Dictionary(grouping: runner.skipped, by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: "; ") + ")"))
-        for failure in runner.failures.prefix(30) { print("  FAIL \(failure)") }
-        #expect(runner.failures.isEmpty, "\(file): \(runner.failures.count) unexpected failures, first: \(runner.failures.first ?? "")")
-        #expect(runner.passed > 0)
-
+        Self.check(SpecRunner(file: file, engine: AOTSpecEngine()), text, engine: "")
         // The same script through WasmKit's interpreter, the other engine `rune run` offers.
-        var interpreter = InterpreterSpecRunner(file: file)
-        let interpreterTime = clock.measure { interpreter.run(text) }
-        print("[spec] \(file) (interpreter): \(interpreterTime) \(interpreter.passed) passed, \(interpreter.failures.count) failed, \(interpreter.skipped.count) skipped"
-              + (interpreter.skipped.isEmpty ? "" : " (" + Dictionary(grouping: interpreter.skipped, by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: "; ") + ")"))
-        for failure in interpreter.failures.prefix(30) { print("  FAIL \(failure)") }
-        #expect(interpreter.failures.isEmpty, "\(file): \(interpreter.failures.count) unexpected interpreter failures, first: \(interpreter.failures.first ?? "")")
-        #expect(interpreter.passed > 0)
+        Self.check(SpecRunner(file: file, engine: InterpreterSpecEngine()), text, engine: " (interpreter)")
     }
 
-    @Test(arguments: SpecRunner.memoryFiles)
+    @Test(arguments: AOTSpecEngine.memoryFiles)
     func explicitChecks(_ file: String) throws {
         let text = try String(contentsOf: SpecTests.directory.appendingPathComponent(file), encoding: .utf8)
-        var runner = SpecRunner(file: file)
-        runner.isolation = .explicitChecks
-        runner.run(text)
-        print("[spec] \(file) (explicit checks): \(runner.passed) passed, \(runner.failures.count) failed, \(runner.skipped.count) skipped")
-        #expect(runner.failures.isEmpty, "\(file): \(runner.failures.count) unexpected failures, first: \(runner.failures.first ?? "")")
-        #expect(runner.passed > 0)
+        Self.check(SpecRunner(file: file, engine: AOTSpecEngine(isolation: .explicitChecks)), text, engine: " (explicit checks)")
+    }
+
+    /// Runs the script on `runner`'s engine, prints what passed, failed and was skipped, and
+    /// expects no failures and at least one pass.
+    static func check<Engine: SpecEngine>(_ runner: SpecRunner<Engine>, _ text: String, engine: String,
+                                          sourceLocation: SourceLocation = #_sourceLocation) {
+        var runner = runner
+        let time = ContinuousClock().measure { runner.run(text) }
+        print("[spec] \(runner.file)\(engine): \(time) \(runner.summary)")
+        for failure in runner.failures.prefix(30) { print("  FAIL \(failure)") }
+        #expect(runner.failures.isEmpty, "\(runner.file)\(engine): \(runner.failures.count) unexpected failures, first: \(runner.failures.first ?? "")",
+                sourceLocation: sourceLocation)
+        #expect(runner.passed > 0, sourceLocation: sourceLocation)
     }
 }
 
@@ -85,28 +80,18 @@ let skipRules: [(message: String, reason: String)] = [
     ("GC types", "GC: struct and array types"),
 ]
 
-struct SpecRunner {
-    let file: String
+/// The AOT engine as a spec engine. Validation (`assert_invalid`, `assert_malformed`) is its
+/// loader's: WasmParser decodes, and the translator type-checks every function body as it emits it.
+struct AOTSpecEngine: SpecEngine {
+    typealias Instance = AOTInstance
+    typealias Value = AOTValue
+
     /// How modules are isolated: the host's choice (guard pages on 64-bit hosts), or explicit
     /// checks, which 32-bit targets use and which the memory scripts also run with.
     var isolation: MemoryIsolation = .host
-    var passed = 0
-    var failures: [String] = []
-    var skipped: [String] = []
     let store = AOTStore()
-    var current: AOTInstance?
-    /// Why the current module was skipped; assertions on it are skipped too.
-    var currentSkip: String?
-    var named: [String: AOTInstance] = [:]
     var registered: [String: AOTInstance] = [:]
-    /// Registered names whose module was skipped; modules importing from them are skipped too.
-    var skippedRegistrations: [String: String] = [:]
-    let spectest: SpectestModule
-
-    init(file: String) {
-        self.file = file
-        spectest = SpectestModule()
-    }
+    let spectest = SpectestModule()
 
     /// The scripts that load, store, grow and trap on memory, run again with explicit bounds
     /// checks, so both isolation strategies meet the spec wherever it speaks of memory.
@@ -114,183 +99,58 @@ struct SpecRunner {
                               "load.wast", "memory.wast", "memory_copy.wast", "memory_fill.wast", "memory_size.wast",
                               "memory_trap.wast", "store.wast", "traps.wast"]
 
-    mutating func fail(_ line: Int, _ message: String) { failures.append("\(file):\(line): \(message)") }
+    var failurePrefix: String { "" }
+
+    func instantiate(_ bytes: [UInt8]) throws -> AOTInstance {
+        let module = try AOTModule(bytes: bytes, isolation: isolation)
+        return try AOTInstance(module: module, store: store) { module, name in
+            module == "spectest" ? spectest.export(name) : registered[module]?.export(name)
+        }
+    }
+
+    func validate(_ bytes: [UInt8]) throws { _ = try AOTModule(bytes: bytes) }
+
+    mutating func register(_ instance: AOTInstance, as name: String) { registered[name] = instance }
 
     func skipReason(_ error: Error) -> String? {
-        if let error = error as? AOTError, error.kind == .link,
-           let module = skippedRegistrations.first(where: { error.message.hasPrefix("unknown import \($0.key).") }) {
-            return module.value
-        }
         guard let error = error as? AOTError, error.kind == .unsupported else { return nil }
         return skipRules.first { error.message.contains($0.message) }?.reason
     }
 
-    func resolve(_ module: String, _ name: String) -> AOTExternal? {
-        if module == "spectest" { return spectest.export(name) }
-        return registered[module]?.export(name)
-    }
+    func rejectionSkipReason(_ error: Error) -> String? { nil }
 
-    static func binary(_ source: ModuleSource) throws -> [UInt8] {
-        switch source {
-        case .text(let wat): return try wat.encode()
-        case .binary(let bytes): return bytes
-        case .quote(let bytes): return try parseWAT(String(decoding: bytes, as: UTF8.self)).encode()
+    /// Every assertion on a module it translates must pass.
+    func knownDifference(_ assertion: SpecAssertion, file: String, line: Int) -> String? { nil }
+
+    func value(_ value: WasmTypes.Value) -> AOTValue? {
+        switch value {
+        case .i32(let bits): .i32(bits)
+        case .i64(let bits): .i64(bits)
+        case .f32(let bits): .f32(bits)
+        case .f64(let bits): .f64(bits)
+        default: nil
         }
     }
 
-    func instantiate(_ bytes: [UInt8]) throws -> AOTInstance {
-        let module = try AOTModule(bytes: bytes, isolation: isolation)
-        return try AOTInstance(module: module, store: store, imports: resolve)
+    var unsupportedArguments: String { "reference types: reference-typed arguments" }
+
+    func invoke(_ instance: AOTInstance, _ name: String, _ arguments: [AOTValue]) throws -> [AOTValue] {
+        try instance.invoke(name, arguments)
     }
 
-    mutating func run(_ text: String) {
-        var wast: WAST
-        do { wast = try parseWAST(text) } catch { fail(0, "cannot parse: \(error)"); return }
-        while let (result, location) = wast.nextDirectiveResult() {
-            let line = location.computeLineAndColumn().line
-            switch result {
-            case .failure(let error):
-                fail(line, "directive does not parse: \(error.error)")
-            case .success(let directive):
-                run(directive, line: line)
-            }
-        }
+    func global(_ instance: AOTInstance, _ name: String) throws -> AOTValue {
+        guard case .global(let global)? = instance.export(name) else { throw AOTError(.link, "no global \(name)") }
+        return global.value
     }
 
-    func instance(_ name: String?) -> AOTInstance? { name.map { named[$0] } ?? current }
+    func trapReason(_ error: Error) -> String? { (error as? AOTTrap)?.reason }
 
-    mutating func run(_ directive: WASTDirective, line: Int) {
-        switch directive {
-        case .module(let module):
-            current = nil
-            currentSkip = nil
-            do {
-                let instance = try instantiate(try Self.binary(module.source))
-                current = instance
-                if let id = module.id { named[id] = instance }
-                passed += 1
-            } catch {
-                if let reason = skipReason(error) {
-                    currentSkip = reason
-                    skipped.append(reason)
-                } else {
-                    currentSkip = "module failed"
-                    fail(line, "module: \(error)")
-                }
-            }
-        case .register(let name, let id):
-            if let instance = instance(id) {
-                registered[name] = instance
-            } else if let currentSkip {
-                skippedRegistrations[name] = currentSkip
-            } else {
-                fail(line, "register: no module")
-            }
-        case .invoke(let invoke):
-            _ = execute(.invoke(invoke), line: line)
-        case .assertReturn(let execute, let expected):
-            guard let outcome = self.execute(execute, line: line) else { return }
-            switch outcome {
-            case .success(let values):
-                if values.count == expected.count, zip(values, expected).allSatisfy({ Self.matches($0, $1) }) {
-                    passed += 1
-                } else {
-                    fail(line, "expected \(expected), got \(values)")
-                }
-            case .failure(let error): fail(line, "expected values, got \(error)")
-            }
-        case .assertTrap(let execute, let message):
-            guard let outcome = self.execute(execute, line: line) else { return }
-            expectTrap(outcome, message, line: line)
-        case .assertExhaustion(let call, let message):
-            guard let outcome = self.execute(.invoke(call), line: line) else { return }
-            expectTrap(outcome, message, line: line)
-        case .assertInvalid(let module, let message), .assertMalformed(let module, let message):
-            do {
-                let bytes = try Self.binary(module.source)
-                _ = try AOTModule(bytes: bytes)
-                fail(line, "module accepted, expected \"\(message)\"")
-            } catch {
-                if let reason = skipReason(error) { skipped.append(reason) } else { passed += 1 }
-            }
-        case .assertUnlinkable(let wat, let message):
-            do {
-                _ = try instantiate(try Self.binary(.text(wat)))
-                fail(line, "module linked, expected \"\(message)\"")
-            } catch {
-                if let reason = skipReason(error) { skipped.append(reason) } else { passed += 1 }
-            }
-        case .moduleInstance, .assertException, .assertFuel, .assertOutOfFuel:
-            skipped.append("not an MVP directive")
-        }
-    }
-
-    mutating func expectTrap(_ outcome: Result<[AOTValue], Error>, _ message: String, line: Int) {
-        switch outcome {
-        case .success(let values): fail(line, "expected trap \"\(message)\", got \(values)")
-        case .failure(let error):
-            if let trap = error as? AOTTrap, trap.reason.contains(message) {
-                passed += 1
-            } else {
-                fail(line, "expected trap \"\(message)\", got \(error)")
-            }
-        }
-    }
-
-    /// Runs an action; nil when it is skipped.
-    mutating func execute(_ execute: WASTExecute, line: Int) -> Result<[AOTValue], Error>? {
-        switch execute {
-        case .invoke(let invoke):
-            guard let instance = instance(invoke.module) else {
-                if let currentSkip { skipped.append(currentSkip) } else { fail(line, "no module for invoke") }
-                return nil
-            }
-            var arguments: [AOTValue] = []
-            for argument in invoke.args {
-                switch argument {
-                case .i32(let value): arguments.append(.i32(value))
-                case .i64(let value): arguments.append(.i64(value))
-                case .f32(let value): arguments.append(.f32(value))
-                case .f64(let value): arguments.append(.f64(value))
-                default:
-                    skipped.append("reference types: reference-typed arguments")
-                    return nil
-                }
-            }
-            return Result { try instance.invoke(invoke.name, arguments) }
-        case .get(let module, let name):
-            guard let instance = instance(module) else {
-                if let currentSkip { skipped.append(currentSkip) } else { fail(line, "no module for get") }
-                return nil
-            }
-            guard case .global(let global)? = instance.export(name) else { return .failure(AOTError(.link, "no global \(name)")) }
-            return .success([global.value])
-        case .wat(let wat):
-            do {
-                current = try instantiate(try Self.binary(.text(wat)))
-                return .success([])
-            } catch {
-                if let reason = skipReason(error) {
-                    skipped.append(reason)
-                    return nil
-                }
-                return .failure(error)
-            }
-        }
-    }
-
-    static func matches(_ value: AOTValue, _ expected: WASTExpectValue) -> Bool {
-        switch (value, expected) {
-        case (.i32(let a), .i32(let b)): return a == b
-        case (.i64(let a), .i64(let b)): return a == b
-        case (.f32(let a), .f32(let b)): return a == b
-        case (.f64(let a), .f64(let b)): return a == b
-        case (.f32(let a), .f32CanonicalNaN): return a & 0x7fff_ffff == 0x7fc0_0000
-        case (.f32(let a), .f32ArithmeticNaN): return a & 0x7fc0_0000 == 0x7fc0_0000
-        case (.f64(let a), .f64CanonicalNaN): return a & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000
-        case (.f64(let a), .f64ArithmeticNaN): return a & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000
-        case (_, .either(let options)): return options.contains { matches(value, $0) }
-        default: return false
+    func specValue(_ value: AOTValue) -> WasmTypes.Value {
+        switch value {
+        case .i32(let bits): .i32(bits)
+        case .i64(let bits): .i64(bits)
+        case .f32(let bits): .f32(bits)
+        case .f64(let bits): .f64(bits)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RuneSensors
+import RuneTestSupport
 
 /// WAV decoding, resampling and the SOUND and ACCEL readings.
 @Suite struct AudioAndMotionTests {

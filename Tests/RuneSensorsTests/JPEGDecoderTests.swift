@@ -1,6 +1,7 @@
 import Foundation
 import RuneManifest
 @testable import RuneSensors
+import RuneTestSupport
 import Testing
 
 /// Decodes the JPEGs in `Fixtures/sensors/jpeg/` (made by `scripts/make-jpeg-fixtures`) and

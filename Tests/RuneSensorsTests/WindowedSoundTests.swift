@@ -2,6 +2,7 @@ import Foundation
 import RuneManifest
 import Testing
 @testable import RuneSensors
+import RuneTestSupport
 
 /// A SOUND reading decodes and resamples only the frames it uses, with the same bytes as from
 /// the whole recording; sample rates outside the limits are refused.
