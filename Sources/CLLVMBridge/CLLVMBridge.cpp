@@ -88,6 +88,11 @@ void fatalErrorHandler(void *, const char *reason, bool) {
 }
 
 void installCrashRecovery() {
+    // Every time, not once: LLVM switches recovery off for the whole process when a fault
+    // reaches its handler outside any recovery context (an AOT rune's guard-page fault on
+    // another thread, in a process that also compiles), and a compilation that then crashed
+    // would take the process with it. Enabling again is a no-op while it is on.
+    llvm::CrashRecoveryContext::Enable();
     static std::once_flag once;
     std::call_once(once, [] {
         llvm::CrashRecoveryContext::Enable();

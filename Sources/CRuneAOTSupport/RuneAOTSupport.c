@@ -145,17 +145,51 @@ static void rangeTableRemove(RangeTable *table, uintptr_t owner) {
 
 #if UINTPTR_MAX > 0xFFFFFFFFu
 static RangeTable guards;  // owner: the region's base
+// The actions in place before this handler: faults that are not a rune's go to them.
 static struct sigaction previousSegv, previousBus;
 static pthread_once_t handlerOnce = PTHREAD_ONCE_INIT;
 static int handlerInstalled;
 
+static void faultHandler(int signal, siginfo_t *info, void *ucontext);
+
+/// Passes a fault that is not a rune's to the action that was in place before this handler,
+/// which stays installed: a crash LLVM recovers from on another thread (its crash-recovery
+/// context longjmps out of its handler) must not cost the next rune its guard pages.
+static void chainFault(int signal, siginfo_t *info, void *ucontext) {
+    const struct sigaction *previous = signal == SIGBUS ? &previousBus : &previousSegv;
+    if (previous->sa_flags & SA_SIGINFO) {
+        if (previous->sa_sigaction != NULL && previous->sa_sigaction != faultHandler) {
+            previous->sa_sigaction(signal, info, ucontext);
+            return;
+        }
+    } else if (previous->sa_handler != SIG_DFL && previous->sa_handler != SIG_IGN && previous->sa_handler != NULL) {
+        previous->sa_handler(signal);
+        return;
+    }
+    // Nobody else handles it: the default action, when the access runs again (ends the process).
+    struct sigaction fallback;
+    memset(&fallback, 0, sizeof fallback);
+    fallback.sa_handler = SIG_DFL;
+    sigemptyset(&fallback.sa_mask);
+    sigaction(signal, &fallback, NULL);
+}
+
 static void faultHandler(int signal, siginfo_t *info, void *ucontext) {
     Activation *activation = current;
-    if (info->si_code <= 0 && activation != NULL) {
+    if (info->si_code <= 0) {
         // Sent by kill or raise, not by a fault: LLVM's crash-recovery handler, installed over
-        // this one by a compilation on another thread, re-raises a fault it does not own after
-        // putting this handler back. Returning lets the faulting access run again and fault
-        // into this handler, with its address.
+        // this one by a compilation, re-raises a fault it does not own after putting this
+        // handler back. In a rune, returning lets the faulting access run again and fault into
+        // this handler, with its address. Elsewhere it is a crash being reported: passing it on
+        // would hand LLVM a fault outside any recovery context, and LLVM then switches recovery
+        // off for the whole process (putting back what came before it, without this handler).
+        if (activation == NULL) {
+            struct sigaction fallback;
+            memset(&fallback, 0, sizeof fallback);
+            fallback.sa_handler = SIG_DFL;
+            sigemptyset(&fallback.sa_mask);
+            sigaction(signal, &fallback, NULL);
+        }
         return;
     }
     if (activation != NULL && rangeTableContains(&guards, (uintptr_t)info->si_addr)) {
@@ -165,10 +199,7 @@ static void faultHandler(int signal, siginfo_t *info, void *ucontext) {
         // SA_NODEFER left this signal unblocked, so jumping out leaves the mask as it was.
         longjmp(activation->buffer, 1);
     }
-    // Not a rune's memory: give the fault back to whoever handled it before (the instruction
-    // faults again under the previous action, which usually ends the process).
-    (void)ucontext;
-    sigaction(signal, signal == SIGBUS ? &previousBus : &previousSegv, NULL);
+    chainFault(signal, info, ucontext);
 }
 
 static void installHandler(void) {
