@@ -11,6 +11,7 @@
  */
 #include "cortex-m/firmware.h"
 #include "cortex-m/board.h"
+#include "cortex-m/boot.h"
 #include "cortex-m/capabilities.h"
 #include "cortex-m/console.h"
 #include "cortex-m/manifest.h"
@@ -66,17 +67,8 @@ int rune_firmware_main(void) {
     }
     const uint8_t *blob = manifest_blob(manifest_function);
     if (blob == NULL) return 1;
-    rune_manifest_error error;
-    if (rune_manifest_parse(blob, &manifest, &error) != 0) {
-        rune_console_text("error: malformed manifest at byte ");
-        rune_console_u64(error.offset);
-        rune_console_text(": ");
-        rune_console_text(error.message);
-        rune_console_end_line();
-        return 2;
-    }
-    if (rune_capabilities_prepare(&manifest) != 0) return 1;
-    rune_outputs_prepare(&manifest);
+    const int refused = rune_boot_prepare(blob, &manifest);
+    if (refused != 0) return refused;
     rune_aot_host_prepare(&manifest);
 
     uint64_t total_cycles = 0;
@@ -95,23 +87,9 @@ int rune_firmware_main(void) {
             report_trap("", code);
             return 1;
         }
-        const int32_t status = (int32_t)(uint32_t)values[0];
-        if (status != RUNE_OK) {
-            rune_console_text("error: the rune failed with status ");
-            rune_console_i64(status);
-            rune_console_end_line();
-            return 1;
-        }
+        if (rune_boot_check_status((int32_t)(uint32_t)values[0]) != 0) return 1;
         if (rune_outputs_finish_call() != 0) return 1;
     }
-
-    if (rune_firmware_report_timing != 0) {
-        rune_console_text("timing: ");
-        rune_console_u64(calls);
-        rune_console_text(" calls, ");
-        rune_console_u64(calls == 0 ? 0 : total_cycles / calls);
-        rune_console_text(" cycles per call");
-        rune_console_end_line();
-    }
+    rune_boot_report_timing(calls, total_cycles);
     return 0;
 }
