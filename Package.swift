@@ -195,8 +195,9 @@ let package = Package(
             name: "RuneCompilerTests",
             dependencies: [
                 "RuneCompiler", "RuneFrontEnd", "RuneModels", "RuneManifest", "RuneTestSupport",
-                // CrashRecoveryTests drives LLVM's C API and the bridge directly.
-                "CLLVM", "CLLVMBridge",
+                // CrashRecoveryTests drives LLVM's C API and the bridge directly, and the AOT
+                // engine alongside it (the two share SIGSEGV).
+                "CLLVM", "CLLVMBridge", "RuneAOT",
             ],
             swiftSettings: llvmSwiftSettings
         ),

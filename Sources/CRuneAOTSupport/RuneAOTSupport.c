@@ -196,7 +196,14 @@ static void faultHandler(int signal, siginfo_t *info, void *ucontext) {
         activation->code = RuneAOTTrapMemoryOutOfBounds;
         activation->detail[0] = 0;
         activation->detail[1] = 0;
-        // SA_NODEFER left this signal unblocked, so jumping out leaves the mask as it was.
+        // SA_NODEFER leaves the signal unblocked when this handler is called by the kernel, but
+        // another handler installed over it (runec's crash recovery) may block it and call this
+        // one: jumping out of that would leave the thread's next fault blocked, which ends the
+        // process. Traps are rare; the system call is cheap next to one.
+        sigset_t faults;
+        sigemptyset(&faults);
+        sigaddset(&faults, signal);
+        pthread_sigmask(SIG_UNBLOCK, &faults, NULL);
         longjmp(activation->buffer, 1);
     }
     chainFault(signal, info, ucontext);

@@ -5,6 +5,8 @@
 #include <llvm-c/Target.h>
 #include <llvm/Config/llvm-config.h>
 #include <llvm/Support/CrashRecoveryContext.h>
+
+#include <signal.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <cstdlib>
@@ -23,6 +25,28 @@ char *copyMessage(const std::string &text) {
     return message;
 }
 
+/// SIGSEGV's and SIGBUS's actions at one moment, to put back later.
+struct SavedFaultActions {
+    struct sigaction segv, bus;
+    SavedFaultActions() {
+        sigaction(SIGSEGV, nullptr, &segv);
+        sigaction(SIGBUS, nullptr, &bus);
+    }
+    /// Puts back a signal's saved action where LLVM's remove-on-signal handler is on top (the
+    /// one handler that asks for SA_RESETHAND), and leaves any other alone: a handler another
+    /// thread installed meanwhile stays.
+    void restore() const {
+        restore(SIGSEGV, segv);
+        restore(SIGBUS, bus);
+    }
+    static void restore(int signal, const struct sigaction &saved) {
+        struct sigaction current;
+        if (sigaction(signal, nullptr, &current) == 0 && (current.sa_flags & SA_RESETHAND)) {
+            sigaction(signal, &saved, nullptr);
+        }
+    }
+};
+
 }  // namespace
 
 extern "C" bool RuneLinkerRun(RuneLinkerFormat format, const char *const *arguments, unsigned argumentCount,
@@ -35,6 +59,11 @@ extern "C" bool RuneLinkerRun(RuneLinkerFormat format, const char *const *argume
     llvm::raw_string_ostream stream(output);
     llvm::ArrayRef<const char *> args(arguments, argumentCount);
     bool ok = false;
+    // lld writes its output through a temporary file, which registers LLVM's remove-on-signal
+    // handlers over whatever handles faults; the first fault they see puts back what they found
+    // at that moment, dropping any handler installed since (the AOT engine's guard pages'). The
+    // temporary file is gone when lld returns, so the handlers from before the link come back.
+    const SavedFaultActions saved;
     llvm::CrashRecoveryContext recovery;
     bool completed = recovery.RunSafely([&] {
         switch (format) {
@@ -49,6 +78,7 @@ extern "C" bool RuneLinkerRun(RuneLinkerFormat format, const char *const *argume
     // Frees lld's global state so the next link starts clean.
     llvm::CrashRecoveryContext cleanup;
     cleanup.RunSafely([] { lld::CommonLinkerContext::destroy(); });
+    saved.restore();
     stream.flush();
     if (!completed) {
         ok = false;

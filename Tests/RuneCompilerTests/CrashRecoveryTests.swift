@@ -1,6 +1,7 @@
 import CLLVM
 import CLLVMBridge
 import Foundation
+import RuneAOT
 import Testing
 @testable import RuneCompiler
 
@@ -40,6 +41,39 @@ import Testing
             RuneDisposeMessage(message)
         }
         #expect(try Toolchain().build(plan(Self.working)).binary.count > 8)
+    }
+
+    /// `(module (memory 1) (func (export "load") (result i32) (i32.load (i32.const 70000))))`:
+    /// an access past the one page, which the AOT engine's guard pages turn into a trap.
+    static let outOfBoundsLoad: [UInt8] = [
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,                      // type () -> i32
+        0x03, 0x02, 0x01, 0x00,                                        // one function
+        0x05, 0x03, 0x01, 0x00, 0x01,                                  // memory: 1 page
+        0x07, 0x08, 0x01, 0x04, 0x6c, 0x6f, 0x61, 0x64, 0x00, 0x00,    // export "load"
+        0x0a, 0x0b, 0x01, 0x09, 0x00, 0x41, 0xf0, 0xa2, 0x04, 0x28, 0x02, 0x00, 0x0b,
+    ]
+
+    /// The compiler's crash recovery and the AOT engine's guard pages share SIGSEGV (with LLVM's
+    /// own handlers, which lld registers when it links). A crash recovered on the compiler's side
+    /// must leave a rune's out-of-bounds access a trap, and the other way round.
+    @Test func recoveredCrashesAndRuneTrapsAlternate() throws {
+        let instance = try AOTInstance(module: try AOTModule(bytes: Self.outOfBoundsLoad), store: AOTStore()) { _, _ in nil }
+        for _ in 0..<3 {
+            do {
+                _ = try instance.invoke("load", [])
+                Issue.record("the out-of-bounds load did not trap")
+            } catch let trap as AOTTrap {
+                #expect(trap.reason == "out of bounds memory access")
+            }
+            var message: UnsafeMutablePointer<CChar>?
+            let completed = RuneRunSafely({ _ in
+                let pointer = UnsafeMutablePointer<Int>(bitPattern: 16)!
+                pointer.pointee = 42
+            }, nil, &message)
+            #expect(!completed)
+            RuneDisposeMessage(message)
+        }
     }
 
     @Test func aSegmentationFaultIsRecovered() throws {
