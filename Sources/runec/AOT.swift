@@ -44,22 +44,8 @@ struct AOT: ParsableCommand {
     @Option(name: .short, help: ArgumentHelp("The output file; '-' or none for stdout with --emit llvm-ir.", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Link cortex-m7 code into firmware for this board: portenta-h7 or mps2-an500 (QEMU).", valueName: "board"))
-    var board: String?
-
-    @Option(name: .customLong("embed-input"), help: ArgumentHelp(
-        "Embed a recording in the firmware for capability NAME, converted as `rune run` converts it.",
-        valueName: "name=file"))
-    var embeddedInputs: [String] = []
-
-    @Option(help: ArgumentHelp("How many times the firmware runs the pipeline after boot; 0 runs it forever.", valueName: "n"))
-    var iterations: UInt32?
-
-    @Option(name: .customLong("random-seed"), help: ArgumentHelp("The seed of RAND capabilities in the firmware (as `rune run --random`).", valueName: "seed"))
-    var randomSeed: UInt64?
-
-    @Flag(name: .customLong("report-timing"), help: "Make the firmware print cycles per call after its runs.")
-    var reportTiming = false
+    @OptionGroup(title: "Firmware options")
+    var firmwareArguments: FirmwareArguments
 
     var nativeTarget: NativeTarget { NativeTarget.named[target] ?? .host }
 
@@ -67,19 +53,12 @@ struct AOT: ParsableCommand {
         guard let target = NativeTarget.named[target] else {
             throw ValidationError("unknown target '\(target)'; the targets are host and cortex-m7")
         }
-        let firmwareOptions = [("--embed-input", !embeddedInputs.isEmpty), ("--iterations", iterations != nil),
-                               ("--random-seed", randomSeed != nil), ("--report-timing", reportTiming)]
-        if let board {
+        let board = firmwareArguments.board
+        if board != nil {
             guard target.isBareMetal else { throw ValidationError("--board needs --target cortex-m7") }
-            guard Board.named(board) != nil else {
-                throw ValidationError("unknown board '\(board)'; runec knows " + Board.all.map(\.name).joined(separator: ", "))
-            }
             if let emit { throw ValidationError("--board links firmware; it takes no --emit (got --emit \(emit.rawValue))") }
-        } else if let option = firmwareOptions.first(where: \.1) {
-            throw ValidationError("\(option.0) configures firmware; give --target cortex-m7 and --board")
-        }
-        for input in embeddedInputs where !input.contains("=") {
-            throw ValidationError("--embed-input takes NAME=FILE, where NAME is a capability of the rune (got '\(input)')")
+        } else if let option = firmwareArguments.firstGivenOption {
+            throw ValidationError("\(option) configures firmware; give --target cortex-m7 and --board")
         }
         if target.isBareMetal && emit == .shared {
             throw ValidationError("cortex-m7 has no dynamic loader: use --emit object, or --board to link firmware")
@@ -96,11 +75,11 @@ struct AOT: ParsableCommand {
             let bytes = try BoundedFile.read(rune, limit: RuneLimits.maxRuneBytes, timeout: RuneLimits.defaultTimeoutSeconds,
                                              regularFileOnly: true)
             let elf: [UInt8] = [0x7f, 0x45, 0x4c, 0x46]
-            if let board = board.flatMap(Board.named), let output {
+            if let board = firmwareArguments.board.flatMap(Board.named), let output {
                 let image = try firmware(bytes, board: board)
                 let formatted = try FirmwareReport.format(image, for: output)
                 let format = FirmwareReport.outputFormat(for: output)
-                try OutputFile.write(formatted, to: output, inputs: [rune] + embeddedInputs.map { String($0.split(separator: "=", maxSplits: 1)[1]) },
+                try OutputFile.write(formatted, to: output, inputs: [rune] + firmwareArguments.options(board: board).embeddedInputs.map(\.path),
                                      magic: format.magic, formatName: format.name)
                 return
             }
@@ -135,13 +114,7 @@ struct AOT: ParsableCommand {
             throw AOTFirmware.Failure(messages: ["the manifest of '\(rune)' is malformed: \(error)"])
         }
         let object = try AOTCompiler.compile(bytes, target: nativeTarget, emit: .object)
-        let embedded = embeddedInputs.map { input in
-            let parts = input.split(separator: "=", maxSplits: 1)
-            return (capability: String(parts[0]), path: String(parts[1]))
-        }
-        let options = FirmwareOptions(board: board, embeddedInputs: embedded, iterations: iterations ?? 1,
-                                      randomSeed: randomSeed ?? 0, reportTiming: reportTiming)
-        let product = try AOTFirmware(options: options, manifest: manifest).build(object: object)
+        let product = try AOTFirmware(options: firmwareArguments.options(board: board), manifest: manifest).build(object: object)
         for warning in product.warnings { Terminal.standardError.write("warning: \(warning)\n") }
         Terminal.standardError.write(FirmwareReport(board: board, size: product.size).text)
         return product.image

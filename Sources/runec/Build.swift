@@ -45,22 +45,8 @@ struct Build: ParsableCommand {
     @Option(help: ArgumentHelp("The machine to compile for: wasm32 (a .rune) or cortex-m7 (firmware).", valueName: "target"))
     var target: CompilationTarget = .wasm32
 
-    @Option(help: ArgumentHelp("The board of a cortex-m7 build: portenta-h7 (Arduino Portenta H7, the default) or mps2-an500 (QEMU).", valueName: "board"))
-    var board: String?
-
-    @Option(name: .customLong("embed-input"), help: ArgumentHelp(
-        "Embed a recording in cortex-m7 firmware for capability NAME, converted as `rune run` converts it (WAV, PNG/BMP/JPEG, CSV or raw bytes).",
-        valueName: "name=file"))
-    var embeddedInputs: [String] = []
-
-    @Option(help: ArgumentHelp("How many times cortex-m7 firmware runs the pipeline after boot; 0 runs it forever.", valueName: "n"))
-    var iterations: UInt32?
-
-    @Option(name: .customLong("random-seed"), help: ArgumentHelp("The seed of RAND capabilities in cortex-m7 firmware (as `rune run --random`).", valueName: "seed"))
-    var randomSeed: UInt64?
-
-    @Flag(name: .customLong("report-timing"), help: "Make cortex-m7 firmware print cycles per call after its runs.")
-    var reportTiming = false
+    @OptionGroup(title: "Firmware options")
+    var firmwareArguments: FirmwareArguments
 
     @Flag(help: "Print the result and diagnostics as JSON on stdout.")
     var json = false
@@ -74,20 +60,9 @@ struct Build: ParsableCommand {
             return
         }
         guard runefile != nil else { throw ValidationError("Missing expected argument '<runefile>'") }
-        if let board, Board.named(board) == nil {
-            throw ValidationError("unknown board '\(board)'; runec knows " + Board.all.map(\.name).joined(separator: ", "))
-        }
-        for input in embeddedInputs where !input.contains("=") {
-            throw ValidationError("--embed-input takes NAME=FILE, where NAME is a capability of the rune (got '\(input)')")
-        }
-        if target != .cortexM7 {
-            let firmwareOnly = [
-                ("--board", board != nil), ("--embed-input", !embeddedInputs.isEmpty), ("--iterations", iterations != nil),
-                ("--random-seed", randomSeed != nil), ("--report-timing", reportTiming),
-            ]
-            if let (flag, _) = firmwareOnly.first(where: \.1) {
-                throw ValidationError("\(flag) applies to firmware only; add '--target cortex-m7' to build firmware")
-            }
+        if target != .cortexM7,
+           let flag = firmwareArguments.board != nil ? "--board" : firmwareArguments.firstGivenOption {
+            throw ValidationError("\(flag) applies to firmware only; add '--target cortex-m7' to build firmware")
         }
         if target == .cortexM7, emit == .binary, let output, output != "-" {
             let known = ["elf", "bin", "hex"]
@@ -104,14 +79,7 @@ struct Build: ParsableCommand {
             return
         }
         guard let runefile else { throw ExitCode.validationFailure }
-        let embedded = embeddedInputs.map { input in
-            let parts = input.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), String(parts.count > 1 ? parts[1] : ""))
-        }
-        let firmware = FirmwareOptions(
-            board: board.flatMap(Board.named) ?? .portentaH7,
-            embeddedInputs: embedded,
-            iterations: iterations ?? 1, randomSeed: randomSeed ?? 0, reportTiming: reportTiming)
+        let firmware = firmwareArguments.options(board: firmwareArguments.board.flatMap(Board.named) ?? .portentaH7)
         let options = CompilerOptions(emit: emit, target: target, optimization: optimization.level, debugInfo: debugInfo,
                                       firmware: firmware)
         let result = Compiler().compile(path: runefile, options: options)
@@ -137,7 +105,7 @@ struct Build: ParsableCommand {
             } else {
                 let (magic, formatName) = outputFormat(destination)
                 try OutputFile.write(artifact, to: destination,
-                                     inputs: inputFiles(result, runefile: runefile, embedded: embedded.map(\.1)),
+                                     inputs: inputFiles(result, runefile: runefile, embedded: firmware.embeddedInputs.map(\.path)),
                                      magic: magic, formatName: formatName)
             }
         } catch {

@@ -66,26 +66,25 @@ import Testing
             } catch let trap as AOTTrap {
                 #expect(trap.reason == "out of bounds memory access")
             }
-            var message: UnsafeMutablePointer<CChar>?
-            let completed = RuneRunSafely({ _ in
-                let pointer = UnsafeMutablePointer<Int>(bitPattern: 16)!
-                pointer.pointee = 42
-            }, nil, &message)
-            #expect(!completed)
-            RuneDisposeMessage(message)
+            #expect(Self.recoverFromASegmentationFault() == "it crashed")
         }
+    }
+
+    /// Writes through a bad pointer under RuneRunSafely: what it reports, or nil if the body
+    /// completed.
+    static func recoverFromASegmentationFault() -> String? {
+        var message: UnsafeMutablePointer<CChar>?
+        let completed = RuneRunSafely({ _ in
+            let pointer = UnsafeMutablePointer<Int>(bitPattern: 16)!
+            pointer.pointee = 42
+        }, nil, &message)
+        defer { RuneDisposeMessage(message) }
+        return completed ? nil : message.map { String(cString: $0) } ?? ""
     }
 
     @Test func aSegmentationFaultIsRecovered() throws {
         for _ in 0..<3 {
-            var message: UnsafeMutablePointer<CChar>?
-            let completed = RuneRunSafely({ _ in
-                let pointer = UnsafeMutablePointer<Int>(bitPattern: 16)!
-                pointer.pointee = 42
-            }, nil, &message)
-            #expect(!completed)
-            #expect(message.map { String(cString: $0) } == "it crashed")
-            RuneDisposeMessage(message)
+            #expect(Self.recoverFromASegmentationFault() == "it crashed")
         }
         var message: UnsafeMutablePointer<CChar>?
         #expect(RuneRunSafely({ _ in }, nil, &message))
