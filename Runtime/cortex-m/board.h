@@ -22,6 +22,10 @@ void rune_board_serial_write(const char *data, uint32_t length);
  * without one return 0 throughout, which timing reports show as 0. */
 uint32_t rune_board_cycles(void);
 
+/* Called from the SysTick interrupt, where a board uses SysTick (mps2-an500
+ * counts its wraps for rune_board_cycles); others do nothing. */
+void rune_board_systick(void);
+
 /* The frequency rune_board_cycles counts at. */
 uint32_t rune_board_clock_hz(void);
 

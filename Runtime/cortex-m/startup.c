@@ -29,12 +29,13 @@ void HardFault_Handler(void);
 void MemManage_Handler(void);
 void BusFault_Handler(void);
 void UsageFault_Handler(void);
-/* Boards override these (mps2-an500 counts SysTick wraps) by defining them. */
+/* Defined below, weak, for RunicOS to override. */
+void SysTick_Handler(void);
+/* RunicOS overrides SVC_Handler; the others stay unclaimed. */
 void NMI_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void SVC_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void DebugMon_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
-void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 
 #define D Default_Handler
 #define D8 D, D, D, D, D, D, D, D
@@ -92,9 +93,10 @@ __attribute__((used, noreturn)) void rune_fault_report(const uint32_t *frame, ui
 }
 
 /* Naked so the frame is found before any C prologue moves the stack pointer;
- * EXC_RETURN bit 2 (in LR) says whether it is on the main or process stack. */
+ * EXC_RETURN bit 2 (in LR) says whether it is on the main or process stack.
+ * Weak: RunicOS turns a fault of the rune it runs into a trap instead. */
 #define FAULT_HANDLER(name, kind)                  \
-    __attribute__((naked)) void name(void) {       \
+    __attribute__((naked, weak)) void name(void) { \
         __asm volatile("tst lr, #4\n"              \
                        "ite eq\n"                  \
                        "mrseq r0, msp\n"           \
@@ -124,6 +126,9 @@ void Default_Handler(void) {
     serial_text("\n");
     rune_board_exit(3);
 }
+
+/* Weak: RunicOS also runs its watchdog from the tick. */
+__attribute__((weak)) void SysTick_Handler(void) { rune_board_systick(); }
 
 void Reset_Handler(void) {
     /* The FPU first: with the hard-float ABI the compiler may use it anywhere,

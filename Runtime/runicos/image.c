@@ -76,8 +76,8 @@ int runicos_image_check(const uint8_t *image, uint32_t available, const runicos_
     if ((header.data_bytes & 7) != 0 || ram_needed > layout->ram_bytes) return fail(error, 56, "the rune needs more RAM than the board gives a rune");
     if (header.stack_bytes < 1024) return fail(error, 60, "the rune's stack is too small");
     const uint64_t text_start = (uint64_t)header.load_address + header.text_offset;
-    if (header.descriptor_address < text_start || !inside(header.descriptor_address - text_start, 4, header.text_bytes))
-        return fail(error, 72, "the module descriptor lies outside the code");
+    if (header.entry_address < text_start || !inside(header.entry_address - text_start, 4, header.text_bytes))
+        return fail(error, 72, "the entry table lies outside the code");
     if ((header.flags & ~RUNICOS_IMAGE_FLAG_UNCHECKED_MEMORY) != 0) return fail(error, 80, "unknown image flags");
     for (uint32_t i = 0; i < sizeof header.reserved; i++) {
         if (header.reserved[i] != 0) return fail(error, 116, "reserved header bytes are not zero");

@@ -50,7 +50,7 @@ typedef struct runicos_image_header {
     uint32_t stack_bytes;                    /* 60: at the top of the RAM region */
     uint32_t manifest_offset;                /* 64 */
     uint32_t manifest_bytes;                 /* 68: length prefix included */
-    uint32_t descriptor_address;             /* 72: the rune_aot_module, inside text */
+    uint32_t entry_address;                  /* 72: the runicos_image_entry (control.h), inside text */
     uint32_t memory_pages;                   /* 76: the linear memory's initial pages */
     uint32_t flags;                          /* 80: RUNICOS_IMAGE_FLAG_* */
     uint8_t rune_sha256[32];                 /* 84: SHA-256 of the original .rune */

@@ -44,6 +44,13 @@ extension FunctionTranslator {
         if module.isolation == .explicitChecks && module.target.pointerBytes == 4 {
             return checkedAddress32(address, base: base, bound: bound, span: offset + UInt64(size), offset: offset)
         }
+        if module.isolation == .mpu {
+            // 32-bit wrapping arithmetic, as the core computes it: wherever it lands, the MPU
+            // judges the access.
+            let effective = offset == 0 ? address : LLVMBuildAdd(builder, address, kit.constant(kit.i32, offset & 0xffff_ffff), "")!
+            var index: [LLVMValueRef?] = [effective]
+            return LLVMBuildGEP2(builder, kit.i8, base, &index, 1, "")!
+        }
         var effective = LLVMBuildZExt(builder, address, kit.i64, "")!
         if offset != 0 { effective = LLVMBuildAdd(builder, effective, kit.constant(kit.i64, offset), "")! }
         if module.isolation == .explicitChecks {

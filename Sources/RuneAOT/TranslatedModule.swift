@@ -13,6 +13,9 @@ final class TranslatedModule {
     init(_ wasm: WasmModule, target: NativeTarget, isolation: MemoryIsolation, optimize: Bool = true) throws(AOTError) {
         _ = NativeTarget.initialized
         self.target = target
+        if isolation == .mpu && !(target.isBareMetal && target.pointerBytes == 4) {
+            throw AOTError(.unsupported, "\(target) has no MPU to confine unchecked code; mpu isolation is for cortex-m7 under RunicOS")
+        }
         if target.isBareMetal && isolation == .guardPages {
             throw AOTError(.unsupported, "\(target) has no guard pages; its memory isolation is \(MemoryIsolation.explicitChecks.rawValue)")
         }

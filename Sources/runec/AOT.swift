@@ -28,13 +28,27 @@ struct AOT: ParsableCommand {
               runec aot app.rune --emit llvm-ir
               runec aot app.rune --target cortex-m7 -o app.o
               runec aot app.rune --target cortex-m7 --board mps2-an500 --embed-input audio=clip.wav -o app.elf
+              runec aot app.rune --board mps2-an500 -o app.rimg
+              runec aot app.rune --board mps2-an500 --slot b -o app-b.rimg
+
+            With '-o FILE.rimg' the rune becomes a RunicOS container image: its code linked at the \
+            board's slot A (or --slot b) address, its manifest, and the SHA-256 of the .rune, for \
+            RunicOS to verify and run unprivileged under the MPU (see 'runec runicos').
             """)
 
     @Argument(help: "The .rune file.")
     var rune: String
 
-    @Option(help: ArgumentHelp("The machine to translate for: host (the default) or cortex-m7.", valueName: "target"))
-    var target: String = "host"
+    @Option(help: ArgumentHelp("The machine to translate for: host (the default) or cortex-m7 (the default with --board).", valueName: "target"))
+    var target: String?
+
+    @Option(help: ArgumentHelp(
+        "How cortex-m7 code keeps memory accesses in bounds: explicit-checks (the default; traps as WebAssembly does) or mpu (no checks in code: only the MPU confines the rune, under RunicOS).",
+        valueName: "kind"))
+    var isolation: MemoryIsolation?
+
+    @Option(help: ArgumentHelp("The RunicOS slot a container image (-o app.rimg) is linked for: a (the default) or b.", valueName: "slot"))
+    var slot: String?
 
     @Option(help: ArgumentHelp(
         "What to write: shared, object or llvm-ir. The default is shared for the host, object for cortex-m7, and firmware with --board.",
@@ -47,11 +61,15 @@ struct AOT: ParsableCommand {
     @OptionGroup(title: "Firmware options")
     var firmwareArguments: FirmwareArguments
 
-    var nativeTarget: NativeTarget { NativeTarget.named[target] ?? .host }
+    var targetName: String { target ?? (firmwareArguments.board != nil ? "cortex-m7" : "host") }
+    var nativeTarget: NativeTarget { NativeTarget.named[targetName] ?? .host }
+    /// Whether the output is a RunicOS container image rather than firmware.
+    var writesContainerImage: Bool { output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() == "rimg" } ?? false }
+    var slotIndex: Int { slot?.lowercased() == "b" ? 1 : 0 }
 
     func validate() throws {
-        guard let target = NativeTarget.named[target] else {
-            throw ValidationError("unknown target '\(target)'; the targets are host and cortex-m7")
+        guard let target = NativeTarget.named[targetName] else {
+            throw ValidationError("unknown target '\(targetName)'; the targets are host and cortex-m7")
         }
         let board = firmwareArguments.board
         if board != nil {
@@ -59,6 +77,22 @@ struct AOT: ParsableCommand {
             if let emit { throw ValidationError("--board links firmware; it takes no --emit (got --emit \(emit.rawValue))") }
         } else if let option = firmwareArguments.firstGivenOption {
             throw ValidationError("\(option) configures firmware; give --target cortex-m7 and --board")
+        }
+        if let slot, !["a", "b"].contains(slot.lowercased()) { throw ValidationError("--slot is a or b (got '\(slot)')") }
+        if slot != nil && !writesContainerImage { throw ValidationError("--slot is for a RunicOS container image: give --board and -o FILE.rimg") }
+        if writesContainerImage {
+            guard board != nil else { throw ValidationError("a container image (.rimg) is for a board: give --board") }
+            if let option = firmwareArguments.firstGivenOption {
+                throw ValidationError("\(option) configures firmware; a container image takes its inputs from RunicOS (see runec runicos)")
+            }
+        }
+        if let isolation {
+            guard target.isBareMetal, isolation != .guardPages else {
+                throw ValidationError("--isolation is for cortex-m7: explicit-checks or mpu")
+            }
+            if isolation == .mpu && !writesContainerImage {
+                throw ValidationError("--isolation mpu leaves code unchecked: only a RunicOS container image (-o FILE.rimg) runs under the MPU")
+            }
         }
         if target.isBareMetal && emit == .shared {
             throw ValidationError("cortex-m7 has no dynamic loader: use --emit object, or --board to link firmware")
@@ -75,6 +109,11 @@ struct AOT: ParsableCommand {
             let bytes = try BoundedFile.read(rune, limit: RuneLimits.maxRuneBytes, timeout: RuneLimits.defaultTimeoutSeconds,
                                              regularFileOnly: true)
             let elf: [UInt8] = [0x7f, 0x45, 0x4c, 0x46]
+            if let board = firmwareArguments.board.flatMap(Board.named), let output, writesContainerImage {
+                let image = try containerImage(bytes, board: board)
+                try OutputFile.write(image, to: output, inputs: [rune], magic: Array("RIMG".utf8), formatName: "a RunicOS container image")
+                return
+            }
             if let board = firmwareArguments.board.flatMap(Board.named), let output {
                 let image = try firmware(bytes, board: board)
                 let formatted = try FirmwareReport.format(image, for: output)
@@ -83,7 +122,7 @@ struct AOT: ParsableCommand {
                                      magic: format.magic, formatName: format.name)
                 return
             }
-            let code = try AOTCompiler.compile(bytes, target: nativeTarget, emit: resolvedEmit)
+            let code = try AOTCompiler.compile(bytes, target: nativeTarget, isolation: isolation, emit: resolvedEmit)
             if let output, output != "-" {
                 try OutputFile.write(code, to: output, inputs: [rune], magic: resolvedEmit == .llvmIR ? nil : elf,
                                      formatName: resolvedEmit == .llvmIR ? "LLVM IR" : "an ELF file")
@@ -102,18 +141,37 @@ struct AOT: ParsableCommand {
         }
     }
 
+    /// The rune's manifest, from its custom section.
+    static func manifest(of bytes: [UInt8], path: String) throws -> Manifest {
+        guard let section = try AOTCompiler.customSection(named: Manifest.sectionName, in: bytes) else {
+            throw AOTFirmware.Failure(messages: ["'\(path)' has no '\(Manifest.sectionName)' section; it is not a rune"])
+        }
+        do {
+            return try Manifest(decoding: section)
+        } catch {
+            throw AOTFirmware.Failure(messages: ["the manifest of '\(path)' is malformed: \(error)"])
+        }
+    }
+
+    /// The rune as a RunicOS container image for `board`'s slot `slot`.
+    static func containerImage(_ bytes: [UInt8], path: String, board: Board, slot: Int, isolation: MemoryIsolation?) throws -> [UInt8] {
+        let manifest = try manifest(of: bytes, path: path)
+        let object = try AOTCompiler.compile(bytes, target: .cortexM7, isolation: isolation, emit: .object)
+        let image = ContainerImage(board: board, slot: slot, manifest: manifest, runeSHA256: SHA256.hash(bytes),
+                                   uncheckedMemory: isolation == .mpu)
+        return try image.build(object: object)
+    }
+
+    private func containerImage(_ bytes: [UInt8], board: Board) throws -> [UInt8] {
+        let image = try Self.containerImage(bytes, path: rune, board: board, slot: slotIndex, isolation: isolation)
+        Terminal.standardError.write("container image for slot \(slotIndex == 0 ? "A" : "B") of \(board.name): \(image.count) bytes\n")
+        return image
+    }
+
     /// The rune translated for the board and linked with the Cortex-M runtime and its AOT host.
     private func firmware(_ bytes: [UInt8], board: Board) throws -> [UInt8] {
-        guard let section = try AOTCompiler.customSection(named: Manifest.sectionName, in: bytes) else {
-            throw AOTFirmware.Failure(messages: ["'\(rune)' has no '\(Manifest.sectionName)' section; it is not a rune"])
-        }
-        let manifest: Manifest
-        do {
-            manifest = try Manifest(decoding: section)
-        } catch {
-            throw AOTFirmware.Failure(messages: ["the manifest of '\(rune)' is malformed: \(error)"])
-        }
-        let object = try AOTCompiler.compile(bytes, target: nativeTarget, emit: .object)
+        let manifest = try Self.manifest(of: bytes, path: rune)
+        let object = try AOTCompiler.compile(bytes, target: nativeTarget, isolation: isolation, emit: .object)
         let product = try AOTFirmware(options: firmwareArguments.options(board: board), manifest: manifest).build(object: object)
         for warning in product.warnings { Terminal.standardError.write("warning: \(warning)\n") }
         Terminal.standardError.write(FirmwareReport(board: board, size: product.size).text)
@@ -122,3 +180,4 @@ struct AOT: ParsableCommand {
 }
 
 extension AOTCompiler.Emit: ExpressibleByArgument {}
+extension MemoryIsolation: ExpressibleByArgument {}

@@ -19,7 +19,7 @@ struct Runec: ParsableCommand {
               runec aot app.rune -o app.so        the rune as native code for this host
             """,
         version: RuneVersion.current,
-        subcommands: [Build.self, ModelInfo.self, AOT.self],
+        subcommands: [Build.self, ModelInfo.self, AOT.self, RunicOSCommand.self],
         defaultSubcommand: Build.self
     )
 }

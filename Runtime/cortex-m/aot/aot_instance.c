@@ -9,12 +9,11 @@
  * use (or the start of its own region), less a margin for host calls.
  */
 #include "cortex-m/aot/aot_instance.h"
+#include "cortex-m/aot/aot_prepare.h"
 #include "cortex-m/aot/aot_unwind.h"
 #include "cortex-m/console.h"
 
 extern uint32_t __ram_end[], _estack[], __stack_origin[];
-
-#define PAGE_BYTES 65536u
 
 typedef struct activation {
     rune_aot_jump_buffer buffer;
@@ -29,17 +28,6 @@ static void trap(int32_t code, int64_t detail1, int64_t detail2) {
     (void)detail2;
     current->code = code;
     rune_aot_longjmp(&current->buffer, 1);
-}
-
-static int32_t memory_grow(rune_aot_memory *memory, uint32_t delta) {
-    const uint64_t old = memory->pages;
-    if (delta == 0) return (int32_t)old;
-    /* The object reserves the initial pages only; growing past them fails,
-     * as the spec allows a host to decide. */
-    if (old + delta > memory->max_pages) return -1;
-    memory->pages = old + delta;
-    memory->size = memory->pages * PAGE_BYTES;
-    return (int32_t)old;
 }
 
 static int32_t host_call(void *host, uint32_t index, uint64_t *values) {
@@ -63,10 +51,6 @@ static uintptr_t stack_low_bound(void) {
     /* mps2-an500: the stack shares RAM with .bss and starts at its end.
      * portenta-h7: the stack has DTCM to itself. */
     return (end >= origin && end < top) ? end : origin;
-}
-
-static void copy_bytes(uint8_t *to, const uint8_t *from, uint32_t count) {
-    for (uint32_t i = 0; i < count; i++) to[i] = from[i];
 }
 
 static void report_import(const rune_aot_import_entry *entry, const char *problem) {
@@ -108,47 +92,6 @@ static int bind_imports(rune_aot_instance *instance, const rune_aot_host_export 
     return 0;
 }
 
-static void initialize_memory(rune_aot_instance *instance) {
-    const rune_aot_module *module = instance->module;
-    rune_aot_memory *memory = &instance->memory;
-    memory->base_slot = 0;
-    memory->base = module->memory;
-    memory->pages = module->memory_pages;
-    memory->max_pages = module->memory_pages;
-    memory->size = (uint64_t)module->memory_pages * PAGE_BYTES;
-    memory->reserved = memory->size;
-    if (module->memory == NULL) return;
-    /* Zeroed at boot, but an instance may be made again after a call changed it. */
-    for (uint64_t i = 0; i < memory->size; i++) module->memory[i] = 0;
-    /* The translator checked every segment lies inside the initial pages. */
-    for (uint32_t s = 0; s < module->data_count; s++) {
-        const rune_aot_data_segment *segment = &module->data[s];
-        copy_bytes(module->memory + segment->offset, segment->bytes, segment->length);
-    }
-}
-
-static void initialize_table(rune_aot_instance *instance) {
-    const rune_aot_module *module = instance->module;
-    rune_aot_table *table = &instance->table;
-    table->entries_slot = 0;
-    table->entries = module->table_entries;
-    table->size = module->table_size;
-    for (uint32_t i = 0; i < module->table_size; i++) {
-        rune_aot_table_entry *entry = &module->table_entries[i];
-        entry->type_id = -1;
-        entry->padding = 0;
-        entry->function_slot = 0;
-        entry->context_slot = 0;
-    }
-    for (uint32_t e = 0; e < module->element_count; e++) {
-        const rune_aot_element *element = &module->elements[e];
-        rune_aot_table_entry *entry = &module->table_entries[element->index];
-        entry->type_id = element->type_id;
-        entry->function = element->function;
-        entry->context = element->function != NULL ? &instance->context : NULL;
-    }
-}
-
 int rune_aot_instantiate(rune_aot_instance *instance, const rune_aot_module *module,
                          const rune_aot_host_export *host, uint32_t host_count) {
     if (module->magic != RUNE_AOT_MODULE_MAGIC || module->version != RUNE_AOT_MODULE_VERSION) {
@@ -162,9 +105,7 @@ int rune_aot_instantiate(rune_aot_instance *instance, const rune_aot_module *mod
     }
     instance->module = module;
     if (bind_imports(instance, host, host_count) != 0) return 1;
-    initialize_memory(instance);
-    for (uint32_t g = 0; g < module->global_count; g++) module->global_cells[g] = module->global_values[g];
-    initialize_table(instance);
+    rune_aot_prepare(module, &instance->memory, &instance->table, &instance->context);
 
     rune_aot_thread *thread = &instance->thread;
     thread->depth = 0;
@@ -185,7 +126,7 @@ int rune_aot_instantiate(rune_aot_instance *instance, const rune_aot_module *mod
     context->type_ids = module->type_ids;
     context->thread = thread;
     context->trap = trap;
-    context->memory_grow = memory_grow;
+    context->memory_grow = rune_aot_memory_grow;
     context->host_call = host_call;
     context->host = instance;
 

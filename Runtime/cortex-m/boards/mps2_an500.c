@@ -59,7 +59,7 @@ static void start_cycle_counter(void) {
     }
 }
 
-void SysTick_Handler(void) { systick_wraps++; }
+void rune_board_systick(void) { systick_wraps++; }
 
 void rune_board_init(void) {
     UART0_BAUDDIV = 16; /* the smallest divisor the CMSDK UART accepts */

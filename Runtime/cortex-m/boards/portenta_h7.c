@@ -87,6 +87,9 @@ void rune_board_serial_write(const char *data, uint32_t length) {
 
 uint32_t rune_board_cycles(void) { return DWT_CYCCNT; }
 
+/* DWT counts cycles here, so SysTick only drives RunicOS's watchdog. */
+void rune_board_systick(void) {}
+
 uint32_t rune_board_clock_hz(void) { return 480000000u; }
 
 int rune_board_has_capability(rune_capability_kind kind) {

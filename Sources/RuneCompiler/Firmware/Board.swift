@@ -18,6 +18,8 @@ public struct Board: Sendable, Equatable {
     /// Capability kinds the board's runtime serves (from data embedded at build time). Its C
     /// file lists the same kinds in `rune_board_has_capability` (a test checks they agree).
     public var capabilities: [CapabilityKind]
+    /// Where RunicOS puts itself and its runes.
+    public var runicos: RunicOSLayout
     /// Board support C, under Runtime/.
     var source: String
     var linkerScript: String
@@ -36,6 +38,7 @@ public struct Board: Sendable, Equatable {
         ram: [Region(name: "DTCM", origin: 0x2000_0000, bytes: 128 * 1024),
               Region(name: "AXI SRAM", origin: 0x2400_0000, bytes: 512 * 1024)],
         capabilities: [.raw, .rand, .sound, .image, .accel],
+        runicos: portentaH7RunicOS,
         source: "cortex-m/boards/portenta_h7.c", linkerScript: "cortex-m/boards/portenta-h7.ld")
 
     /// QEMU's Cortex-M7 board (`qemu-system-arm -M mps2-an500`), for tests.
@@ -44,5 +47,6 @@ public struct Board: Sendable, Equatable {
         flash: Region(name: "SSRAM1", origin: 0x0000_0000, bytes: 4 * 1024 * 1024),
         ram: [Region(name: "SSRAM2/3", origin: 0x2000_0000, bytes: 4 * 1024 * 1024)],
         capabilities: [.raw, .rand, .sound, .accel],
+        runicos: mps2AN500RunicOS,
         source: "cortex-m/boards/mps2_an500.c", linkerScript: "cortex-m/boards/mps2-an500.ld")
 }
