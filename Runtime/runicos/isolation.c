@@ -67,7 +67,7 @@ static uint64_t call_budget_cycles;
 static runicos_fault *call_fault;
 /* Read by the handlers' epilogue: non-zero switches MSP back to the OS's
  * frame before the exception return. */
-uint32_t runicos_resume_msp;
+__attribute__((used)) uint32_t runicos_resume_msp;
 
 static uint32_t region_size_field(uint32_t bytes) {
     uint32_t log2 = 0;
@@ -225,7 +225,6 @@ __attribute__((used)) uint32_t runicos_svc(uint32_t *frame, uint32_t exc_return)
     case RUNICOS_SVC_HOST_CALL: return host_call(frame, exc_return);
     case RUNICOS_SVC_TRAP: {
         const int32_t code = (int32_t)frame[0];
-        if (code == RUNICOS_TRAP_TIMEOUT) call_fault->pc = frame[6];
         return leave(code != 0 ? code : RUNICOS_TRAP_BAD_SYSTEM_CALL);
     }
     case RUNICOS_SVC_RETURN: return leave(0);

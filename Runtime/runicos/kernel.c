@@ -99,7 +99,7 @@ enum { MODULE_MAGIC = 0, MODULE_VERSION = 1, MODULE_MEMORY = 2, MODULE_MEMORY_PA
 
 static int bind_imports(uint32_t module) {
     const uint32_t imports = word_at(module + 4 * MODULE_IMPORTS), count = word_at(module + 4 * MODULE_IMPORT_COUNT);
-    if (count > RUNICOS_MAX_IMPORTS || !in_text(imports, count * 16u)) {
+    if (count > RUNICOS_MAX_IMPORTS || (count != 0 && !in_text(imports, count * 16u))) {
         refuse("the rune's import table is malformed or too large");
         return -1;
     }

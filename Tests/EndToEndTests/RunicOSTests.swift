@@ -1,0 +1,116 @@
+import Foundation
+import RuneManifest
+import RuneTestSupport
+import Testing
+
+/// RunicOS on QEMU's mps2-an500: runes built into the OS (`runec runicos --rune`) boot from a
+/// verified container image in slot A and run unprivileged under the MPU. Their output must be
+/// what `rune run` prints; a trap, a fault or a runaway call must end in one JSON line while
+/// the OS stays in control.
+@Suite(.enabled(if: Executables.system("qemu-system-arm") != nil, "needs qemu-system-arm"))
+struct RunicOSTests {
+    /// Builds RunicOS with `rune` built in and boots it until the rune is done; serial output and
+    /// QEMU's status.
+    static func boot(_ rune: URL, arguments: [String] = [], in folder: URL) throws -> Executables.Result {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let firmware = scratch.appendingPathComponent("runicos.elf")
+        let build = try Executables.run("runec", ["runicos", "--board", "mps2-an500", "--rune", rune.path, "--exit-when-done",
+                                                  "-o", firmware.path] + arguments, in: folder)
+        try #require(build.status == 0, "runec runicos failed:\n\(build.standardError)")
+        let timeout = try #require(Executables.system("timeout"))
+        return try Executables.run(executable: timeout, ["-s", "KILL", "30", "qemu-system-arm", "-M", "mps2-an500", "-nographic",
+                                                         "-semihosting-config", "enable=on,target=native", "-kernel", firmware.path])
+    }
+
+    /// The JSON line RunicOS prints when it stops a rune, if there is one.
+    static func trapLine(_ serial: String) -> String? {
+        serial.split(whereSeparator: \.isNewline).map(String.init).first { $0.hasPrefix("{\"error\":\"trap\"") }
+    }
+
+    @Test(arguments: CortexMTests.cases)
+    func builtInRunePrintsWhatRuneRunPrints(_ testCase: CortexMTests.Case) throws {
+        let folder = Fixtures.folder("hotg", testCase.example)
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("app.rune")
+        let build = try Executables.run("runec", [folder.appendingPathComponent(testCase.runefile).path, "-o", rune.path])
+        try #require(build.status == 0, "\(build.standardError)")
+
+        let host = try Executables.run("rune", ["run", rune.path, "--repeat", "2"]
+                                       + testCase.inputs.flatMap { [$0.flag, "\($0.capability)=\($0.file)"] }, in: folder)
+        try #require(host.status == 0, "\(host.standardError)")
+        let booted = try Self.boot(rune, arguments: ["--iterations", "2"] + testCase.inputs.flatMap { ["--embed-input", "\($0.capability)=\($0.file)"] },
+                                   in: folder)
+        #expect(booted.status == 0, "QEMU exited with \(booted.status):\n\(booted.standardOutput)\n\(booted.standardError)")
+        #expect(AOTCortexMTests.records(host.standardOutput).count == 2)
+        #expect(booted.standardOutput.split(whereSeparator: \.isNewline).map(String.init)
+                    == host.standardOutput.split(whereSeparator: \.isNewline).map(String.init),
+                "serial:\n\(booted.standardOutput)")
+    }
+
+    @Test func anOutOfBoundsStoreIsOneTrapLine() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("hostile.rune")
+        try Data(try AOTCortexMTests.storingRune(at: 65533)).write(to: rune)
+        let booted = try Self.boot(rune, in: scratch)
+        #expect(booted.status == 1, "serial:\n\(booted.standardOutput)")
+        let line = try #require(Self.trapLine(booted.standardOutput), "serial:\n\(booted.standardOutput)")
+        #expect(line.hasPrefix(#"{"error":"trap","reason":"out of bounds memory access","function":"_call","slot":"A","rune":""#), "\(line)")
+        #expect(AOTCortexMTests.records(booted.standardOutput) == [line], "the call stopped before its output")
+        #expect(!booted.standardOutput.contains("fatal:"), "the OS survived")
+    }
+
+    /// A rune of one page whose `_call` loads (or stores) the word at `offset` from its memory's
+    /// base, with no bounds check in its code (`--isolation mpu`), so only the MPU stands between
+    /// it and what lies there.
+    static func reachingRune(offset: Int32, store: Bool) throws -> [UInt8] {
+        // A loaded value is kept (stored at 0), or LLVM would drop the load.
+        let access = store ? "(i32.store (i32.const \(offset)) (i32.const 7))" : "(i32.store (i32.const 0) (i32.load (i32.const \(offset))))"
+        return try AOTCortexMTests.rune("""
+            (module
+              (memory (export "memory") 1 1)
+              (func $manifest (result i32) i32.const 1024)
+              (func $call (result i32) \(access) i32.const 0)
+              (export "_manifest" (func $manifest))
+              (export "_call" (func $call)))
+            """, output: TensorType(.i32, [4]))
+    }
+
+    /// The rune's memory starts just after its control block at 0x20200400; the OS's RAM is
+    /// 0x20000000-0x2003ffff; the UART is at 0x40004000.
+    @Test(arguments: [("the OS's RAM", Int32(-0x1F_0000), false), ("the OS's RAM", Int32(-0x1F_0000), true),
+                      ("a peripheral", Int32(0x1FE0_3C00), false), ("the OS's code", Int32(-0x2010_0000), true)])
+    func anAccessOutsideTheRuneIsAMemoryProtectionFault(_ target: String, _ offset: Int32, _ store: Bool) throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("escape.rune")
+        try Data(try Self.reachingRune(offset: offset, store: store)).write(to: rune)
+        let booted = try Self.boot(rune, arguments: ["--isolation", "mpu", "--iterations", "1"], in: scratch)
+        #expect(booted.status == 1, "\(target): serial:\n\(booted.standardOutput)")
+        let line = try #require(Self.trapLine(booted.standardOutput), "\(target): serial:\n\(booted.standardOutput)")
+        #expect(line.contains(#""reason":"memory protection fault","function":"_call""#), "\(target): \(line)")
+        #expect(line.contains(#""address":"0x"#), "the fault names the address: \(line)")
+        #expect(!booted.standardOutput.contains("fatal:"), "the OS survived")
+    }
+
+    @Test func aRunawayCallIsStoppedByTheWatchdog() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("runaway.rune")
+        try Data(try AOTCortexMTests.rune("""
+            (module
+              (memory (export "memory") 1 1)
+              (func $manifest (result i32) i32.const 1024)
+              (func $call (result i32) (loop $forever (br $forever)) i32.const 0)
+              (export "_manifest" (func $manifest))
+              (export "_call" (func $call)))
+            """, output: TensorType(.i32, [4]))).write(to: rune)
+        let booted = try Self.boot(rune, arguments: ["--call-timeout-ms", "200"], in: scratch)
+        #expect(booted.status == 1, "serial:\n\(booted.standardOutput)")
+        let line = try #require(Self.trapLine(booted.standardOutput), "serial:\n\(booted.standardOutput)")
+        #expect(line.contains(#""reason":"call timed out","function":"_call""#), "\(line)")
+        #expect(line.contains(#""pc":"0x001"#), "stopped inside its slot: \(line)")
+    }
+}
