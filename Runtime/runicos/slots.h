@@ -21,15 +21,36 @@
 
 #define RUNICOS_SLOT_RECORD_BYTES 32u
 
+/*
+ * The activation record, little-endian, at slot_address + slot_bytes - 32:
+ *
+ *   0   magic        RUNICOS_SLOT_RECORD_MAGIC
+ *   4   sequence     the active slot's + 1 when written (wraps; compared
+ *                    with serial-number arithmetic)
+ *   8   image_bytes  the length uploaded, which is the header's image_bytes
+ *   12  sha256       the first 16 bytes of the image's announced SHA-256
+ *   28  check        CRC-32 (IEEE) of bytes 0..27
+ *
+ * Erased storage (0xFF) has the wrong magic, so it is "no record"; a record
+ * cut short by a power failure or a failed write fails the CRC.
+ */
+#define RUNICOS_SLOT_RECORD_MAGIC 0x544F4C53u /* "SLOT" */
+#define RUNICOS_SLOT_RECORD_SHA256_BYTES 16u
+/* pending[] holds one program unit: storages with bigger units are refused. */
+#define RUNICOS_SLOT_MAX_PROGRAM_UNIT 32u
+
 typedef struct runicos_storage {
     /* Makes [address, address + length) ready to program: flash erases every
-     * sector it touches, RAM fills with 0xFF. 0, or -1 on failure. */
+     * sector it touches, RAM fills with 0xFF. Both go from the highest
+     * address down, so erasing a slot takes its activation record first.
+     * 0, or -1 on failure. */
     int (*erase)(void *state, uint32_t address, uint32_t length);
     /* Writes `length` bytes to erased storage at `address`; both are
      * multiples of program_unit. 0, or -1 on failure. */
     int (*program)(void *state, uint32_t address, const uint8_t *data, uint32_t length);
     /* Where the bytes at device address `address` can be read (on a board:
-     * the address itself; in host tests, a buffer). */
+     * the address itself; in host tests, a buffer). A slot is contiguous
+     * there: slots.c maps its start and reads the whole slot from it. */
     const uint8_t *(*map)(void *state, uint32_t address);
     uint32_t program_unit; /* 32 for STM32H7 flash words, 4 for RAM */
     void *state;
@@ -43,7 +64,7 @@ typedef struct runicos_slots {
     uint32_t upload_bytes;        /* announced length */
     uint32_t upload_next;         /* next offset expected; bytes below it are written */
     uint8_t upload_sha256[32];    /* announced SHA-256 of the whole image */
-    uint8_t pending[32];          /* bytes held until a whole program unit is there */
+    uint8_t pending[RUNICOS_SLOT_MAX_PROGRAM_UNIT]; /* bytes held until a whole program unit is there */
     uint32_t pending_used;
 } runicos_slots;
 
@@ -62,8 +83,18 @@ void runicos_slots_init(runicos_slots *slots, const runicos_storage *storage, co
  * if neither. */
 int32_t runicos_slots_active(const runicos_slots *slots);
 
-/* The image in slot `slot`, where it can be read. */
+/* The image in slot `slot`, where it can be read (NULL for no such slot). */
 const uint8_t *runicos_slots_image(const runicos_slots *slots, uint32_t slot);
+
+typedef struct runicos_slot_record {
+    uint32_t sequence;
+    uint32_t image_bytes;
+    uint8_t sha256[RUNICOS_SLOT_RECORD_SHA256_BYTES];
+} runicos_slot_record;
+
+/* Slot `slot`'s activation record, decoded: 0 if it is whole, else -1 (none,
+ * erased or torn). Says nothing about the image; runicos_slots_active does. */
+int runicos_slots_record(const runicos_slots *slots, uint32_t slot, runicos_slot_record *record);
 
 /*
  * Starts (or resumes) an upload of `bytes` bytes whose SHA-256 is `sha256`
