@@ -21,13 +21,13 @@ static int reader_fail(runicos_cbor_reader *reader) {
 
 /* An item's initial byte and argument. `info` is the low five bits: 31 is
  * an indefinite length (or the break in major 7). */
-typedef struct head {
+typedef struct cbor_head {
     uint8_t major;
     uint8_t info;
     uint64_t value;
-} head;
+} cbor_head;
 
-static int read_head(runicos_cbor_reader *reader, head *item) {
+static int cbor_read_head(runicos_cbor_reader *reader, cbor_head *item) {
     if (reader->failed || reader->offset >= reader->length) return reader_fail(reader);
     const uint8_t initial = reader->data[reader->offset++];
     item->major = initial >> 5;
@@ -50,7 +50,7 @@ static int read_head(runicos_cbor_reader *reader, head *item) {
 }
 
 /* Moves past `length` bytes of string content, if that many are there. */
-static int advance(runicos_cbor_reader *reader, uint64_t length) {
+static int cbor_advance(runicos_cbor_reader *reader, uint64_t length) {
     if (length > reader->length - reader->offset) return reader_fail(reader);
     reader->offset += (uint32_t)length;
     return 0;
@@ -71,8 +71,8 @@ int runicos_cbor_skip(runicos_cbor_reader *reader) {
             if (depth == 0) return 0;
             depth--;
         }
-        head item;
-        if (read_head(reader, &item) != 0) return -1;
+        cbor_head item;
+        if (cbor_read_head(reader, &item) != 0) return -1;
         if (item.major == RUNICOS_CBOR_SIMPLE && item.info == AI_INDEFINITE) {
             if (!indefinite[depth]) return reader_fail(reader); /* a break outside an indefinite container */
             depth--;
@@ -92,7 +92,7 @@ int runicos_cbor_skip(runicos_cbor_reader *reader) {
         case RUNICOS_CBOR_BYTES:
         case RUNICOS_CBOR_TEXT:
             if (!open_indefinite) {
-                if (advance(reader, item.value) != 0) return -1;
+                if (cbor_advance(reader, item.value) != 0) return -1;
                 continue;
             }
             open_chunks = item.major;
@@ -120,8 +120,8 @@ int runicos_cbor_skip(runicos_cbor_reader *reader) {
 }
 
 int runicos_cbor_map_begin(runicos_cbor_reader *reader, runicos_cbor_map *map) {
-    head item;
-    if (read_head(reader, &item) != 0) return -1;
+    cbor_head item;
+    if (cbor_read_head(reader, &item) != 0) return -1;
     if (item.major != RUNICOS_CBOR_MAP) return reader_fail(reader);
     map->indefinite = item.info == AI_INDEFINITE;
     map->remaining = map->indefinite ? 0 : item.value;
@@ -144,39 +144,39 @@ int runicos_cbor_map_key(runicos_cbor_reader *reader, runicos_cbor_map *map, con
 }
 
 int runicos_cbor_read_uint(runicos_cbor_reader *reader, uint64_t *value) {
-    head item;
-    if (read_head(reader, &item) != 0) return -1;
+    cbor_head item;
+    if (cbor_read_head(reader, &item) != 0) return -1;
     if (item.major != RUNICOS_CBOR_UNSIGNED) return reader_fail(reader);
     *value = item.value;
     return 0;
 }
 
 int runicos_cbor_read_int(runicos_cbor_reader *reader, int64_t *value) {
-    head item;
-    if (read_head(reader, &item) != 0) return -1;
+    cbor_head item;
+    if (cbor_read_head(reader, &item) != 0) return -1;
     if ((item.major != RUNICOS_CBOR_UNSIGNED && item.major != RUNICOS_CBOR_NEGATIVE) || item.value > (~(uint64_t)0 >> 1))
         return reader_fail(reader);
     *value = item.major == RUNICOS_CBOR_UNSIGNED ? (int64_t)item.value : -1 - (int64_t)item.value;
     return 0;
 }
 
-static int read_string(runicos_cbor_reader *reader, uint8_t major, const uint8_t **data, uint32_t *length) {
-    head item;
-    if (read_head(reader, &item) != 0) return -1;
+static int cbor_read_string(runicos_cbor_reader *reader, uint8_t major, const uint8_t **data, uint32_t *length) {
+    cbor_head item;
+    if (cbor_read_head(reader, &item) != 0) return -1;
     if (item.major != major || item.info == AI_INDEFINITE) return reader_fail(reader);
     const uint32_t start = reader->offset;
-    if (advance(reader, item.value) != 0) return -1;
+    if (cbor_advance(reader, item.value) != 0) return -1;
     *data = reader->data + start;
     *length = (uint32_t)item.value;
     return 0;
 }
 
 int runicos_cbor_read_bytes(runicos_cbor_reader *reader, const uint8_t **data, uint32_t *length) {
-    return read_string(reader, RUNICOS_CBOR_BYTES, data, length);
+    return cbor_read_string(reader, RUNICOS_CBOR_BYTES, data, length);
 }
 
 /* Well-formed UTF-8 (RFC 3629): no overlong forms, surrogates or values past U+10FFFF. */
-static bool valid_utf8(const uint8_t *text, uint32_t length) {
+static bool cbor_valid_utf8(const uint8_t *text, uint32_t length) {
     uint32_t i = 0;
     while (i < length) {
         const uint8_t c = text[i];
@@ -204,14 +204,14 @@ static bool valid_utf8(const uint8_t *text, uint32_t length) {
 }
 
 int runicos_cbor_read_text(runicos_cbor_reader *reader, const uint8_t **text, uint32_t *length) {
-    if (read_string(reader, RUNICOS_CBOR_TEXT, text, length) != 0) return -1;
-    if (!valid_utf8(*text, *length)) return reader_fail(reader);
+    if (cbor_read_string(reader, RUNICOS_CBOR_TEXT, text, length) != 0) return -1;
+    if (!cbor_valid_utf8(*text, *length)) return reader_fail(reader);
     return 0;
 }
 
 int runicos_cbor_read_bool(runicos_cbor_reader *reader, bool *value) {
-    head item;
-    if (read_head(reader, &item) != 0) return -1;
+    cbor_head item;
+    if (cbor_read_head(reader, &item) != 0) return -1;
     if (item.major != RUNICOS_CBOR_SIMPLE || (item.info != 20 && item.info != 21)) return reader_fail(reader);
     *value = item.info == 21;
     return 0;
@@ -232,7 +232,7 @@ void runicos_cbor_writer_init(runicos_cbor_writer *writer, uint8_t *data, uint32
     writer->overflow = false;
 }
 
-static void put_raw(runicos_cbor_writer *writer, const uint8_t *data, uint32_t length) {
+static void cbor_put_raw(runicos_cbor_writer *writer, const uint8_t *data, uint32_t length) {
     if (writer->overflow || length > writer->capacity - writer->length) {
         writer->overflow = true;
         return;
@@ -242,7 +242,7 @@ static void put_raw(runicos_cbor_writer *writer, const uint8_t *data, uint32_t l
 }
 
 /* The shortest head for `value`, as deterministic encoding asks. */
-static void put_head(runicos_cbor_writer *writer, uint8_t major, uint64_t value) {
+static void cbor_put_head(runicos_cbor_writer *writer, uint8_t major, uint64_t value) {
     uint8_t bytes[9];
     uint32_t size;
     if (value < 24) {
@@ -262,26 +262,26 @@ static void put_head(runicos_cbor_writer *writer, uint8_t major, uint64_t value)
         size = 8;
     }
     for (uint32_t i = 0; i < size; i++) bytes[1 + i] = (uint8_t)(value >> (8 * (size - 1 - i)));
-    put_raw(writer, bytes, 1 + size);
+    cbor_put_raw(writer, bytes, 1 + size);
 }
 
-void runicos_cbor_put_map(runicos_cbor_writer *writer, uint32_t pairs) { put_head(writer, RUNICOS_CBOR_MAP, pairs); }
-void runicos_cbor_put_array(runicos_cbor_writer *writer, uint32_t items) { put_head(writer, RUNICOS_CBOR_ARRAY, items); }
-void runicos_cbor_put_uint(runicos_cbor_writer *writer, uint64_t value) { put_head(writer, RUNICOS_CBOR_UNSIGNED, value); }
+void runicos_cbor_put_map(runicos_cbor_writer *writer, uint32_t pairs) { cbor_put_head(writer, RUNICOS_CBOR_MAP, pairs); }
+void runicos_cbor_put_array(runicos_cbor_writer *writer, uint32_t items) { cbor_put_head(writer, RUNICOS_CBOR_ARRAY, items); }
+void runicos_cbor_put_uint(runicos_cbor_writer *writer, uint64_t value) { cbor_put_head(writer, RUNICOS_CBOR_UNSIGNED, value); }
 
 void runicos_cbor_put_int(runicos_cbor_writer *writer, int64_t value) {
-    if (value >= 0) put_head(writer, RUNICOS_CBOR_UNSIGNED, (uint64_t)value);
-    else put_head(writer, RUNICOS_CBOR_NEGATIVE, (uint64_t)(-(value + 1)));
+    if (value >= 0) cbor_put_head(writer, RUNICOS_CBOR_UNSIGNED, (uint64_t)value);
+    else cbor_put_head(writer, RUNICOS_CBOR_NEGATIVE, (uint64_t)(-(value + 1)));
 }
 
 void runicos_cbor_put_bytes(runicos_cbor_writer *writer, const uint8_t *data, uint32_t length) {
-    put_head(writer, RUNICOS_CBOR_BYTES, length);
-    put_raw(writer, data, length);
+    cbor_put_head(writer, RUNICOS_CBOR_BYTES, length);
+    cbor_put_raw(writer, data, length);
 }
 
 void runicos_cbor_put_text_n(runicos_cbor_writer *writer, const uint8_t *text, uint32_t length) {
-    put_head(writer, RUNICOS_CBOR_TEXT, length);
-    put_raw(writer, text, length);
+    cbor_put_head(writer, RUNICOS_CBOR_TEXT, length);
+    cbor_put_raw(writer, text, length);
 }
 
 void runicos_cbor_put_text(runicos_cbor_writer *writer, const char *text) {
@@ -292,5 +292,5 @@ void runicos_cbor_put_text(runicos_cbor_writer *writer, const char *text) {
 
 void runicos_cbor_put_bool(runicos_cbor_writer *writer, bool value) {
     const uint8_t byte = value ? 0xF5u : 0xF4u;
-    put_raw(writer, &byte, 1);
+    cbor_put_raw(writer, &byte, 1);
 }

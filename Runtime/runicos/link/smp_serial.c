@@ -21,10 +21,10 @@ uint16_t runicos_crc16_xmodem(uint16_t crc, const uint8_t *data, uint32_t length
     return crc;
 }
 
-static const char alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char base64_alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* The 6-bit value of a base64 character, or -1. */
-static int sextet(uint8_t c) {
+static int base64_sextet(uint8_t c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -33,12 +33,12 @@ static int sextet(uint8_t c) {
     return -1;
 }
 
-static void encode_quantum(const uint8_t *in, uint32_t count, char out[4]) {
+static void base64_quantum(const uint8_t *in, uint32_t count, char out[4]) {
     uint32_t bits = (uint32_t)in[0] << 16 | (count > 1 ? (uint32_t)in[1] << 8 : 0) | (count > 2 ? in[2] : 0);
-    out[0] = alphabet[bits >> 18 & 63];
-    out[1] = alphabet[bits >> 12 & 63];
-    out[2] = count > 1 ? alphabet[bits >> 6 & 63] : '=';
-    out[3] = count > 2 ? alphabet[bits & 63] : '=';
+    out[0] = base64_alphabet[bits >> 18 & 63];
+    out[1] = base64_alphabet[bits >> 12 & 63];
+    out[2] = count > 1 ? base64_alphabet[bits >> 6 & 63] : '=';
+    out[3] = count > 2 ? base64_alphabet[bits & 63] : '=';
 }
 
 int32_t runicos_base64_encode(const uint8_t *data, uint32_t length, char *text, uint32_t capacity) {
@@ -46,7 +46,7 @@ int32_t runicos_base64_encode(const uint8_t *data, uint32_t length, char *text, 
     if (needed > capacity || needed > 0x7FFFFFFFu) return -1;
     uint32_t written = 0;
     for (uint32_t i = 0; i < length; i += 3) {
-        encode_quantum(data + i, length - i < 3 ? length - i : 3, text + written);
+        base64_quantum(data + i, length - i < 3 ? length - i : 3, text + written);
         written += 4;
     }
     return (int32_t)written;
@@ -60,7 +60,7 @@ int32_t runicos_base64_decode(const char *text, uint32_t length, uint8_t *data, 
         uint32_t bits = 0, count = 3;
         for (uint32_t j = 0; j < 4; j++) {
             const uint8_t c = (uint8_t)text[i + j];
-            int value = sextet(c);
+            int value = base64_sextet(c);
             if (value < 0) {
                 /* '=' only in the last quantum's final one or two places, and nothing but '=' after it. */
                 if (c != '=' || !last || j < 2) return -1;
@@ -109,13 +109,13 @@ static void begin_line(runicos_smp_decoder *decoder) {
 }
 
 /* A failed frame: report it and look for the next start. */
-static runicos_smp_serial_event fail(runicos_smp_decoder *decoder, runicos_smp_serial_event event) {
+static runicos_smp_serial_event frame_fail(runicos_smp_decoder *decoder, runicos_smp_serial_event event) {
     runicos_smp_decoder_init(decoder);
     return event;
 }
 
 /* One decoded byte into the packet. NONE, or the error that ends the frame. */
-static runicos_smp_serial_event put(runicos_smp_decoder *decoder, uint8_t byte) {
+static runicos_smp_serial_event frame_put(runicos_smp_decoder *decoder, uint8_t byte) {
     if (decoder->expected != 0 && decoder->used >= decoder->expected) return RUNICOS_SMP_SERIAL_BAD_LENGTH;
     if (decoder->used >= RUNICOS_SMP_PACKET_BYTES) return RUNICOS_SMP_SERIAL_OVERSIZED;
     decoder->packet[decoder->used++] = byte;
@@ -128,24 +128,24 @@ static runicos_smp_serial_event put(runicos_smp_decoder *decoder, uint8_t byte) 
     return RUNICOS_SMP_SERIAL_NONE;
 }
 
-static runicos_smp_serial_event end_line(runicos_smp_decoder *decoder) {
-    if (decoder->sextets != 0) return fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
+static runicos_smp_serial_event frame_end_line(runicos_smp_decoder *decoder) {
+    if (decoder->sextets != 0) return frame_fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
     if (decoder->expected == 0 || decoder->used < decoder->expected) {
         decoder->state = BETWEEN;
         return RUNICOS_SMP_SERIAL_NONE;
     }
     const uint32_t message = decoder->expected - 4;
     const uint16_t crc = (uint16_t)(decoder->packet[2 + message] << 8 | decoder->packet[3 + message]);
-    if (runicos_crc16_xmodem(0, decoder->packet + 2, message) != crc) return fail(decoder, RUNICOS_SMP_SERIAL_BAD_CRC);
+    if (runicos_crc16_xmodem(0, decoder->packet + 2, message) != crc) return frame_fail(decoder, RUNICOS_SMP_SERIAL_BAD_CRC);
     decoder->state = SEEK;
     return RUNICOS_SMP_SERIAL_PACKET;
 }
 
 /* The `count` bytes of a finished quantum (its bits left-aligned in 24). */
-static runicos_smp_serial_event put_quantum(runicos_smp_decoder *decoder, uint32_t bits, uint32_t count) {
+static runicos_smp_serial_event frame_put_quantum(runicos_smp_decoder *decoder, uint32_t bits, uint32_t count) {
     for (uint32_t i = 0; i < count; i++) {
-        runicos_smp_serial_event error = put(decoder, (uint8_t)(bits >> (16 - 8 * i)));
-        if (error != RUNICOS_SMP_SERIAL_NONE) return fail(decoder, error);
+        runicos_smp_serial_event error = frame_put(decoder, (uint8_t)(bits >> (16 - 8 * i)));
+        if (error != RUNICOS_SMP_SERIAL_NONE) return frame_fail(decoder, error);
     }
     return RUNICOS_SMP_SERIAL_NONE;
 }
@@ -154,10 +154,10 @@ static runicos_smp_serial_event put_quantum(runicos_smp_decoder *decoder, uint32
 #define PAD_ONE_MORE 1u /* "xx=" seen: a second '=' must follow */
 #define PAD_DONE 2u     /* the quantum was padded: only the newline may follow */
 
-static runicos_smp_serial_event line_byte(runicos_smp_decoder *decoder, uint8_t byte) {
+static runicos_smp_serial_event frame_line_byte(runicos_smp_decoder *decoder, uint8_t byte) {
     if (byte == '\n') {
-        if (decoder->padded == PAD_ONE_MORE) return fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
-        return end_line(decoder);
+        if (decoder->padded == PAD_ONE_MORE) return frame_fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
+        return frame_end_line(decoder);
     }
     if (byte == START_0) {
         /* A frame start inside a line: the sender gave up on this frame. */
@@ -165,19 +165,19 @@ static runicos_smp_serial_event line_byte(runicos_smp_decoder *decoder, uint8_t 
         decoder->state = SEEK_START_1;
         return RUNICOS_SMP_SERIAL_TRUNCATED;
     }
-    if (decoder->padded == PAD_DONE) return fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
+    if (decoder->padded == PAD_DONE) return frame_fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
     if (decoder->padded == PAD_ONE_MORE) {
-        if (byte != '=') return fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
+        if (byte != '=') return frame_fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
         decoder->padded = PAD_DONE;
         const uint32_t bits = decoder->quantum << 12;
         decoder->quantum = 0;
         decoder->sextets = 0;
-        return put_quantum(decoder, bits, 1);
+        return frame_put_quantum(decoder, bits, 1);
     }
-    const int value = sextet(byte);
+    const int value = base64_sextet(byte);
     if (value < 0) {
         /* '=' may stand only in a quantum's last two places. */
-        if (byte != '=' || decoder->sextets < 2) return fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
+        if (byte != '=' || decoder->sextets < 2) return frame_fail(decoder, RUNICOS_SMP_SERIAL_BAD_BASE64);
         if (decoder->sextets == 2) {
             decoder->padded = PAD_ONE_MORE;
             return RUNICOS_SMP_SERIAL_NONE;
@@ -186,20 +186,20 @@ static runicos_smp_serial_event line_byte(runicos_smp_decoder *decoder, uint8_t 
         const uint32_t bits = decoder->quantum << 6;
         decoder->quantum = 0;
         decoder->sextets = 0;
-        return put_quantum(decoder, bits, 2);
+        return frame_put_quantum(decoder, bits, 2);
     }
     decoder->quantum = decoder->quantum << 6 | (uint32_t)value;
     if (++decoder->sextets < 4) return RUNICOS_SMP_SERIAL_NONE;
     const uint32_t bits = decoder->quantum;
     decoder->sextets = 0;
     decoder->quantum = 0;
-    return put_quantum(decoder, bits, 3);
+    return frame_put_quantum(decoder, bits, 3);
 }
 
 runicos_smp_serial_event runicos_smp_decoder_feed(runicos_smp_decoder *decoder, uint8_t byte) {
     switch (decoder->state) {
     case LINE:
-        return line_byte(decoder, byte);
+        return frame_line_byte(decoder, byte);
     case SEEK_START_1:
         if (byte == START_1) begin_frame(decoder);
         else decoder->state = byte == START_0 ? SEEK_START_1 : SEEK;
@@ -232,7 +232,7 @@ const uint8_t *runicos_smp_decoder_message(const runicos_smp_decoder *decoder, u
 }
 
 /* Byte `index` of the packet [length][message][crc], without building it. */
-static uint8_t packet_byte(const uint8_t *message, uint32_t length, uint16_t crc, uint32_t index) {
+static uint8_t frame_packet_byte(const uint8_t *message, uint32_t length, uint16_t crc, uint32_t index) {
     if (index == 0) return (uint8_t)((length + 2) >> 8);
     if (index == 1) return (uint8_t)(length + 2);
     if (index - 2 < length) return message[index - 2];
@@ -256,8 +256,8 @@ int runicos_smp_encode(const uint8_t *message, uint32_t length, runicos_smp_writ
         while (at < end) {
             uint8_t quantum[3] = {0, 0, 0};
             uint32_t count = 0;
-            while (count < 3 && at < end) quantum[count++] = packet_byte(message, length, crc, at++);
-            encode_quantum(quantum, count, line + n);
+            while (count < 3 && at < end) quantum[count++] = frame_packet_byte(message, length, crc, at++);
+            base64_quantum(quantum, count, line + n);
             n += 4;
         }
         line[n++] = '\n';

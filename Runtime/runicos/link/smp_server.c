@@ -32,52 +32,52 @@ void runicos_smp_header_write(const runicos_smp_header *header, uint8_t out[RUNI
     out[7] = header->command;
 }
 
-typedef struct request {
+typedef struct smp_request {
     runicos_cbor_reader body;
     runicos_cbor_writer out;
     const char *reason; /* why the handler refused, for "rsn" */
     bool reset;
-} request;
+} smp_request;
 
-static int refuse(request *r, int rc, const char *reason) {
+static int smp_refuse(smp_request *r, int rc, const char *reason) {
     r->reason = reason;
     return rc;
 }
 
-typedef enum field_kind { FIELD_UINT, FIELD_BYTES, FIELD_TEXT, FIELD_BOOL } field_kind;
+typedef enum smp_field_kind { FIELD_UINT, FIELD_BYTES, FIELD_TEXT, FIELD_BOOL } smp_field_kind;
 
-typedef struct field {
+typedef struct smp_field {
     const char *name;
-    field_kind kind;
+    smp_field_kind kind;
     bool present;
     uint64_t number;
     bool flag;
     const uint8_t *data;
     uint32_t length;
-} field;
+} smp_field;
 
 /* Reads the request map into `fields`; other keys are skipped. An empty body
  * counts as an empty map (some clients send no map with a read). */
-static int read_fields(request *r, field *fields, uint32_t count) {
+static int smp_read_fields(smp_request *r, smp_field *fields, uint32_t count) {
     runicos_cbor_reader *reader = &r->body;
     if (reader->length == 0) return 0;
     runicos_cbor_map map;
-    if (runicos_cbor_map_begin(reader, &map) != 0) return refuse(r, RUNICOS_SMP_EINVAL, "the request body is not a CBOR map");
+    if (runicos_cbor_map_begin(reader, &map) != 0) return smp_refuse(r, RUNICOS_SMP_EINVAL, "the request body is not a CBOR map");
     for (;;) {
         const uint8_t *key;
         uint32_t key_length;
         const int next = runicos_cbor_map_key(reader, &map, &key, &key_length);
-        if (next < 0) return refuse(r, RUNICOS_SMP_EINVAL, "malformed CBOR in the request");
+        if (next < 0) return smp_refuse(r, RUNICOS_SMP_EINVAL, "malformed CBOR in the request");
         if (next == 0) break;
-        field *wanted = 0;
+        smp_field *wanted = 0;
         for (uint32_t i = 0; i < count; i++) {
             if (runicos_cbor_key_is(key, key_length, fields[i].name)) wanted = &fields[i];
         }
         if (wanted == 0) {
-            if (runicos_cbor_skip(reader) != 0) return refuse(r, RUNICOS_SMP_EINVAL, "malformed CBOR in the request");
+            if (runicos_cbor_skip(reader) != 0) return smp_refuse(r, RUNICOS_SMP_EINVAL, "malformed CBOR in the request");
             continue;
         }
-        if (wanted->present) return refuse(r, RUNICOS_SMP_EINVAL, "a request field appears twice");
+        if (wanted->present) return smp_refuse(r, RUNICOS_SMP_EINVAL, "a request field appears twice");
         wanted->present = true;
         int read;
         switch (wanted->kind) {
@@ -86,35 +86,35 @@ static int read_fields(request *r, field *fields, uint32_t count) {
         case FIELD_TEXT: read = runicos_cbor_read_text(reader, &wanted->data, &wanted->length); break;
         default: read = runicos_cbor_read_bool(reader, &wanted->flag); break;
         }
-        if (read != 0) return refuse(r, RUNICOS_SMP_EINVAL, "a request field has the wrong type or is malformed");
+        if (read != 0) return smp_refuse(r, RUNICOS_SMP_EINVAL, "a request field has the wrong type or is malformed");
     }
-    if (reader->offset != reader->length) return refuse(r, RUNICOS_SMP_EINVAL, "bytes follow the request map");
+    if (reader->offset != reader->length) return smp_refuse(r, RUNICOS_SMP_EINVAL, "bytes follow the request map");
     return 0;
 }
 
 /* ---- group 0: OS ---- */
 
-static int os_echo(request *r) {
-    field fields[] = {{.name = "d", .kind = FIELD_TEXT}};
-    const int rc = read_fields(r, fields, 1);
+static int os_echo(smp_request *r) {
+    smp_field fields[] = {{.name = "d", .kind = FIELD_TEXT}};
+    const int rc = smp_read_fields(r, fields, 1);
     if (rc != 0) return rc;
-    if (!fields[0].present) return refuse(r, RUNICOS_SMP_EINVAL, "echo needs \"d\"");
+    if (!fields[0].present) return smp_refuse(r, RUNICOS_SMP_EINVAL, "echo needs \"d\"");
     runicos_cbor_put_map(&r->out, 1);
     runicos_cbor_put_text(&r->out, "r");
     runicos_cbor_put_text_n(&r->out, fields[0].data, fields[0].length);
     return 0;
 }
 
-static int os_reset(request *r) {
-    const int rc = read_fields(r, 0, 0); /* "force" and the like change nothing here */
+static int os_reset(smp_request *r) {
+    const int rc = smp_read_fields(r, 0, 0); /* "force" and the like change nothing here */
     if (rc != 0) return rc;
     runicos_cbor_put_map(&r->out, 0);
     r->reset = true;
     return 0;
 }
 
-static int os_parameters(request *r) {
-    const int rc = read_fields(r, 0, 0);
+static int os_parameters(smp_request *r) {
+    const int rc = smp_read_fields(r, 0, 0);
     if (rc != 0) return rc;
     runicos_cbor_put_map(&r->out, 2);
     runicos_cbor_put_text(&r->out, "buf_size");
@@ -142,8 +142,8 @@ static bool slot_image_hash(const runicos_slots *slots, uint32_t slot, uint8_t h
     return true;
 }
 
-static int image_state(request *r) {
-    const int rc = read_fields(r, 0, 0);
+static int image_state(smp_request *r) {
+    const int rc = smp_read_fields(r, 0, 0);
     if (rc != 0) return rc;
     const runicos_slots *slots = runicos_kernel_slots();
     const int32_t active = runicos_slots_active(slots);
@@ -186,20 +186,20 @@ static int image_state(request *r) {
     return 0;
 }
 
-static int slot_refusal(request *r, runicos_slot_status status, const runicos_image_error *error) {
+static int slot_refusal(smp_request *r, runicos_slot_status status, const runicos_image_error *error) {
     switch (status) {
     case RUNICOS_SLOT_BAD_REQUEST:
-        return refuse(r, RUNICOS_SMP_EINVAL, "the chunk does not fit the upload (offset, length or slot size)");
+        return smp_refuse(r, RUNICOS_SMP_EINVAL, "the chunk does not fit the upload (offset, length or slot size)");
     case RUNICOS_SLOT_STORAGE_FAILED:
-        return refuse(r, RUNICOS_SMP_EUNKNOWN, "writing the slot failed");
+        return smp_refuse(r, RUNICOS_SMP_EUNKNOWN, "writing the slot failed");
     case RUNICOS_SLOT_HASH_MISMATCH:
-        return refuse(r, RUNICOS_SMP_ECORRUPT, "the uploaded bytes do not have the announced SHA-256");
+        return smp_refuse(r, RUNICOS_SMP_ECORRUPT, "the uploaded bytes do not have the announced SHA-256");
     default:
-        return refuse(r, RUNICOS_SMP_EINVAL, error != 0 && error->message != 0 ? error->message : "the image is not valid");
+        return smp_refuse(r, RUNICOS_SMP_EINVAL, error != 0 && error->message != 0 ? error->message : "the image is not valid");
     }
 }
 
-static void upload_progress(request *r, uint32_t next) {
+static void upload_progress(smp_request *r, uint32_t next) {
     runicos_cbor_put_map(&r->out, 2);
     runicos_cbor_put_text(&r->out, "rc");
     runicos_cbor_put_uint(&r->out, 0);
@@ -209,32 +209,32 @@ static void upload_progress(request *r, uint32_t next) {
 
 enum { UP_OFF, UP_DATA, UP_LEN, UP_SHA, UP_IMAGE, UP_UPGRADE, UP_FIELDS };
 
-static int image_upload(request *r) {
-    field f[UP_FIELDS] = {
+static int image_upload(smp_request *r) {
+    smp_field f[UP_FIELDS] = {
         [UP_OFF] = {.name = "off", .kind = FIELD_UINT},     [UP_DATA] = {.name = "data", .kind = FIELD_BYTES},
         [UP_LEN] = {.name = "len", .kind = FIELD_UINT},     [UP_SHA] = {.name = "sha", .kind = FIELD_BYTES},
         [UP_IMAGE] = {.name = "image", .kind = FIELD_UINT}, [UP_UPGRADE] = {.name = "upgrade", .kind = FIELD_BOOL},
     };
-    const int rc = read_fields(r, f, UP_FIELDS);
+    const int rc = smp_read_fields(r, f, UP_FIELDS);
     if (rc != 0) return rc;
-    if (!f[UP_OFF].present || !f[UP_DATA].present) return refuse(r, RUNICOS_SMP_EINVAL, "an upload chunk needs \"off\" and \"data\"");
-    if (f[UP_OFF].number > 0xFFFFFFFFu) return refuse(r, RUNICOS_SMP_EINVAL, "\"off\" is past any slot");
+    if (!f[UP_OFF].present || !f[UP_DATA].present) return smp_refuse(r, RUNICOS_SMP_EINVAL, "an upload chunk needs \"off\" and \"data\"");
+    if (f[UP_OFF].number > 0xFFFFFFFFu) return smp_refuse(r, RUNICOS_SMP_EINVAL, "\"off\" is past any slot");
     runicos_slots *slots = runicos_kernel_slots();
     const uint32_t off = (uint32_t)f[UP_OFF].number;
     uint32_t next = 0;
     if (off == 0) {
         /* The first chunk opens (or, with the same sha and len, resumes) a session. */
         if (!f[UP_LEN].present || f[UP_LEN].number == 0 || f[UP_LEN].number > 0xFFFFFFFFu)
-            return refuse(r, RUNICOS_SMP_EINVAL, "the first chunk needs the image length \"len\"");
+            return smp_refuse(r, RUNICOS_SMP_EINVAL, "the first chunk needs the image length \"len\"");
         /* The spec allows leaving sha out at the price of verification and
          * resumption; RunicOS verifies every upload by it, so it is required,
          * and only as the full SHA-256 the spec defines. */
         if (!f[UP_SHA].present || f[UP_SHA].length != RUNE_SHA256_DIGEST_BYTES)
-            return refuse(r, RUNICOS_SMP_EINVAL, "the first chunk needs the image's full 32-byte SHA-256 \"sha\"");
-        if (f[UP_IMAGE].present && f[UP_IMAGE].number != 0) return refuse(r, RUNICOS_SMP_EINVAL, "there is only image 0");
+            return smp_refuse(r, RUNICOS_SMP_EINVAL, "the first chunk needs the image's full 32-byte SHA-256 \"sha\"");
+        if (f[UP_IMAGE].present && f[UP_IMAGE].number != 0) return smp_refuse(r, RUNICOS_SMP_EINVAL, "there is only image 0");
         /* "upgrade" asks the device to refuse a version that is not newer; images carry no version to compare. */
         if (f[UP_UPGRADE].present && f[UP_UPGRADE].flag)
-            return refuse(r, RUNICOS_SMP_ENOTSUP, "RunicOS images carry no version, so upgrade-only uploads cannot be checked");
+            return smp_refuse(r, RUNICOS_SMP_ENOTSUP, "RunicOS images carry no version, so upgrade-only uploads cannot be checked");
         runicos_slot_status status = runicos_slots_upload_begin(slots, (uint32_t)f[UP_LEN].number, f[UP_SHA].data, &next);
         if (status != RUNICOS_SLOT_OK) return slot_refusal(r, status, 0);
         if (next != 0) {
@@ -243,7 +243,7 @@ static int image_upload(request *r) {
             return 0;
         }
     } else {
-        if (slots->upload_slot < 0) return refuse(r, RUNICOS_SMP_EBADSTATE, "no upload in progress: start again at offset 0");
+        if (slots->upload_slot < 0) return smp_refuse(r, RUNICOS_SMP_EBADSTATE, "no upload in progress: start again at offset 0");
         if (off != slots->upload_next) {
             /* Not where the device is: say where it is, as MCUmgr servers do. */
             upload_progress(r, slots->upload_next);
@@ -265,8 +265,8 @@ static int image_upload(request *r) {
 
 /* ---- group 64: the running rune ---- */
 
-static int rune_info(request *r) {
-    const int rc = read_fields(r, 0, 0);
+static int rune_info(smp_request *r) {
+    const int rc = smp_read_fields(r, 0, 0);
     if (rc != 0) return rc;
     runicos_status status;
     runicos_kernel_status(&status);
@@ -290,25 +290,25 @@ static int rune_info(request *r) {
     return 0;
 }
 
-static int rune_input(request *r) {
-    field f[] = {{.name = "index", .kind = FIELD_UINT}, {.name = "data", .kind = FIELD_BYTES}};
-    const int rc = read_fields(r, f, 2);
+static int rune_input(smp_request *r) {
+    smp_field f[] = {{.name = "index", .kind = FIELD_UINT}, {.name = "data", .kind = FIELD_BYTES}};
+    const int rc = smp_read_fields(r, f, 2);
     if (rc != 0) return rc;
-    if (!f[0].present || !f[1].present) return refuse(r, RUNICOS_SMP_EINVAL, "input needs \"index\" and \"data\"");
+    if (!f[0].present || !f[1].present) return smp_refuse(r, RUNICOS_SMP_EINVAL, "input needs \"index\" and \"data\"");
     if (f[0].number > 0xFFFFFFFFu || runicos_kernel_stream_input((uint32_t)f[0].number, f[1].data, f[1].length) != 0)
-        return refuse(r, RUNICOS_SMP_EINVAL, "no such capability, or the data is not its tensor's size");
+        return smp_refuse(r, RUNICOS_SMP_EINVAL, "no such capability, or the data is not its tensor's size");
     runicos_cbor_put_map(&r->out, 0);
     return 0;
 }
 
-typedef struct command {
+typedef struct smp_command {
     uint16_t group;
     uint8_t id;
     uint8_t op;
-    int (*handle)(request *r);
-} command;
+    int (*handle)(smp_request *r);
+} smp_command;
 
-static const command commands[] = {
+static const smp_command smp_commands[] = {
     {RUNICOS_SMP_GROUP_OS, RUNICOS_SMP_OS_ECHO, RUNICOS_SMP_OP_WRITE, os_echo},
     {RUNICOS_SMP_GROUP_OS, RUNICOS_SMP_OS_RESET, RUNICOS_SMP_OP_WRITE, os_reset},
     {RUNICOS_SMP_GROUP_OS, RUNICOS_SMP_OS_PARAMETERS, RUNICOS_SMP_OP_READ, os_parameters},
@@ -326,7 +326,7 @@ runicos_smp_result runicos_smp_handle(const uint8_t *message, uint32_t length, u
     if (runicos_smp_header_read(message, length, &header) != 0) return result;
     if (header.op != RUNICOS_SMP_OP_READ && header.op != RUNICOS_SMP_OP_WRITE) return result;
 
-    request r;
+    smp_request r;
     runicos_cbor_reader_init(&r.body, message + RUNICOS_SMP_HEADER_BYTES, length - RUNICOS_SMP_HEADER_BYTES);
     runicos_cbor_writer_init(&r.out, response + RUNICOS_SMP_HEADER_BYTES, RUNICOS_SMP_MESSAGE_BYTES - RUNICOS_SMP_HEADER_BYTES);
     r.reason = 0;
@@ -334,17 +334,17 @@ runicos_smp_result runicos_smp_handle(const uint8_t *message, uint32_t length, u
     int rc;
     if (header.version > RUNICOS_SMP_VERSION) {
         header.version = RUNICOS_SMP_VERSION;
-        rc = refuse(&r, RUNICOS_SMP_UNSUPPORTED_TOO_NEW, "this SMP version is newer than the device's");
+        rc = smp_refuse(&r, RUNICOS_SMP_UNSUPPORTED_TOO_NEW, "this SMP version is newer than the device's");
     } else if (header.length != length - RUNICOS_SMP_HEADER_BYTES) {
-        rc = refuse(&r, RUNICOS_SMP_EINVAL, "the header's length disagrees with the message");
+        rc = smp_refuse(&r, RUNICOS_SMP_EINVAL, "the header's length disagrees with the message");
     } else {
-        const command *found = 0;
-        for (uint32_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-            if (commands[i].group == header.group && commands[i].id == header.command && commands[i].op == header.op) found = &commands[i];
+        const smp_command *found = 0;
+        for (uint32_t i = 0; i < sizeof smp_commands / sizeof smp_commands[0]; i++) {
+            if (smp_commands[i].group == header.group && smp_commands[i].id == header.command && smp_commands[i].op == header.op) found = &smp_commands[i];
         }
-        rc = found != 0 ? found->handle(&r) : refuse(&r, RUNICOS_SMP_ENOTSUP, "unknown group or command");
+        rc = found != 0 ? found->handle(&r) : smp_refuse(&r, RUNICOS_SMP_ENOTSUP, "unknown group or command");
     }
-    if (rc == 0 && r.out.overflow) rc = refuse(&r, RUNICOS_SMP_EMSGSIZE, "the response does not fit the buffer");
+    if (rc == 0 && r.out.overflow) rc = smp_refuse(&r, RUNICOS_SMP_EMSGSIZE, "the response does not fit the buffer");
     if (rc != 0) {
         runicos_cbor_writer_init(&r.out, response + RUNICOS_SMP_HEADER_BYTES, RUNICOS_SMP_MESSAGE_BYTES - RUNICOS_SMP_HEADER_BYTES);
         runicos_cbor_put_map(&r.out, r.reason != 0 ? 2 : 1);
