@@ -117,7 +117,7 @@ static void link_host_put_u32(uint8_t *at, uint32_t value) {
  * holding `manifest`, and the SHA-256 trailer. Returns its length, or 0 if
  * `capacity` is too small.
  */
-static uint32_t link_host_build_image(uint8_t *out, uint32_t capacity, uint32_t slot, uint32_t text_bytes,
+__attribute__((unused)) static uint32_t link_host_build_image(uint8_t *out, uint32_t capacity, uint32_t slot, uint32_t text_bytes,
                                       const uint8_t *manifest, uint32_t manifest_length, const uint8_t rune_hash[32]) {
     text_bytes = (text_bytes + 7u) & ~7u;
     if (text_bytes < 8) text_bytes = 8;
