@@ -2,6 +2,7 @@
 public struct CBORDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Where in the input the problem is.
     public var offset: Int
+    /// What the problem is, as a phrase.
     public var reason: String
     public var description: String { "CBOR at byte \(offset): \(reason)" }
 }

@@ -1,5 +1,6 @@
 /// What a RunicOS device runs, from its rune group's info command.
 public struct RuneInfo: Equatable, Sendable {
+    /// The board's name as runec spells it ("mps2-an500").
     public var board: String
     /// The rune-to-OS ABI version (image.h's RUNICOS_ABI_VERSION).
     public var abiVersion: Int
@@ -9,8 +10,10 @@ public struct RuneInfo: Equatable, Sendable {
     public var slot: Int?
     /// The SHA-256 of the running `.rune`; all zero without one.
     public var runeSHA256: [UInt8]
+    /// Calls of the running rune since it was loaded, and how many of them trapped.
     public var calls: UInt64
     public var traps: UInt64
+    /// Since the device started (wraps after 49 days, as the device counts in 32 bits).
     public var uptimeMilliseconds: UInt64
 
     init(decoding body: CBOR) throws {

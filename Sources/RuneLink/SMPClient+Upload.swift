@@ -10,9 +10,13 @@ extension SMPClient {
     /// retried request costs only a resend. Chunks fill the device's buffer (its MCUmgr
     /// parameters), or `chunkSize` bytes of data if that is smaller.
     ///
-    /// - Parameter progress: called with (bytes the device holds, total) after each response;
-    ///   throwing from it stops the upload (which can later resume).
-    public func upload(image: [UInt8], chunkSize: Int? = nil, progress: (Int, Int) throws -> Void = { _, _ in }) throws {
+    /// - Parameters:
+    ///   - eraseTimeout: how long to wait for the answer to the first chunk, before which the
+    ///     device erases the slot (seconds on flash); a retry after it would only resume.
+    ///   - progress: called with (bytes the device holds, total) after each response; throwing
+    ///     from it stops the upload (which can later resume).
+    public func upload(image: [UInt8], chunkSize: Int? = nil, eraseTimeout: Double = 30,
+                       progress: (Int, Int) throws -> Void = { _, _ in }) throws {
         let sha = SHA256.hash(image)
         // Without parameters, the smallest buffer a console-framed server has: one 128-byte line.
         let bufferSize = (try? parameters().bufferSize) ?? 128
@@ -34,7 +38,8 @@ extension SMPClient {
                 throw SMPClientError.unexpectedResponse("the device's buffer (\(bufferSize) bytes) leaves no room for data")
             }
             fields["data"] = .bytes(Array(image[offset..<(offset + length)]))
-            let body = try request(.write, group: SMPGroup.image, command: 1, body: .map(fields))
+            let body = try request(.write, group: SMPGroup.image, command: 1, body: .map(fields),
+                                   timeout: offset == 0 ? max(timeout, eraseTimeout) : nil)
             guard let next = body["off"]?.intValue, next >= 0, next <= image.count else {
                 throw SMPClientError.unexpectedResponse("an upload response without a valid \"off\"")
             }

@@ -29,9 +29,10 @@ public final class SMPClient {
 
     /// Sends a request and returns the response body. Throws ``SMPDeviceError`` if the device
     /// answered with a non-zero `rc` (or an SMP version 2 `err`), ``SMPClientError/timedOut`` if
-    /// it did not answer at all.
+    /// it did not answer at all. `timeout` overrides ``timeout`` for this request.
     @discardableResult
-    public func request(_ operation: SMPMessage.Operation, group: UInt16, command: UInt8, body: CBOR = .map([:])) throws -> CBOR {
+    public func request(_ operation: SMPMessage.Operation, group: UInt16, command: UInt8, body: CBOR = .map([:]),
+                        timeout: Double? = nil) throws -> CBOR {
         let attempts = max(1, retries + 1)
         for attempt in 0..<attempts {
             if attempt > 0 {
@@ -41,7 +42,7 @@ public final class SMPClient {
             let message = SMPMessage(operation: operation, group: group, sequence: nextSequence, command: command, body: body)
             nextSequence &+= 1
             try link.write(SMPSerialFrame.encode(message.encoded()))
-            if let response = try receive(answering: message) {
+            if let response = try receive(answering: message, timeout: timeout ?? self.timeout) {
                 try Self.check(response)
                 return response.body
             }
@@ -58,7 +59,7 @@ public final class SMPClient {
     }
 
     /// The response to `request`, or nil when none came in time.
-    private func receive(answering request: SMPMessage) throws -> SMPMessage? {
+    private func receive(answering request: SMPMessage, timeout: Double) throws -> SMPMessage? {
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int64(timeout * 1000))
         while true {

@@ -1,9 +1,12 @@
 /// A request the device refused: its SMP return code (MCUmgr's `MGMT_ERR_*`) and the reason it
 /// gave, if any (RunicOS always gives one).
 public struct SMPDeviceError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The group and command of the refused request.
     public var group: UInt16
     public var command: UInt8
+    /// `rc`: one of MCUmgr's return codes (the constants below name the ones RunicOS uses).
     public var returnCode: Int64
+    /// `rsn`: why, in words, when the device says.
     public var reason: String?
 
     /// MCUmgr's general return codes.

@@ -9,17 +9,25 @@ public struct SMPMessage: Equatable, Sendable {
         public var response: Operation { self == .read ? .readResponse : .writeResponse }
     }
 
+    /// What the message does: a request (read, write) or a response to one.
     public var operation: Operation
     /// The header version: 0 for SMP version 1, 1 for SMP version 2 (what this client sends).
     public var version: UInt8
+    /// Reserved by SMP; 0.
     public var flags: UInt8
+    /// The management group (``SMPGroup``).
     public var group: UInt16
+    /// Pairs a response with its request: the response carries the request's.
     public var sequence: UInt8
+    /// The command within the group.
     public var command: UInt8
+    /// The CBOR body, a map.
     public var body: CBOR
 
+    /// The header's size in bytes.
     public static let headerLength = 8
 
+    /// A message with these header fields and body.
     public init(operation: Operation, version: UInt8 = 1, flags: UInt8 = 0, group: UInt16, sequence: UInt8, command: UInt8,
                 body: CBOR = .map([:])) {
         self.operation = operation
@@ -41,10 +49,13 @@ public struct SMPMessage: Equatable, Sendable {
 
     /// What a message may be refused for.
     public enum DecodingError: Error, Equatable, Sendable {
+        /// Fewer bytes than a header.
         case tooShort(Int)
+        /// An operation code other than 0-3.
         case unknownOperation(UInt8)
         /// The header's length is not that of the body that follows.
         case lengthMismatch(header: Int, body: Int)
+        /// The body is not CBOR this client reads.
         case badBody(CBORDecodingError)
     }
 
@@ -72,7 +83,9 @@ public struct SMPMessage: Equatable, Sendable {
 
 /// SMP group and command numbers this client uses.
 public enum SMPGroup {
+    /// OS management: echo (0), reset (5), MCUmgr parameters (6).
     public static let os: UInt16 = 0
+    /// Image management: state (0), upload (1).
     public static let image: UInt16 = 1
     /// RunicOS's own group (user groups start at 64): the running rune.
     public static let rune: UInt16 = 64

@@ -1,7 +1,11 @@
 #if canImport(Glibc)
 import Glibc
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+private let sendFlags = Int32(MSG_NOSIGNAL) // a closed peer is an error, not SIGPIPE
 #elseif canImport(Darwin)
 import Darwin
+private let streamSocket = SOCK_STREAM
+private let sendFlags: Int32 = 0 // SO_NOSIGPIPE is set on the socket instead
 #endif
 
 /// A ``ByteLink`` over a TCP connection to `127.0.0.1:port`: how the host reaches QEMU's serial
@@ -15,12 +19,7 @@ public final class TCPByteLink: ByteLink {
     /// Connects to `127.0.0.1:port` within `timeout` seconds.
     public init(port: UInt16, timeout: Double = 5, writeTimeout: Double = 10) throws {
         self.writeTimeout = writeTimeout
-        #if canImport(Glibc)
-        let stream = Int32(SOCK_STREAM.rawValue)
-        #else
-        let stream = SOCK_STREAM
-        #endif
-        descriptor = socket(AF_INET, stream, 0)
+        descriptor = socket(AF_INET, streamSocket, 0)
         guard descriptor >= 0 else { throw ByteLinkError.system("socket", errno) }
         do {
             try Self.setNonBlocking(descriptor)
@@ -41,6 +40,9 @@ public final class TCPByteLink: ByteLink {
             }
             var on: Int32 = 1
             setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            #if canImport(Darwin)
+            setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+            #endif
         } catch {
             Self.closeDescriptor(descriptor)
             throw error
@@ -80,7 +82,7 @@ public final class TCPByteLink: ByteLink {
         var sent = 0
         while sent < bytes.count {
             guard descriptor >= 0 else { throw ByteLinkError.closed }
-            let result = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let result = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, sendFlags) }
             if result > 0 {
                 sent += result
             } else if result < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {

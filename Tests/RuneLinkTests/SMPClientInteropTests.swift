@@ -37,6 +37,7 @@ struct SMPClientInteropTests {
                                       timeout: 90)
         #expect(run.status == 0 && !run.timedOut, "smpclient failed:\n\(run.standardOutput)\n\(run.standardError)")
         #expect(run.standardOutput.contains("upload ok") && run.standardOutput.contains("image state ok: slot 0 active"))
+        #expect(run.standardOutput.contains("corrupt upload refused") && run.standardOutput.contains("the good image stays active"))
         // The device agrees, seen through the Swift client.
         let info = try harness.client().runeInfo()
         #expect(info.slot == 0 && info.runeSHA256 == Array(repeating: 0x5C, count: 32))

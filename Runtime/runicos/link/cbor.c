@@ -246,7 +246,7 @@ static void cbor_put_head(runicos_cbor_writer *writer, uint8_t major, uint64_t v
     uint8_t bytes[9];
     uint32_t size;
     if (value < 24) {
-        bytes[0] = (uint8_t)(major << 5 | value);
+        bytes[0] = (uint8_t)((uint64_t)major << 5 | value);
         size = 0;
     } else if (value <= 0xFFu) {
         bytes[0] = (uint8_t)(major << 5 | 24);

@@ -16,12 +16,12 @@ _Static_assert(RUNICOS_SMP_LINE_BYTES >= 8, "a line must hold a delimiter, a bas
 uint16_t runicos_crc16_xmodem(uint16_t crc, const uint8_t *data, uint32_t length) {
     for (uint32_t i = 0; i < length; i++) {
         crc ^= (uint16_t)(data[i] << 8);
-        for (int bit = 0; bit < 8; bit++) crc = (crc & 0x8000u) ? (uint16_t)(crc << 1 ^ 0x1021u) : (uint16_t)(crc << 1);
+        for (int bit = 0; bit < 8; bit++) crc = (crc & 0x8000u) ? (uint16_t)((uint32_t)crc << 1 ^ 0x1021u) : (uint16_t)((uint32_t)crc << 1);
     }
     return crc;
 }
 
-static const char base64_alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char base64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* The 6-bit value of a base64 character, or -1. */
 static int base64_sextet(uint8_t c) {

@@ -1,5 +1,6 @@
 """PyPI's smpclient against the RunicOS link harness (link_harness.c): echo, MCUmgr
-parameters, an image upload, and the image state that follows.
+parameters, an image upload and the image state that follows, and a corrupted upload that
+the device must refuse in a way smpclient reports as an error.
 
     python smpclient_interop.py PORT IMAGE
 
@@ -14,6 +15,7 @@ import sys
 
 from serial.urlhandler.protocol_socket import Serial as SocketSerial
 from smpclient import SMPClient
+from smpclient.exceptions import SMPUploadError
 from smpclient.generics import success
 from smpclient.requests.image_management import ImageStatesRead
 from smpclient.requests.os_management import EchoWrite
@@ -58,6 +60,19 @@ async def main(port: int, image_path: str) -> None:
         active = [i for i in state.images if i.active]
         assert len(active) == 1 and active[0].hash == digest, state
         print(f"image state ok: slot {active[0].slot} active")
+
+        corrupt = bytearray(image)
+        corrupt[len(corrupt) // 2] ^= 0x01
+        try:
+            async for _ in client.upload(bytes(corrupt)):
+                pass
+            raise AssertionError("a corrupted image was accepted")
+        except SMPUploadError as refusal:
+            print(f"corrupt upload refused: {refusal}")
+        state = await client.request(ImageStatesRead())
+        active = [i for i in state.images if i.active]
+        assert len(active) == 1 and active[0].hash == digest, state
+        print("the good image stays active")
     finally:
         await client.disconnect()
 
