@@ -189,6 +189,10 @@ let package = Package(
             ]
         ),
 
+        // The host side of RunicOS's link protocol: MCUmgr SMP over a serial line (or a TCP
+        // socket to QEMU's chardev): framing, CBOR, the client and its upload.
+        .target(name: "RuneLink", dependencies: ["RuneFiles"]),
+
         // Fixture walking and golden files, shared by the test targets.
         .target(name: "RuneTestSupport", path: "Tests/RuneTestSupport"),
         .testTarget(
@@ -218,6 +222,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RuneFilesTests", dependencies: ["RuneFiles"]),
+        // The smpclient interop script is run by a test, not compiled.
+        .testTarget(name: "RuneLinkTests", dependencies: ["RuneLink", "RuneFiles", "RuneTestSupport"], exclude: ["Interop"]),
         .testTarget(
             name: "RuneSensorsTests",
             dependencies: ["RuneSensors", "RuneManifest", "RuneFiles", "RuneTestSupport"]

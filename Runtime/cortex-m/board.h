@@ -3,7 +3,7 @@
  *
  * Each board is one C file under boards/ with a linker script beside it. The
  * runtime never touches a peripheral itself, so moving to another Cortex-M7
- * (or M4/M33) board means writing these seven functions and a memory map.
+ * (or M4/M33) board means writing these functions and a memory map.
  */
 #ifndef RUNE_CORTEX_M_BOARD_H
 #define RUNE_CORTEX_M_BOARD_H
@@ -17,6 +17,14 @@ void rune_board_init(void);
 
 /* Blocking write of raw bytes; no newline translation. */
 void rune_board_serial_write(const char *data, uint32_t length);
+
+/* Non-blocking read of one received byte: 1 with it in `*byte`, or 0 if
+ * nothing is waiting. RunicOS's link protocol polls it. */
+int rune_board_serial_read(uint8_t *byte);
+
+/* Restarts the core (SCB AIRCR SYSRESETREQ) once the serial port has sent
+ * what it holds. */
+void rune_board_reset(void) __attribute__((noreturn));
 
 /* A free-running counter of core clock cycles; wraps at 2^32. Boards
  * without one return 0 throughout, which timing reports show as 0. */

@@ -80,7 +80,9 @@ void runicos_slots_init(runicos_slots *slots, const runicos_storage *storage, co
 
 /* The active slot (0 = A, 1 = B): the one whose activation record is whole
  * with the highest sequence and whose image passes runicos_image_check; -1
- * if neither. */
+ * if neither. Verified again on every call (a SHA-256 over the image, a few
+ * milliseconds for a large one on the M7): callers that ask often, such as a
+ * status request, should keep the answer until the slots change. */
 int32_t runicos_slots_active(const runicos_slots *slots);
 
 /* The image in slot `slot`, where it can be read (NULL for no such slot). */

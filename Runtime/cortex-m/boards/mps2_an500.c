@@ -18,7 +18,9 @@
 #define UART0_CTRL REG32(0x40004008u)
 #define UART0_BAUDDIV REG32(0x40004010u)
 #define UART_STATE_TX_FULL 0x1u
+#define UART_STATE_RX_FULL 0x2u
 #define UART_CTRL_TX_ENABLE 0x1u
+#define UART_CTRL_RX_ENABLE 0x2u
 
 #define DEMCR REG32(0xE000EDFCu)
 #define DEMCR_TRCENA (1u << 24)
@@ -30,6 +32,9 @@
 #define SYST_CVR REG32(0xE000E018u)
 #define ICSR REG32(0xE000ED04u)
 #define ICSR_PENDSTSET (1u << 26)
+#define AIRCR REG32(0xE000ED0Cu)
+#define AIRCR_VECTKEY (0x05FAu << 16)
+#define AIRCR_SYSRESETREQ (1u << 2)
 
 /* AN500's SYSCLK, which QEMU also uses as the CPU clock. */
 #define CLOCK_HZ 25000000u
@@ -63,7 +68,7 @@ void rune_board_systick(void) { systick_wraps++; }
 
 void rune_board_init(void) {
     UART0_BAUDDIV = 16; /* the smallest divisor the CMSDK UART accepts */
-    UART0_CTRL = UART_CTRL_TX_ENABLE;
+    UART0_CTRL = UART_CTRL_TX_ENABLE | UART_CTRL_RX_ENABLE;
     start_cycle_counter();
 }
 
@@ -73,6 +78,23 @@ void rune_board_serial_write(const char *data, uint32_t length) {
         }
         UART0_DATA = (uint8_t)data[i];
     }
+}
+
+int rune_board_serial_read(uint8_t *byte) {
+    if (!(UART0_STATE & UART_STATE_RX_FULL)) return 0;
+    *byte = (uint8_t)UART0_DATA;
+    return 1;
+}
+
+void rune_board_reset(void) {
+    /* The CMSDK UART has no shift-register-empty flag; QEMU sends each byte
+     * as it is written, so the response is out once TX is not full. */
+    while (UART0_STATE & UART_STATE_TX_FULL) {
+    }
+    __asm volatile("dsb" ::: "memory");
+    AIRCR = AIRCR_VECTKEY | AIRCR_SYSRESETREQ;
+    __asm volatile("dsb" ::: "memory");
+    for (;;) __asm volatile("wfi");
 }
 
 uint32_t rune_board_cycles(void) {

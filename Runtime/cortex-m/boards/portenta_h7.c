@@ -6,9 +6,9 @@
  *  - the bootloader has left the core at 480 MHz with APB2 at 120 MHz, as
  *    the Arduino mbed core configures it;
  *  - serial is USART1 on PA9 (TX) / PA10 (RX), the Portenta's Serial1, at
- *    115200 8N1. If USART1 is already enabled it is used as found; else its
- *    clock and pins are switched on and its baud rate derived from the APB2
- *    clock above.
+ *    115200 8N1. If USART1 is already enabled it is used as found (with its
+ *    receiver switched on); else its clock and pins are switched on and its
+ *    baud rate derived from the APB2 clock above.
  * Capabilities come from inputs embedded at build time. There is nothing to
  * exit to: the firmware ends by sleeping.
  */
@@ -27,9 +27,15 @@
 #define USART1_CR1 REG32(0x40011000u)
 #define USART1_BRR REG32(0x4001100Cu)
 #define USART1_ISR REG32(0x4001101Cu)
+#define USART1_ICR REG32(0x40011020u)
+#define USART1_RDR REG32(0x40011024u)
 #define USART1_TDR REG32(0x40011028u)
 #define USART_CR1_UE (1u << 0)
+#define USART_CR1_RE (1u << 2)
 #define USART_CR1_TE (1u << 3)
+#define USART_ISR_RXNE (1u << 5) /* RXFNE when the FIFO is on: a byte either way */
+#define USART_ISR_ORE (1u << 3)
+#define USART_ICR_ORECF (1u << 3)
 #define USART_ISR_TXE (1u << 7) /* TXFNF when the FIFO is on: room either way */
 #define USART_ISR_TC (1u << 6)
 
@@ -45,9 +51,15 @@
 #define SCB_CCR REG32(0xE000ED14u)
 #define SCB_ICIALLU REG32(0xE000EF50u)
 #define SCB_CCR_IC (1u << 17)
+#define SCB_AIRCR REG32(0xE000ED0Cu)
+#define AIRCR_VECTKEY (0x05FAu << 16)
+#define AIRCR_SYSRESETREQ (1u << 2)
 
 static void start_serial(void) {
-    if (USART1_CR1 & USART_CR1_UE) return;
+    if (USART1_CR1 & USART_CR1_UE) {
+        USART1_CR1 |= USART_CR1_RE; /* RE may change while the USART is enabled */
+        return;
+    }
     RCC_AHB4ENR |= RCC_AHB4ENR_GPIOAEN;
     RCC_APB2ENR |= RCC_APB2ENR_USART1EN;
     (void)RCC_APB2ENR; /* the enable takes effect only after a read-back */
@@ -55,7 +67,7 @@ static void start_serial(void) {
     GPIOA_MODER = (GPIOA_MODER & ~(0xFu << 18)) | (0xAu << 18);
     GPIOA_AFRH = (GPIOA_AFRH & ~(0xFFu << 4)) | (0x77u << 4);
     USART1_BRR = (APB2_HZ + BAUD / 2) / BAUD;
-    USART1_CR1 = USART_CR1_TE | USART_CR1_UE;
+    USART1_CR1 = USART_CR1_TE | USART_CR1_RE | USART_CR1_UE;
 }
 
 /* Flash wait states make the M7 crawl without its instruction cache, which
@@ -83,6 +95,25 @@ void rune_board_serial_write(const char *data, uint32_t length) {
         }
         USART1_TDR = (uint8_t)data[i];
     }
+}
+
+int rune_board_serial_read(uint8_t *byte) {
+    const uint32_t status = USART1_ISR;
+    /* An overrun stops reception until it is cleared; the bytes lost show up
+     * as a bad frame, which the link protocol survives. */
+    if (status & USART_ISR_ORE) USART1_ICR = USART_ICR_ORECF;
+    if (!(status & USART_ISR_RXNE)) return 0;
+    *byte = (uint8_t)USART1_RDR;
+    return 1;
+}
+
+void rune_board_reset(void) {
+    while (!(USART1_ISR & USART_ISR_TC)) {
+    }
+    __asm volatile("dsb" ::: "memory");
+    SCB_AIRCR = AIRCR_VECTKEY | AIRCR_SYSRESETREQ;
+    __asm volatile("dsb" ::: "memory");
+    for (;;) __asm volatile("wfi");
 }
 
 uint32_t rune_board_cycles(void) { return DWT_CYCCNT; }

@@ -1,0 +1,131 @@
+import Foundation
+
+/// An SMP client over a ``ByteLink``: requests go out as SMP serial frames with a fresh sequence
+/// number; the response with that sequence (and the matching group and command) is the answer,
+/// and anything else on the line (console text, stale responses, broken frames) is set aside.
+/// A request that gets no answer within ``timeout`` is sent again, up to ``retries`` times, with
+/// a backoff between attempts.
+///
+/// Not thread-safe: one exchange at a time, as SMP over one serial line is.
+public final class SMPClient {
+    public let link: any ByteLink
+    /// Seconds to wait for each response.
+    public var timeout: Double
+    /// How often a request that timed out is sent again.
+    public var retries: Int
+    /// Console lines seen between frames (the last ``consoleLineLimit``), for diagnostics.
+    public private(set) var consoleLines: [String] = []
+    public static let consoleLineLimit = 100
+
+    private var decoder = SMPSerialFrame.Decoder()
+    private var nextSequence: UInt8 = 0
+    private var received: [SMPMessage] = []
+
+    public init(link: any ByteLink, timeout: Double = 2.5, retries: Int = 3) {
+        self.link = link
+        self.timeout = timeout
+        self.retries = retries
+    }
+
+    /// Sends a request and returns the response body. Throws ``SMPDeviceError`` if the device
+    /// answered with a non-zero `rc` (or an SMP version 2 `err`), ``SMPClientError/timedOut`` if
+    /// it did not answer at all. `timeout` overrides ``timeout`` for this request.
+    @discardableResult
+    public func request(_ operation: SMPMessage.Operation, group: UInt16, command: UInt8, body: CBOR = .map([:]),
+                        timeout: Double? = nil) throws -> CBOR {
+        let attempts = max(1, retries + 1)
+        for attempt in 0..<attempts {
+            if attempt > 0 {
+                // 50 ms, 100 ms, 200 ms ... up to 1 s: room for a device busy erasing flash.
+                Thread.sleep(forTimeInterval: min(1.0, 0.05 * Double(1 << min(attempt - 1, 5))))
+            }
+            let message = SMPMessage(operation: operation, group: group, sequence: nextSequence, command: command, body: body)
+            nextSequence &+= 1
+            try link.write(SMPSerialFrame.encode(message.encoded()))
+            if let response = try receive(answering: message, timeout: timeout ?? self.timeout) {
+                try Self.check(response)
+                return response.body
+            }
+        }
+        throw SMPClientError.timedOut(group: group, command: command, attempts: attempts)
+    }
+
+    private static func check(_ response: SMPMessage) throws {
+        var code = response.body["rc"]?.intValue ?? 0
+        if let err = response.body["err"], let rc = err["rc"]?.intValue { code = rc }
+        guard code == 0 else {
+            throw SMPDeviceError(group: response.group, command: response.command, returnCode: code, reason: response.body["rsn"]?.textValue)
+        }
+    }
+
+    /// The response to `request`, or nil when none came in time.
+    private func receive(answering request: SMPMessage, timeout: Double) throws -> SMPMessage? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(Int64(timeout * 1000))
+        while true {
+            while !received.isEmpty {
+                let message = received.removeFirst()
+                if message.sequence == request.sequence, message.operation == request.operation.response,
+                   message.group == request.group, message.command == request.command {
+                    return message
+                }
+            }
+            let left = deadline - clock.now
+            guard left > .zero else { return nil }
+            let bytes = try link.read(timeout: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+            for byte in bytes {
+                switch decoder.feed(byte) {
+                case .message(let frame):
+                    if let message = try? SMPMessage(decoding: frame) { received.append(message) }
+                case .console(let line):
+                    consoleLines.append(String(decoding: line, as: UTF8.self))
+                    if consoleLines.count > Self.consoleLineLimit { consoleLines.removeFirst() }
+                case .refused, nil:
+                    break
+                }
+            }
+        }
+    }
+
+    // MARK: - Commands
+
+    /// Echo (OS group, command 0): the device sends `text` back.
+    public func echo(_ text: String) throws -> String {
+        let body = try request(.write, group: SMPGroup.os, command: 0, body: .map(["d": .text(text)]))
+        guard let echoed = body["r"]?.textValue else { throw SMPClientError.unexpectedResponse("echo without \"r\"") }
+        return echoed
+    }
+
+    /// The device's SMP buffer (OS group, command 6): the largest decoded serial packet
+    /// (length, message and CRC) it takes, and how many it has.
+    public func parameters() throws -> (bufferSize: Int, bufferCount: Int) {
+        let body = try request(.read, group: SMPGroup.os, command: 6)
+        guard let size = body["buf_size"]?.intValue, let count = body["buf_count"]?.intValue, size > 0 else {
+            throw SMPClientError.unexpectedResponse("MCUmgr parameters without buf_size and buf_count")
+        }
+        return (Int(size), Int(count))
+    }
+
+    /// Resets the device (OS group, command 5); it answers first.
+    public func reset() throws {
+        try request(.write, group: SMPGroup.os, command: 5)
+    }
+
+    /// The slots that hold a valid image (image group, command 0).
+    public func imageState() throws -> [ImageSlotState] {
+        let body = try request(.read, group: SMPGroup.image, command: 0)
+        guard let images = body["images"]?.arrayValue else { throw SMPClientError.unexpectedResponse("image state without \"images\"") }
+        return try images.map(ImageSlotState.init(decoding:))
+    }
+
+    /// What the device runs (RunicOS's rune group, command 0).
+    public func runeInfo() throws -> RuneInfo {
+        try RuneInfo(decoding: request(.read, group: SMPGroup.rune, command: 0))
+    }
+
+    /// Streams `data` to capability `index` of the running rune (rune group, command 1); the
+    /// device refuses it unless the rune has that capability and `data` is its tensor's size.
+    public func streamInput(index: Int, data: [UInt8]) throws {
+        try request(.write, group: SMPGroup.rune, command: 1, body: .map(["index": .unsigned(UInt64(index)), "data": .bytes(data)]))
+    }
+}

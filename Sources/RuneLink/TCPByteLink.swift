@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+private let sendFlags = Int32(MSG_NOSIGNAL) // a closed peer is an error, not SIGPIPE
+#elseif canImport(Darwin)
+import Darwin
+private let streamSocket = SOCK_STREAM
+private let sendFlags: Int32 = 0 // SO_NOSIGPIPE is set on the socket instead
+#endif
+
+/// A ``ByteLink`` over a TCP connection to `127.0.0.1:port`: how the host reaches QEMU's serial
+/// chardev (`-serial tcp:127.0.0.1:PORT,server`) or the link test harness. Plain POSIX sockets,
+/// non-blocking, with every wait bounded by `poll`.
+public final class TCPByteLink: ByteLink {
+    private var descriptor: Int32
+    /// How long a write may wait for the peer to take bytes.
+    public let writeTimeout: Double
+
+    /// Connects to `127.0.0.1:port` within `timeout` seconds.
+    public init(port: UInt16, timeout: Double = 5, writeTimeout: Double = 10) throws {
+        self.writeTimeout = writeTimeout
+        descriptor = socket(AF_INET, streamSocket, 0)
+        guard descriptor >= 0 else { throw ByteLinkError.system("socket", errno) }
+        do {
+            try Self.setNonBlocking(descriptor)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            let result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if result != 0 {
+                guard errno == EINPROGRESS else { throw ByteLinkError.system("connect", errno) }
+                guard try Self.wait(descriptor, for: Int16(POLLOUT), timeout: timeout) else { throw ByteLinkError.connectTimedOut }
+                var failure: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &length)
+                guard failure == 0 else { throw ByteLinkError.system("connect", failure) }
+            }
+            var on: Int32 = 1
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            #if canImport(Darwin)
+            setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+            #endif
+        } catch {
+            Self.closeDescriptor(descriptor)
+            throw error
+        }
+    }
+
+    deinit { disconnect() }
+
+    /// Closes the connection; later reads and writes throw ``ByteLinkError/closed``.
+    public func disconnect() {
+        if descriptor >= 0 { Self.closeDescriptor(descriptor) }
+        descriptor = -1
+    }
+
+    private static func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }
+
+    private static func setNonBlocking(_ socket: Int32) throws {
+        let flags = fcntl(socket, F_GETFL)
+        guard flags >= 0, fcntl(socket, F_SETFL, flags | O_NONBLOCK) == 0 else { throw ByteLinkError.system("fcntl", errno) }
+    }
+
+    /// Whether `socket` became ready for `events` within `timeout` seconds.
+    private static func wait(_ socket: Int32, for events: Int16, timeout: Double) throws -> Bool {
+        var entry = pollfd(fd: socket, events: events, revents: 0)
+        let milliseconds = Int32(max(0, min(timeout, 3600)) * 1000)
+        while true {
+            let result = poll(&entry, 1, milliseconds)
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw ByteLinkError.system("poll", errno)
+            }
+            return result > 0
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            guard descriptor >= 0 else { throw ByteLinkError.closed }
+            let result = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, sendFlags) }
+            if result > 0 {
+                sent += result
+            } else if result < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                guard try Self.wait(descriptor, for: Int16(POLLOUT), timeout: writeTimeout) else {
+                    throw ByteLinkError.system("send (timed out)", ETIMEDOUT)
+                }
+            } else {
+                let failure = errno
+                disconnect()
+                throw failure == EPIPE || failure == ECONNRESET ? ByteLinkError.closed : ByteLinkError.system("send", failure)
+            }
+        }
+    }
+
+    public func read(timeout: Double) throws -> [UInt8] {
+        guard descriptor >= 0 else { throw ByteLinkError.closed }
+        guard try Self.wait(descriptor, for: Int16(POLLIN), timeout: timeout) else { return [] }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let result = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        if result > 0 { return Array(buffer.prefix(result)) }
+        if result < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return [] }
+        let failure = errno
+        disconnect()
+        if result == 0 || failure == ECONNRESET { throw ByteLinkError.closed }
+        throw ByteLinkError.system("recv", failure)
+    }
+}
