@@ -235,8 +235,9 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             // RuneAOT: EngineFuzzTests shares one native code cache across instances. WAT:
-            // AOTCortexMTests writes hostile runes in WebAssembly text.
-            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneAOT", "RuneManifest", "RuneTestSupport",
+            // AOTCortexMTests writes hostile runes in WebAssembly text. RuneLink: RunicOSLinkTests
+            // deploys runes to RunicOS on QEMU over its serial link.
+            dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneAOT", "RuneManifest", "RuneTestSupport", "RuneLink", "RuneFiles",
                            .product(name: "WAT", package: "WasmKit")]
         ),
     ]

@@ -11,6 +11,13 @@
 static const rune_manifest_view *manifest;
 static const rune_embedded_input *embedded[RUNE_FIRMWARE_MAX_CAPABILITIES];
 static uint64_t random_state[RUNE_FIRMWARE_MAX_CAPABILITIES];
+static bool allow_feeding;
+static bool ignore_embedded;
+
+void rune_capabilities_allow_feeding(bool allow, bool use_embedded) {
+    allow_feeding = allow;
+    ignore_embedded = !use_embedded;
+}
 
 static void fill_random(uint32_t index, uint8_t *buffer) {
     const rune_tensor_info *tensor = &manifest->capabilities[index].tensor;
@@ -59,9 +66,9 @@ int rune_capabilities_prepare(const rune_manifest_view *view) {
         }
         /* A recording replaces any kind's own source, RAND's too, as
          * `--raw NAME=FILE` does on the host. */
-        embedded[i] = find_embedded(i);
+        embedded[i] = ignore_embedded ? NULL : find_embedded(i);
         const bool generated = capability->kind_id == RUNE_CAPABILITY_KIND_RAND && capability->tensor.element_type != RUNE_UTF8;
-        if (embedded[i] == NULL && !generated) {
+        if (embedded[i] == NULL && !generated && !allow_feeding) {
             print_capability(capability);
             rune_console_text(", and no input was embedded for it");
             rune_console_end_line();
@@ -72,6 +79,18 @@ int rune_capabilities_prepare(const rune_manifest_view *view) {
                                                    capability->name.length);
     }
     return 0;
+}
+
+int rune_capabilities_feed(uint32_t index, const rune_embedded_input *input) {
+    if (manifest == NULL || index >= manifest->capability_count || input->length != manifest->capabilities[index].tensor.bytes) return -1;
+    embedded[index] = input;
+    return 0;
+}
+
+int rune_capabilities_has_source(uint32_t index) {
+    if (manifest == NULL || index >= manifest->capability_count) return 0;
+    const rune_capability_info *capability = &manifest->capabilities[index];
+    return embedded[index] != NULL || (capability->kind_id == RUNE_CAPABILITY_KIND_RAND && capability->tensor.element_type != RUNE_UTF8);
 }
 
 static void log_line_start(void) { rune_console_text("[error] "); }

@@ -27,6 +27,7 @@
 #define SCB_SHPR2 REG32(0xE000ED1Cu)
 #define SCB_SHPR3 REG32(0xE000ED20u)
 #define FPCCR REG32(0xE000EF34u)
+#define SCB_ICIALLU REG32(0xE000EF50u)
 #define SYST_CSR REG32(0xE000E010u)
 #define SYST_RVR REG32(0xE000E014u)
 #define SYST_CVR REG32(0xE000E018u)
@@ -119,6 +120,8 @@ void runicos_isolation_map(const runicos_layout *layout, uint32_t slot) {
         MPU_RASR = 0;
     }
     MPU_CTRL = MPU_CTRL_ENABLE | MPU_CTRL_PRIVDEFENA;
+    /* The slot may have just been written: fetch its code afresh. */
+    SCB_ICIALLU = 0;
     __asm volatile("dsb\n isb" ::: "memory");
     region_start = layout->ram_address;
     region_end = layout->ram_address + layout->ram_bytes;

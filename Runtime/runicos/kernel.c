@@ -16,6 +16,8 @@
 #include "runicos/kernel.h"
 #include "runicos/config.h"
 #include "runicos/isolation.h"
+#include "runicos/link/link.h"
+#include "cortex-m/capabilities.h"
 #include "cortex-m/aot/aot_host.h"
 #include "cortex-m/aot/aot_prepare.h"
 #include "cortex-m/board.h"
@@ -25,8 +27,10 @@
 #include "cortex-m/outputs.h"
 #include "cortex-m/sha256.h"
 
-/* The link protocol (link/), when this build has it. */
-void runicos_link_poll(void) __attribute__((weak));
+/* Room for the tensors the host streams to a rune's capabilities. */
+#ifndef RUNICOS_MAX_FED_BYTES
+#define RUNICOS_MAX_FED_BYTES (48u * 1024u)
+#endif
 
 /* Room below the rune's stack limit for the exception frames its gates push. */
 #define STACK_MARGIN 256u
@@ -57,6 +61,15 @@ static rune_manifest_view manifest;
 static volatile bool rune_changed;
 static uint64_t total_calls, total_traps, rune_calls, rune_cycles;
 static bool rune_finished;
+
+/* Tensors streamed by the host: one region of fed_bytes per capability. */
+#define NO_ROOM 0xFFFFFFFFu
+static uint8_t fed_bytes[RUNICOS_MAX_FED_BYTES] __attribute__((aligned(8)));
+static rune_embedded_input fed[RUNE_FIRMWARE_MAX_CAPABILITIES];
+static uint32_t fed_start[RUNE_FIRMWARE_MAX_CAPABILITIES]; /* NO_ROOM: its tensor does not fit */
+static uint32_t fed_received[RUNE_FIRMWARE_MAX_CAPABILITIES];
+/* Capabilities only the host feeds, and those of them with a new whole tensor. */
+static uint32_t host_fed, fed_whole;
 
 
 static void refuse(const char *message) {
@@ -242,6 +255,35 @@ static int check_manifest_export(const uint8_t *declared) {
     return 0;
 }
 
+/* Whether `header` is the built-in image's (same .rune). */
+static bool is_built_in(const runicos_image_header *header) {
+    if (runicos_factory_image_bytes < RUNICOS_IMAGE_HEADER_BYTES) return false;
+    runicos_image_header factory;
+    runicos_image_read_header(runicos_factory_image, &factory);
+    for (uint32_t i = 0; i < 32; i++) {
+        if (factory.rune_sha256[i] != header->rune_sha256[i]) return false;
+    }
+    return true;
+}
+
+/* Where each capability's streamed tensor goes, and which ones only the
+ * host can feed. */
+static void plan_feeding(void) {
+    uint32_t used = 0;
+    host_fed = fed_whole = 0;
+    for (uint32_t i = 0; i < manifest.capability_count; i++) {
+        const uint32_t bytes = manifest.capabilities[i].tensor.bytes;
+        fed_received[i] = 0;
+        fed_start[i] = NO_ROOM;
+        if (bytes <= RUNICOS_MAX_FED_BYTES - used) {
+            fed_start[i] = used;
+            used += (bytes + 7u) & ~7u;
+            if (used > RUNICOS_MAX_FED_BYTES) used = RUNICOS_MAX_FED_BYTES;
+        }
+        if (!rune_capabilities_has_source(i)) host_fed |= 1u << i;
+    }
+}
+
 static int load(uint32_t slot) {
     const runicos_layout *layout = &runicos_board_layout;
     const uint8_t *image = runicos_slots_image(&slots, slot);
@@ -262,9 +304,12 @@ static int load(uint32_t slot) {
     rune.text_start = header->load_address + header->text_offset;
     rune.text_end = rune.text_start + header->text_bytes;
 
-    /* Before any rune code runs: the capabilities it declares, against the board. */
+    /* Before any rune code runs: the capabilities it declares, against the
+     * board. The embedded inputs were made for the built-in rune only. */
     const uint8_t *declared = image + header->manifest_offset;
+    rune_capabilities_allow_feeding(true, is_built_in(header));
     if (rune_boot_prepare(declared, &manifest) != 0) return -1;
+    plan_feeding();
 
     const uint32_t entry = header->entry_address;
     if (!in_text(entry, sizeof(runicos_image_entry)) || word_at(entry) != RUNICOS_ENTRY_MAGIC || !is_code(word_at(entry + 4))) {
@@ -339,11 +384,21 @@ runicos_slots *runicos_kernel_slots(void) { return &slots; }
 
 void runicos_kernel_rune_changed(void) { rune_changed = true; }
 
-int runicos_kernel_stream_input(uint32_t index, const uint8_t *data, uint32_t length) {
-    (void)index;
-    (void)data;
-    (void)length;
-    return -1;
+int runicos_kernel_stream_input(uint32_t index, uint32_t offset, const uint8_t *data, uint32_t length) {
+    if (!rune.loaded || index >= manifest.capability_count || fed_start[index] == NO_ROOM) return -1;
+    const uint32_t bytes = manifest.capabilities[index].tensor.bytes;
+    if ((offset != 0 && offset != fed_received[index]) || offset > bytes || length > bytes - offset) return -1;
+    uint8_t *tensor = fed_bytes + fed_start[index];
+    for (uint32_t i = 0; i < length; i++) tensor[offset + i] = data[i];
+    fed_received[index] = offset + length;
+    if (fed_received[index] < bytes) return 0;
+    fed[index].capability = index;
+    fed[index].data = tensor;
+    fed[index].length = bytes;
+    fed_received[index] = 0;
+    if (rune_capabilities_feed(index, &fed[index]) != 0) return -1;
+    fed_whole |= 1u << index;
+    return 0;
 }
 
 /* Installs the built-in image into the empty slots, through the same
@@ -372,7 +427,30 @@ static void load_active(void) {
     if (active >= 0 && load((uint32_t)active) != 0) rune_finished = true;
 }
 
+/* A rune the host feeds runs once per complete set of fed tensors; others
+ * run by themselves. */
+static bool ready_to_call(void) {
+    if (!rune.loaded || rune_finished) return false;
+    return host_fed == 0 || (fed_whole & host_fed) == host_fed;
+}
+
+/* The newly activated rune could not be loaded: take its slot out of
+ * service and go back to the rune before it, if there was one. */
+static void revert(void) {
+    const int32_t refused = runicos_slots_active(&slots);
+    if (refused < 0 || runicos_slots_revoke(&slots, (uint32_t)refused) != RUNICOS_SLOT_OK) return;
+    const int32_t previous = runicos_slots_active(&slots);
+    if (previous < 0) return;
+    rune_console_text("{\"event\":\"reverted\",\"slot\":\"");
+    rune_console_text(previous == 0 ? "A" : "B");
+    rune_console_text("\"}");
+    rune_console_end_line();
+    rune_finished = false;
+    load_active();
+}
+
 static void call_once(void) {
+    if (host_fed != 0) fed_whole = 0;
     rune_outputs_begin_call();
     rune_aot_host_begin_call();
     rune.control->values[0] = 0;
@@ -395,7 +473,7 @@ int rune_firmware_main(void) {
     load_active();
     bool failed = rune_finished;
     for (;;) {
-        if (rune.loaded && !rune_finished) {
+        if (ready_to_call()) {
             call_once();
             if (!rune.loaded) failed = true;
             if (rune.loaded && rune_firmware_iterations != 0 && rune_calls == rune_firmware_iterations) {
@@ -403,14 +481,18 @@ int rune_firmware_main(void) {
                 rune_boot_report_timing((uint32_t)rune_calls, rune_cycles);
             }
         }
-        if (runicos_link_poll) runicos_link_poll();
+        runicos_link_poll();
         if (rune_changed) {
             rune_changed = false;
             unload();
             rune_finished = false;
             load_active();
-            if (rune_finished) failed = true;
+            if (rune_finished) {
+                failed = true;
+                revert();
+            }
         }
+        /* A rune waiting for the host's inputs is not done. */
         if (runicos_exit_when_done && (rune_finished || !rune.loaded)) return failed ? 1 : 0;
     }
 }

@@ -28,9 +28,12 @@ runicos_slots *runicos_kernel_slots(void);
  * its next call; if loading fails it says why and goes back to the previous. */
 void runicos_kernel_rune_changed(void);
 
-/* Capability `index` of the running rune reads `data` on its next calls (a
- * tensor streamed by the host). 0, or -1 if no such capability or the length
- * is not the capability's tensor size (then nothing changes). */
-int runicos_kernel_stream_input(uint32_t index, const uint8_t *data, uint32_t length);
+/* Bytes [offset, offset + length) of the tensor the host streams to capability
+ * `index` of the running rune, in order (offset 0 starts the tensor again).
+ * Once the whole tensor is there the capability reads it on the next calls;
+ * a rune fed by the host is called once per complete set of its fed tensors.
+ * 0, or -1 if there is no such capability, the chunk is out of order or runs
+ * past the tensor, or the tensors would not fit RUNICOS_MAX_FED_BYTES. */
+int runicos_kernel_stream_input(uint32_t index, uint32_t offset, const uint8_t *data, uint32_t length);
 
 #endif /* RUNICOS_KERNEL_H */

@@ -307,3 +307,13 @@ runicos_slot_status runicos_slots_upload_finish(runicos_slots *slots, runicos_im
     }
     return RUNICOS_SLOT_OK;
 }
+
+runicos_slot_status runicos_slots_revoke(runicos_slots *slots, uint32_t slot) {
+    if (!usable(slots) || slot > 1) return RUNICOS_SLOT_BAD_REQUEST;
+    if (slots->upload_slot == (int32_t)slot) end_session(slots);
+    /* Erasing the slot takes its record with it; on flash nothing smaller
+     * than a sector can be erased. */
+    const runicos_storage *storage = slots->storage;
+    return storage->erase(storage->state, slots->layout->slot_address[slot], slots->layout->slot_bytes) == 0 ? RUNICOS_SLOT_OK
+                                                                                                           : RUNICOS_SLOT_STORAGE_FAILED;
+}

@@ -116,6 +116,11 @@ runicos_slot_status runicos_slots_upload_write(runicos_slots *slots, uint32_t of
  * `error` says why for RUNICOS_SLOT_INVALID_IMAGE. */
 runicos_slot_status runicos_slots_upload_finish(runicos_slots *slots, runicos_image_error *error);
 
+/* Takes slot `slot` out of service by erasing it (its activation record
+ * with it), so the other slot becomes the active one again: the kernel does
+ * this to a newly activated rune it cannot load. */
+runicos_slot_status runicos_slots_revoke(runicos_slots *slots, uint32_t slot);
+
 /* RAM storage: erase fills with 0xFF, program copies (mps2-an500). */
 extern const runicos_storage runicos_ram_storage;
 

@@ -17,6 +17,9 @@ public final class SMPClient {
     public private(set) var consoleLines: [String] = []
     public static let consoleLineLimit = 100
 
+    /// Console lines not yet looked at by ``waitForConsoleLine(timeout:where:)``, oldest first
+    /// (bounded like ``consoleLines``): lines that came in while a request waited for its answer.
+    private var unreadConsoleLines: [String] = []
     private var decoder = SMPSerialFrame.Decoder()
     private var nextSequence: UInt8 = 0
     private var received: [SMPMessage] = []
@@ -78,13 +81,46 @@ public final class SMPClient {
                 case .message(let frame):
                     if let message = try? SMPMessage(decoding: frame) { received.append(message) }
                 case .console(let line):
-                    consoleLines.append(String(decoding: line, as: UTF8.self))
-                    if consoleLines.count > Self.consoleLineLimit { consoleLines.removeFirst() }
+                    keepConsoleLine(String(decoding: line, as: UTF8.self))
                 case .refused, nil:
                     break
                 }
             }
         }
+    }
+
+    /// Reads the line until a console line (anything that is not an SMP frame: a rune's output
+    /// records, RunicOS's trap and event lines) satisfies `predicate`, and returns it; nil if none
+    /// did within `timeout` seconds. Every console line read is also kept in ``consoleLines``.
+    public func waitForConsoleLine(timeout: Double, where predicate: (String) -> Bool) throws -> String? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(Int64(timeout * 1000))
+        while true {
+            while !unreadConsoleLines.isEmpty {
+                let line = unreadConsoleLines.removeFirst()
+                if predicate(line) { return line }
+            }
+            let left = deadline - clock.now
+            guard left > .zero else { return nil }
+            let bytes = try link.read(timeout: min(0.2, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
+            for byte in bytes {
+                switch decoder.feed(byte) {
+                case .message(let frame):
+                    if let message = try? SMPMessage(decoding: frame) { received.append(message) }
+                case .console(let line):
+                    keepConsoleLine(String(decoding: line, as: UTF8.self))
+                case .refused, nil:
+                    break
+                }
+            }
+        }
+    }
+
+    private func keepConsoleLine(_ line: String) {
+        consoleLines.append(line)
+        if consoleLines.count > Self.consoleLineLimit { consoleLines.removeFirst() }
+        unreadConsoleLines.append(line)
+        if unreadConsoleLines.count > Self.consoleLineLimit { unreadConsoleLines.removeFirst() }
     }
 
     // MARK: - Commands
@@ -123,9 +159,18 @@ public final class SMPClient {
         try RuneInfo(decoding: request(.read, group: SMPGroup.rune, command: 0))
     }
 
-    /// Streams `data` to capability `index` of the running rune (rune group, command 1); the
-    /// device refuses it unless the rune has that capability and `data` is its tensor's size.
-    public func streamInput(index: Int, data: [UInt8]) throws {
-        try request(.write, group: SMPGroup.rune, command: 1, body: .map(["index": .unsigned(UInt64(index)), "data": .bytes(data)]))
+    /// Streams `data`, a whole tensor, to capability `index` of the running rune (rune group,
+    /// command 1), in chunks of at most `chunkSize` bytes sent in order; the device refuses it
+    /// unless the rune has that capability and `data` is its tensor's size. A rune fed by the
+    /// host makes one call per complete set of its fed tensors.
+    public func streamInput(index: Int, data: [UInt8], chunkSize: Int = 1024) throws {
+        var offset = 0
+        repeat {
+            let chunk = Array(data[offset..<min(data.count, offset + max(chunkSize, 1))])
+            var body: [String: CBOR] = ["index": .unsigned(UInt64(index)), "data": .bytes(chunk)]
+            if offset > 0 { body["off"] = .unsigned(UInt64(offset)) }
+            try request(.write, group: SMPGroup.rune, command: 1, body: .map(body))
+            offset += chunk.count
+        } while offset < data.count
     }
 }

@@ -291,12 +291,14 @@ static int rune_info(smp_request *r) {
 }
 
 static int rune_input(smp_request *r) {
-    smp_field f[] = {{.name = "index", .kind = FIELD_UINT}, {.name = "data", .kind = FIELD_BYTES}};
-    const int rc = smp_read_fields(r, f, 2);
+    smp_field f[] = {{.name = "index", .kind = FIELD_UINT}, {.name = "data", .kind = FIELD_BYTES}, {.name = "off", .kind = FIELD_UINT}};
+    const int rc = smp_read_fields(r, f, 3);
     if (rc != 0) return rc;
     if (!f[0].present || !f[1].present) return smp_refuse(r, RUNICOS_SMP_EINVAL, "input needs \"index\" and \"data\"");
-    if (f[0].number > 0xFFFFFFFFu || runicos_kernel_stream_input((uint32_t)f[0].number, f[1].data, f[1].length) != 0)
-        return smp_refuse(r, RUNICOS_SMP_EINVAL, "no such capability, or the data is not its tensor's size");
+    const uint64_t offset = f[2].present ? f[2].number : 0;
+    if (f[0].number > 0xFFFFFFFFu || offset > 0xFFFFFFFFu ||
+        runicos_kernel_stream_input((uint32_t)f[0].number, (uint32_t)offset, f[1].data, f[1].length) != 0)
+        return smp_refuse(r, RUNICOS_SMP_EINVAL, "no such capability, a chunk out of order, or more than its tensor holds");
     runicos_cbor_put_map(&r->out, 0);
     return 0;
 }

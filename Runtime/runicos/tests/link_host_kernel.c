@@ -100,8 +100,8 @@ void runicos_kernel_rune_changed(void) {
     link_host_calls = 0;
 }
 
-int runicos_kernel_stream_input(uint32_t index, const uint8_t *data, uint32_t length) {
-    if (runicos_slots_active(&link_host_slots) < 0 || index != 0 || length != LINK_HOST_INPUT_BYTES) return -1;
+int runicos_kernel_stream_input(uint32_t index, uint32_t offset, const uint8_t *data, uint32_t length) {
+    if (runicos_slots_active(&link_host_slots) < 0 || index != 0 || offset != 0 || length != LINK_HOST_INPUT_BYTES) return -1;
     for (uint32_t i = 0; i < length; i++) link_host_input[i] = data[i];
     link_host_inputs++;
     return 0;

@@ -98,6 +98,13 @@ public struct ContainerImage: Sendable {
 
     /// Links `object` (the rune translated for the Cortex-M7) into an image for `slot`.
     public func build(object: [UInt8], toolchain: any ToolchainExecutor = Toolchain()) throws(AOTFirmware.Failure) -> [UInt8] {
+        // RunicOS refuses it too, but a user should hear it here, before any upload.
+        let missing = manifest.capabilities.filter { capability in !board.capabilities.contains { $0.name == capability.kind } }
+        guard missing.isEmpty else {
+            throw AOTFirmware.Failure(messages: missing.map {
+                "the rune needs capability '\($0.name)' of kind \($0.kind), which board \(board.name) does not provide"
+            })
+        }
         let built: BuildProduct
         do {
             built = try toolchain.build(plan(object: object))
