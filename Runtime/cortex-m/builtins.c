@@ -199,6 +199,57 @@ __attribute__((used)) int64_t rune_divmod64(int64_t numerator, int64_t denominat
 DIVMOD_SHIM(__aeabi_uldivmod, rune_udivmod64)
 DIVMOD_SHIM(__aeabi_ldivmod, rune_divmod64)
 
+/*
+ * 64-bit shifts by a register (value in r0:r1, amount in r2), which code built
+ * for minimum size (-Oz, as RunicOS is) calls instead of inlining. Written in
+ * assembly: in C the compiler could lower them into calls to themselves. A
+ * register-specified shift by 32 or more gives 0, which the low-word cases use.
+ */
+__attribute__((naked, used)) void __aeabi_llsl(void) {
+    __asm volatile("subs r3, r2, #32\n"
+                   "bpl 1f\n"
+                   "rsb r12, r2, #32\n"
+                   "lsl r1, r1, r2\n"
+                   "lsr r12, r0, r12\n"
+                   "orr r1, r1, r12\n"
+                   "lsl r0, r0, r2\n"
+                   "bx lr\n"
+                   "1:\n"
+                   "lsl r1, r0, r3\n"
+                   "movs r0, #0\n"
+                   "bx lr\n");
+}
+
+__attribute__((naked, used)) void __aeabi_llsr(void) {
+    __asm volatile("subs r3, r2, #32\n"
+                   "bpl 1f\n"
+                   "rsb r12, r2, #32\n"
+                   "lsr r0, r0, r2\n"
+                   "lsl r12, r1, r12\n"
+                   "orr r0, r0, r12\n"
+                   "lsr r1, r1, r2\n"
+                   "bx lr\n"
+                   "1:\n"
+                   "lsr r0, r1, r3\n"
+                   "movs r1, #0\n"
+                   "bx lr\n");
+}
+
+__attribute__((naked, used)) void __aeabi_lasr(void) {
+    __asm volatile("subs r3, r2, #32\n"
+                   "bpl 1f\n"
+                   "rsb r12, r2, #32\n"
+                   "lsr r0, r0, r2\n"
+                   "lsl r12, r1, r12\n"
+                   "orr r0, r0, r12\n"
+                   "asr r1, r1, r2\n"
+                   "bx lr\n"
+                   "1:\n"
+                   "asr r0, r1, r3\n"
+                   "asr r1, r1, #31\n"
+                   "bx lr\n");
+}
+
 /* Without -fno-math-errno compilers call these to get errno set on
  * negative input; there is no errno here, and VSQRT is IEEE-exact. */
 __attribute__((used)) double sqrt(double value) {

@@ -5,14 +5,19 @@ import RuneCompiler
 struct FirmwareReport {
     var board: Board
     var size: FirmwareSize
+    /// What the image is measured against: the board's flash and RAM, or RunicOS's share of them.
+    var flash: Board.Region? = nil
+    var ram: [Board.Region]? = nil
+    var what = "firmware"
 
     var text: String {
-        let ram = board.ram.reduce(0) { $0 + Int($1.bytes) }
+        let ram = (self.ram ?? board.ram).reduce(0) { $0 + Int($1.bytes) }
+        let flash = self.flash ?? board.flash
         func kb(_ bytes: Int) -> String { String(format: "%.1f KB", Double(bytes) / 1024) }
         func percent(_ used: Int, _ total: Int) -> String { String(format: "%.1f%%", 100 * Double(used) / Double(max(total, 1))) }
         return """
-            firmware for \(board.name) (\(board.summary))
-              flash \(kb(size.flash)) of \(kb(Int(board.flash.bytes))) (\(percent(size.flash, Int(board.flash.bytes)))): text+rodata \(size.text) bytes, data \(size.data) bytes
+            \(what) for \(board.name) (\(board.summary))
+              flash \(kb(size.flash)) of \(kb(Int(flash.bytes))) (\(percent(size.flash, Int(flash.bytes)))): text+rodata \(size.text) bytes, data \(size.data) bytes
               RAM   \(kb(size.ram)) of \(kb(ram)) (\(percent(size.ram, ram))): data \(size.data) bytes, bss \(size.bss) bytes (model arenas \(size.arena) bytes)
 
             """

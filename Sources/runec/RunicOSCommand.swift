@@ -74,7 +74,8 @@ struct RunicOSCommand: ParsableCommand {
             let format = FirmwareReport.outputFormat(for: output)
             try OutputFile.write(formatted, to: output, inputs: [rune].compactMap { $0 } + options.embeddedInputs.map(\.path),
                                  magic: format.magic, formatName: format.name)
-            Terminal.standardError.write(FirmwareReport(board: board, size: product.size).text)
+            Terminal.standardError.write(FirmwareReport(board: board, size: product.size, flash: board.runicos.flash, ram: [board.runicos.ram],
+                                                        what: builtIn == nil ? "RunicOS" : "RunicOS with its built-in rune").text)
         } catch let error as BoundedFile.Failure {
             Terminal.standardError.write("error: cannot read '\(rune ?? "")': \(error)\n")
             throw ExitCode(1)

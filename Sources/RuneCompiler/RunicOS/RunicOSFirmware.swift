@@ -64,6 +64,7 @@ public struct RunicOSFirmware: Sendable {
                      "#include \"runicos/config.h\"",
                      "const runicos_layout runicos_board_layout = {\"\(board.name)\", {\(hex(layout.slots[0])), \(hex(layout.slots[1]))}, "
                          + "\(hex(layout.slotBytes)), \(hex(layout.runeRAM.origin)), \(hex(layout.runeRAM.bytes))};",
+                     "extern const runicos_storage \(layout.storageSymbol);",
                      "const runicos_storage *const runicos_slot_storage = &\(layout.storageSymbol);"]
         let image = builtIn?.image ?? []
         lines.append(CLiteral.array("const uint8_t", "runicos_factory_image", (image.isEmpty ? [0] : image).map(CLiteral.byte),
@@ -89,7 +90,7 @@ public struct RunicOSFirmware: Sendable {
         let units = [RuntimeLibrary.path("lib/memory.c")] + files(in: "cortex-m/") + files(in: "cortex-m/aot/")
             + files(in: "runicos/") + files(in: "runicos/link/") + [RuntimeLibrary.path(board.source)]
         var plan = BuildPlan(
-            target: .cortexM7, optimization: .size, debugInfo: false,
+            target: .cortexM7, optimization: .minimumSize, debugInfo: false,
             units: units.map { BuildPlan.TranslationUnit(path: $0, source: nil) }
                 + [BuildPlan.TranslationUnit(path: "/rune/generated/runicos-config.c", source: configuration)],
             headers: RuntimeLibrary.files, includeDirectories: RuntimeLibrary.includeDirectories,

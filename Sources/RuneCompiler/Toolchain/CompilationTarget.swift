@@ -45,6 +45,8 @@ public enum OptimizationLevel: String, Sendable, CaseIterable {
     case none = "O0"
     case speed = "O2"
     case size = "Os"
+    /// Smallest code even at some speed: RunicOS, whose time goes to the rune it runs.
+    case minimumSize = "Oz"
 
     var frontendArgument: String { "-\(rawValue)" }
 
@@ -54,6 +56,7 @@ public enum OptimizationLevel: String, Sendable, CaseIterable {
         case .none: "default<O0>"
         case .speed: "default<O2>"
         case .size: "default<Os>"
+        case .minimumSize: "default<Oz>"
         }
     }
 }
