@@ -84,7 +84,7 @@ struct AOTCortexMTests {
         let shared = try Executables.run("runec", ["aot", rune.path, "--target", "cortex-m7", "--emit", "shared", "-o", output.path])
         #expect(shared.status != 0)
         #expect(shared.standardError.contains("cortex-m7 has no dynamic loader"))
-        let hostBoard = try Executables.run("runec", ["aot", rune.path, "--board", "mps2-an500", "-o", output.path])
+        let hostBoard = try Executables.run("runec", ["aot", rune.path, "--target", "host", "--board", "mps2-an500", "-o", output.path])
         #expect(hostBoard.status != 0)
         #expect(hostBoard.standardError.contains("--board needs --target cortex-m7"))
         let wrongInput = try Executables.run("runec", ["aot", rune.path, "--target", "cortex-m7", "--board", "mps2-an500",
@@ -189,8 +189,12 @@ struct AOTCortexMTests {
     /// `text` with the manifest blob placed at address 1024 and the manifest section appended:
     /// no capabilities, one SERIAL output `serial` of type `output`.
     static func rune(_ text: String, output: TensorType) throws -> [UInt8] {
-        let manifest = Manifest(capabilities: [], outputs: [.init(name: "serial", kind: "SERIAL", inputs: [output], arguments: [])],
-                                models: [], memoryBytes: 65536)
+        try rune(text, manifest: Manifest(capabilities: [], outputs: [.init(name: "serial", kind: "SERIAL", inputs: [output], arguments: [])],
+                                          models: [], memoryBytes: 65536))
+    }
+
+    /// `text` with `manifest` placed at address 1024 and in the manifest section.
+    static func rune(_ text: String, manifest: Manifest) throws -> [UInt8] {
         let blob = manifest.encoded()
         let length = UInt32(blob.count)
         let header = (0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) }

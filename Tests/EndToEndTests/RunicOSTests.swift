@@ -79,9 +79,10 @@ struct RunicOSTests {
     }
 
     /// The rune's memory starts just after its control block at 0x20200400; the OS's RAM is
-    /// 0x20000000-0x2003ffff; the UART is at 0x40004000.
+    /// 0x20000000-0x2003ffff and its code from 0; the UART is at 0x40004000; the rune's own
+    /// slot (read-only to it) at 0x00100000.
     @Test(arguments: [("the OS's RAM", Int32(-0x1F_0000), false), ("the OS's RAM", Int32(-0x1F_0000), true),
-                      ("a peripheral", Int32(0x1FE0_3C00), false), ("the OS's code", Int32(-0x2010_0000), true)])
+                      ("a peripheral", Int32(0x1FE0_3C00), false), ("the OS's code", Int32(-0x2020_0000), true), ("the rune's own code", Int32(-0x2010_0000), true)])
     func anAccessOutsideTheRuneIsAMemoryProtectionFault(_ target: String, _ offset: Int32, _ store: Bool) throws {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -112,5 +113,59 @@ struct RunicOSTests {
         let line = try #require(Self.trapLine(booted.standardOutput), "serial:\n\(booted.standardOutput)")
         #expect(line.contains(#""reason":"call timed out","function":"_call""#), "\(line)")
         #expect(line.contains(#""pc":"0x001"#), "stopped inside its slot: \(line)")
+    }
+}
+
+/// What `runec aot -o app.rimg` and `runec runicos` refuse, without QEMU.
+struct RunicOSCommandLineTests {
+    @Test func containerImagesAreCheckedAgainstTheBoardAndTheirOptions() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let sine = scratch.appendingPathComponent("sine.rune")
+        let folder = Fixtures.folder("hotg", "sine")
+        try #require(try Executables.run("runec", [folder.appendingPathComponent("Runefile.yml").path, "-o", sine.path]).status == 0)
+
+        let image = scratch.appendingPathComponent("sine.rimg")
+        let built = try Executables.run("runec", ["aot", sine.path, "--board", "mps2-an500", "--slot", "b", "-o", image.path])
+        try #require(built.status == 0, "\(built.standardError)")
+        let bytes = try [UInt8](Data(contentsOf: image))
+        #expect(Array(bytes.prefix(4)) == Array("RIMG".utf8))
+        #expect(bytes[32..<36].elementsEqual([0x00, 0x00, 0x20, 0x00]), "linked at slot B, 0x00200000")
+
+        for (arguments, message) in [
+            (["aot", sine.path, "--slot", "b", "-o", scratch.appendingPathComponent("x.o").path], "--slot is for a RunicOS container image"),
+            (["aot", sine.path, "--board", "mps2-an500", "--isolation", "mpu", "-o", scratch.appendingPathComponent("x.elf").path],
+             "only a RunicOS container image"),
+            (["aot", sine.path, "--board", "mps2-an500", "--iterations", "3", "-o", image.path], "takes its inputs from RunicOS"),
+            (["runicos", "-o", scratch.appendingPathComponent("os.elf").path], "give the board"),
+            (["runicos", "--board", "mps2-an500", "--embed-input", "rand=x", "-o", scratch.appendingPathComponent("os.elf").path],
+             "is for a built-in rune; give one with --rune"),
+        ] {
+            let result = try Executables.run("runec", arguments)
+            #expect(result.status != 0 && result.standardError.contains(message), "runec \(arguments): \(result.standardError)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.appendingPathComponent("os.elf").path))
+    }
+
+    @Test func aRuneNeedingWhatTheBoardLacksGetsNoImage() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let camera = scratch.appendingPathComponent("camera.rune")
+        let manifest = Manifest(capabilities: [.init(name: "camera", kind: "IMAGE", tensor: TensorType(.u8, [4]), arguments: [])],
+                                outputs: [], models: [], memoryBytes: 65536)
+        try Data(try AOTCortexMTests.rune("""
+            (module
+              (memory (export "memory") 1 1)
+              (func $manifest (result i32) i32.const 1024)
+              (func $call (result i32) i32.const 0)
+              (export "_manifest" (func $manifest))
+              (export "_call" (func $call)))
+            """, manifest: manifest)).write(to: camera)
+        let image = scratch.appendingPathComponent("camera.rimg")
+        let result = try Executables.run("runec", ["aot", camera.path, "--board", "mps2-an500", "-o", image.path])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("the rune needs capability 'camera' of kind IMAGE, which board mps2-an500 does not provide"),
+                "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: image.path))
     }
 }
