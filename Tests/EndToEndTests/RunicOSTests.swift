@@ -1,4 +1,5 @@
 import Foundation
+import RuneCompiler
 import RuneManifest
 import RuneTestSupport
 import Testing
@@ -145,6 +146,26 @@ struct RunicOSCommandLineTests {
             #expect(result.status != 0 && result.standardError.contains(message), "runec \(arguments): \(result.standardError)")
         }
         #expect(!FileManager.default.fileExists(atPath: scratch.appendingPathComponent("os.elf").path))
+    }
+
+    @Test func thePortentaBuildLinksFitsAndStartsAfterTheBootloader() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let firmware = scratch.appendingPathComponent("runicos.elf")
+        let build = try Executables.run("runec", ["runicos", "--board", "portenta-h7", "-o", firmware.path])
+        try #require(build.status == 0, "\(build.standardError)")
+        let image = try ELFImage([UInt8](Data(contentsOf: firmware)))
+        let layout = Board.portentaH7.runicos
+        let vectors = try #require(image.sections.first { $0.name == ".isr_vector" })
+        #expect(vectors.address == 0x0804_0000)
+        let gate = try #require(image.sections.first { $0.name == ".runicos_gate" })
+        #expect(gate.size == 128 && gate.address % 128 == 0, "the gate region is one MPU region")
+        for section in image.sections where section.isAllocated && section.size > 0 {
+            let region = section.isWritable ? layout.ram : layout.flash
+            #expect(section.address >= region.origin && UInt64(section.address) + UInt64(section.size) <= UInt64(region.origin) + UInt64(region.bytes),
+                    "\(section.name) at 0x\(String(section.address, radix: 16)) lies outside RunicOS's \(region.name)")
+        }
+        #expect(UInt64(layout.flash.origin) + UInt64(layout.flash.bytes) <= UInt64(layout.slots[0]), "the OS stops before slot A")
     }
 
     @Test func aRuneNeedingWhatTheBoardLacksGetsNoImage() throws {
