@@ -76,16 +76,7 @@ public final class SMPClient {
             let left = deadline - clock.now
             guard left > .zero else { return nil }
             let bytes = try link.read(timeout: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
-            for byte in bytes {
-                switch decoder.feed(byte) {
-                case .message(let frame):
-                    if let message = try? SMPMessage(decoding: frame) { received.append(message) }
-                case .console(let line):
-                    keepConsoleLine(String(decoding: line, as: UTF8.self))
-                case .refused, nil:
-                    break
-                }
-            }
+            absorb(bytes)
         }
     }
 
@@ -103,15 +94,20 @@ public final class SMPClient {
             let left = deadline - clock.now
             guard left > .zero else { return nil }
             let bytes = try link.read(timeout: min(0.2, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
-            for byte in bytes {
-                switch decoder.feed(byte) {
-                case .message(let frame):
-                    if let message = try? SMPMessage(decoding: frame) { received.append(message) }
-                case .console(let line):
-                    keepConsoleLine(String(decoding: line, as: UTF8.self))
-                case .refused, nil:
-                    break
-                }
+            absorb(bytes)
+        }
+    }
+
+    /// Sorts what came off the line into responses and console lines.
+    private func absorb(_ bytes: [UInt8]) {
+        for byte in bytes {
+            switch decoder.feed(byte) {
+            case .message(let frame):
+                if let message = try? SMPMessage(decoding: frame) { received.append(message) }
+            case .console(let line):
+                keepConsoleLine(String(decoding: line, as: UTF8.self))
+            case .refused, nil:
+                break
             }
         }
     }

@@ -105,7 +105,7 @@ struct AOT: ParsableCommand {
     var resolvedEmit: AOTCompiler.Emit { emit ?? (nativeTarget.isBareMetal ? .object : .shared) }
 
     func run() throws {
-        do {
+        try Self.exitingOnFailure(reading: rune) {
             let bytes = try BoundedFile.read(rune, limit: RuneLimits.maxRuneBytes, timeout: RuneLimits.defaultTimeoutSeconds,
                                              regularFileOnly: true)
             let elf: [UInt8] = [0x7f, 0x45, 0x4c, 0x46]
@@ -129,8 +129,15 @@ struct AOT: ParsableCommand {
             } else {
                 FileHandle.standardOutput.write(Data(code))
             }
+        }
+    }
+
+    /// Runs `body`, printing any failure as `error:` lines on stderr and exiting with 1.
+    static func exitingOnFailure(reading path: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
         } catch let error as BoundedFile.Failure {
-            Terminal.standardError.write("error: cannot read '\(rune)': \(error)\n")
+            Terminal.standardError.write("error: cannot read '\(path)': \(error)\n")
             throw ExitCode(1)
         } catch let error as AOTFirmware.Failure {
             for message in error.messages { Terminal.standardError.write("error: \(message)\n") }

@@ -58,7 +58,7 @@ struct RunicOSCommand: ParsableCommand {
 
     func run() throws {
         guard let board = firmwareArguments.board.flatMap(Board.named) else { throw ExitCode(2) }
-        do {
+        try AOT.exitingOnFailure(reading: rune ?? "") {
             var options = firmwareArguments.options(board: board)
             options.iterations = firmwareArguments.iterations ?? 0
             var builtIn: (image: [UInt8], manifest: Manifest)?
@@ -76,15 +76,6 @@ struct RunicOSCommand: ParsableCommand {
                                  magic: format.magic, formatName: format.name)
             Terminal.standardError.write(FirmwareReport(board: board, size: product.size, flash: board.runicos.flash, ram: [board.runicos.ram],
                                                         what: builtIn == nil ? "RunicOS" : "RunicOS with its built-in rune").text)
-        } catch let error as BoundedFile.Failure {
-            Terminal.standardError.write("error: cannot read '\(rune ?? "")': \(error)\n")
-            throw ExitCode(1)
-        } catch let error as AOTFirmware.Failure {
-            for message in error.messages { Terminal.standardError.write("error: \(message)\n") }
-            throw ExitCode(1)
-        } catch {
-            Terminal.standardError.write("error: \(error)\n")
-            throw ExitCode(1)
         }
     }
 }
