@@ -8,6 +8,7 @@
  * firmware needs no RAM sized for the largest output.
  */
 #include "cortex-m/outputs.h"
+#include "cortex-m/capabilities.h"
 #include "cortex-m/console.h"
 #include "cortex-m/json.h"
 
@@ -25,11 +26,16 @@ void rune_outputs_begin_call(void) {
 static void log_violation_start(void) { rune_console_text("[error] "); }
 
 int32_t rune_output_write(uint32_t output, uint32_t input, const void *data, uint32_t length) {
+    /* Worded as the host words them (Sources/RuneRuntime/HostState.swift), as
+     * a test checks. */
     if (manifest == NULL || output >= manifest->output_count) {
+        const uint32_t count = manifest == NULL ? 0 : manifest->output_count;
         log_violation_start();
         rune_console_text("it wrote output ");
         rune_console_u64(output);
-        rune_console_text(", which its manifest does not declare");
+        rune_console_text(", but its manifest declares only ");
+        rune_console_u64(count);
+        rune_console_text(count == 1 ? " output" : " outputs");
         rune_console_end_line();
         return RUNE_ERROR_ARGUMENT;
     }
@@ -54,8 +60,11 @@ int32_t rune_output_write(uint32_t output, uint32_t input, const void *data, uin
         rune_console_u64(input);
         rune_console_text(" of output '");
         rune_console_write(info->name.data, info->name.length);
-        rune_console_text("', which has ");
+        rune_console_text("', which is ");
+        rune_console_tensor_type(tensor);
+        rune_console_text(" (");
         rune_console_u64(tensor->bytes);
+        rune_console_text(" bytes)");
         rune_console_end_line();
         return RUNE_ERROR_ARGUMENT;
     }

@@ -253,6 +253,34 @@ struct AOTCortexMTests {
         #expect(!booted.standardOutput.contains("fatal:"), "a trap, not a fault")
     }
 
+    /// The output checks exist twice, in the host (Swift) and in the Cortex-M runtime (C): a rune
+    /// that breaks them must hear the same words from both.
+    @Test(arguments: [("12 bytes", "(i32.const 0) (i32.const 0) (i32.const 0) (i32.const 12)"),
+                      ("an undeclared output", "(i32.const 3) (i32.const 0) (i32.const 0) (i32.const 16)"),
+                      ("an undeclared tensor", "(i32.const 0) (i32.const 2) (i32.const 0) (i32.const 16)")])
+    func outputViolationsAreWordedAsTheHostWordsThem(_ what: String, _ arguments: String) throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("violating.rune")
+        try Data(try Self.rune("""
+            (module
+              (import "rune" "output_write" (func $write (param i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 1 1)
+              (func $manifest (result i32) i32.const 1024)
+              (func $call (result i32) (drop (call $write \(arguments))) i32.const 0)
+              (export "_manifest" (func $manifest))
+              (export "_call" (func $call)))
+            """, output: TensorType(.i32, [4]))).write(to: rune)
+        let host = try Executables.run("rune", ["run", rune.path])
+        let prefix = "error: the rune was stopped: "
+        let hostMessage = try #require(host.standardError.split(separator: "\n").first { $0.hasPrefix(prefix) }?.dropFirst(prefix.count),
+                                       "\(what): \(host.standardError)")
+        let booted = try Self.boot(rune, embedding: [], in: scratch)
+        let deviceMessage = try #require(booted.standardOutput.split(whereSeparator: \.isNewline).first { $0.hasPrefix("[error] ") }?.dropFirst(8),
+                                         "\(what): serial:\n\(booted.standardOutput)")
+        #expect(deviceMessage == hostMessage, "\(what)")
+    }
+
     @Test func unboundedRecursionTrapsBeforeTheStackOverflows() throws {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -39,7 +39,7 @@ static int32_t capability_read(rune_aot_instance *instance, uint64_t *values) {
 /* The tensor `input` of output `output` is UTF8: its wasm rune_strings,
  * rewritten with host addresses into this call's string pool. NULL (after
  * printing why) if a string lies outside memory or the pool is full. */
-static const void *translate_strings(rune_aot_instance *instance, const uint8_t *elements, uint32_t length) {
+static const void *translate_strings(rune_aot_instance *instance, uint32_t output, const uint8_t *elements, uint32_t length) {
     const uint32_t count = length / 8;
     if (count > RUNE_AOT_MAX_OUTPUT_STRINGS - strings_used) {
         refuse("a UTF8 output has more strings than this firmware holds per call");
@@ -50,7 +50,14 @@ static const void *translate_strings(rune_aot_instance *instance, const uint8_t 
         const uint32_t pointer = load_u32(elements + 8 * i), size = load_u32(elements + 8 * i + 4);
         const uint8_t *text = rune_aot_memory_range(instance, pointer, size);
         if (text == NULL) {
-            refuse("a string of a UTF8 output lies outside the rune's memory");
+            /* As the host words it. */
+            const rune_text *name = &manifest->outputs[output].name;
+            rune_console_text("[error] string ");
+            rune_console_u64(i);
+            rune_console_text(" of output '");
+            rune_console_write(name->data, name->length);
+            rune_console_text("' lies outside the rune's memory");
+            rune_console_end_line();
             return NULL;
         }
         translated[i].data = (const char *)text;
@@ -74,7 +81,7 @@ static int32_t output_write(rune_aot_instance *instance, uint64_t *values) {
     if (data == NULL) return refuse("output_write's buffer lies outside the rune's memory");
     const void *tensor = data;
     if (is_utf8_tensor(output, input)) {
-        tensor = translate_strings(instance, data, length);
+        tensor = translate_strings(instance, output, data, length);
         if (tensor == NULL) return RUNE_AOT_TRAP_HOST;
     }
     values[0] = (uint32_t)rune_output_write(output, input, tensor, length);
