@@ -649,7 +649,50 @@ static void ram_storage(void) {
 #endif
 }
 
+/* The image checker reads hostile bytes: seeded mutations (bytes flipped,
+ * header fields set to edge values, lengths cut), each resealed half of the
+ * time so the field checks are reached past the hash. It must never read
+ * past what it is given, and whatever it accepts must keep every section
+ * inside the image (ASan/UBSan builds catch the rest). */
+static void image_checker_fuzz(void) {
+    static uint8_t original[1024], image[1024];
+    build_image(original, 900, 1, 5);
+    runicos_image_error error;
+    CHECK(runicos_image_check(original, 900, &layout, 1, &error) == 0);
+    static const uint32_t edges[] = {0, 1, 4, 31, 32, 127, 128, 899, 900, 901, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFE0u, 0xFFFFFFFFu};
+    uint64_t state = 0x5EED5EEDu;
+    uint32_t accepted = 0;
+    for (uint32_t round = 0; round < 100000; round++) {
+        memcpy(image, original, sizeof image);
+        uint32_t length = 900;
+        const uint32_t mutations = 1 + (uint32_t)(state % 3);
+        for (uint32_t m = 0; m < mutations; m++) {
+            state = state * 6364136223846793005u + 1442695040888963407u;
+            const uint32_t choice = (uint32_t)(state >> 33);
+            switch (choice % 4) {
+            case 0: image[choice / 4 % 900] ^= (uint8_t)(1u << (choice % 8)); break;
+            case 1: put_u32(image + 4 * (choice / 4 % (RUNICOS_IMAGE_HEADER_BYTES / 4)), edges[(choice / 512) % (sizeof edges / sizeof edges[0])]); break;
+            case 2: length = choice / 4 % 901; break;
+            default: put_u32(image + 32 + 4 * (choice / 4 % 13), (choice >> 8) & 0xFFFFu); break;
+            }
+        }
+        if (state & (1u << 20)) seal(image, 900);
+        if (runicos_image_check(image, length, &layout, 1, &error) != 0) {
+            CHECK(error.message != NULL && error.message[0] != 0);
+            continue;
+        }
+        accepted++;
+        runicos_image_header header;
+        runicos_image_read_header(image, &header);
+        CHECK(header.image_bytes <= length && (uint64_t)header.text_offset + header.text_bytes <= header.image_bytes &&
+                  (uint64_t)header.data_offset + header.data_bytes <= header.image_bytes &&
+                  (uint64_t)header.manifest_offset + header.manifest_bytes <= header.image_bytes);
+    }
+    CHECK(accepted > 0 && accepted < 100000); /* both verdicts reached */
+}
+
 int main(void) {
+    image_checker_fuzz();
     static const uint32_t units[] = {4, 32, 1};
     for (uint32_t u = 0; u < sizeof units / sizeof units[0]; u++) {
         const uint32_t unit = units[u];
