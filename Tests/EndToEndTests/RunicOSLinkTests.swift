@@ -152,4 +152,37 @@ struct RunicOSLinkTests {
         #expect(try device.line(containing: "serial") == sineRecord)
         #expect(try device.client.runeInfo().traps == 1)
     }
+
+    @Test func aRuneFedByTheHostRunsOncePerStreamedTensor() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let folder = Fixtures.folder("hotg", "noop")
+        let noop = scratch.appendingPathComponent("noop.rune")
+        try Self.runec([folder.appendingPathComponent("Runefile").path, "-o", noop.path])
+        let input = Fixtures.folder("runes", "raw-i32").appendingPathComponent("input.bin")
+        let host = try Executables.run("rune", ["run", noop.path, "--raw", "input=\(input.path)"])
+        try #require(host.status == 0, "\(host.standardError)")
+        let firmware = scratch.appendingPathComponent("runicos.elf")
+        try Self.runec(["runicos", "--board", "mps2-an500", "-o", firmware.path])
+
+        let device = try Device(firmware: firmware)
+        #expect(try device.client.runeInfo().slot == nil, "no rune yet")
+        try device.client.upload(image: try Self.image(noop, slot: "a", in: scratch))
+        #expect(try device.client.runeInfo().slot == 0)
+        // Nothing embedded, nothing generated: the rune waits for its input, then runs once per
+        // whole tensor, which arrives here in chunks of 7 bytes.
+        let tensor = try [UInt8](Data(contentsOf: input))
+        for _ in 0..<2 {
+            try device.client.streamInput(index: 0, data: tensor, chunkSize: 7)
+            #expect(try device.line(containing: "serial") == host.standardOutput.trimmingCharacters(in: .newlines))
+        }
+        #expect(try device.client.runeInfo().calls == 2)
+        // A chunk out of order, or more than the tensor holds, is refused and changes nothing.
+        #expect(throws: SMPDeviceError.self) {
+            try device.client.request(.write, group: 64, command: 1, body: .map(["index": .unsigned(0), "off": .unsigned(8), "data": .bytes([1, 2])]))
+        }
+        #expect(throws: SMPDeviceError.self) { try device.client.streamInput(index: 0, data: tensor + [0]) }
+        #expect(throws: SMPDeviceError.self) { try device.client.streamInput(index: 1, data: tensor) }
+        #expect(try device.client.runeInfo().calls == 2)
+    }
 }
