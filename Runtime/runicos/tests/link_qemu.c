@@ -68,6 +68,7 @@ const uint32_t rune_embedded_input_count = 0;
 const uint32_t rune_firmware_iterations = 0;
 const uint64_t rune_firmware_random_seed = 0;
 const uint32_t rune_firmware_report_timing = 0;
+const uint32_t rune_firmware_quiet_outputs = 0;
 
 int rune_firmware_main(void) {
     runicos_slots_init(&qemu_slots, &runicos_ram_storage, &qemu_layout);
