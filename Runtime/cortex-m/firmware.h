@@ -29,6 +29,9 @@ extern const uint32_t rune_firmware_iterations;
 extern const uint64_t rune_firmware_random_seed;
 /* Non-zero prints "timing: N calls, C cycles per call" after the calls. */
 extern const uint32_t rune_firmware_report_timing;
+/* Non-zero checks each call's SERIAL records but does not print them, so a
+ * benchmark of many calls is not bound by the serial port. */
+extern const uint32_t rune_firmware_quiet_outputs;
 
 /*
  * Parses the manifest, refuses a rune whose capabilities this board cannot

@@ -10,6 +10,7 @@
 #include "cortex-m/outputs.h"
 #include "cortex-m/capabilities.h"
 #include "cortex-m/console.h"
+#include "cortex-m/firmware.h"
 #include "cortex-m/json.h"
 
 _Static_assert(sizeof(rune_string) == 8, "UTF8 elements are 8-byte rune_strings on 32-bit targets");
@@ -136,6 +137,8 @@ int rune_outputs_finish_call(void) {
             rune_console_end_line();
             return 1;
         }
+        /* Checked above exactly as when printing, so a quiet run fails where a loud one would. */
+        if (rune_firmware_quiet_outputs != 0) continue;
         rune_console_text("{\"");
         rune_console_json_escaped(output->name.data, output->name.length);
         rune_console_text("\":[");

@@ -21,6 +21,9 @@ struct FirmwareArguments: ParsableArguments {
     @Flag(name: .customLong("report-timing"), help: "Make cortex-m7 firmware print cycles per call after its runs.")
     var reportTiming = false
 
+    @Flag(name: .customLong("quiet-outputs"), help: "Do not print output records; for benchmarks that time the calls.")
+    var quietOutputs = false
+
     func validate() throws {
         if let board, Board.named(board) == nil {
             throw ValidationError("unknown board '\(board)'; runec knows " + Board.all.map(\.name).joined(separator: ", "))
@@ -33,7 +36,8 @@ struct FirmwareArguments: ParsableArguments {
     /// The first option given other than --board, which only a firmware build takes.
     var firstGivenOption: String? {
         [("--embed-input", !embeddedInputs.isEmpty), ("--iterations", iterations != nil),
-         ("--random-seed", randomSeed != nil), ("--report-timing", reportTiming)].first(where: \.1)?.0
+         ("--random-seed", randomSeed != nil), ("--report-timing", reportTiming),
+         ("--quiet-outputs", quietOutputs)].first(where: \.1)?.0
     }
 
     /// The build's options, for `board`.
@@ -43,6 +47,6 @@ struct FirmwareArguments: ParsableArguments {
             return (capability: String(parts[0]), path: String(parts.count > 1 ? parts[1] : ""))
         }
         return FirmwareOptions(board: board, embeddedInputs: embedded, iterations: iterations ?? 1,
-                               randomSeed: randomSeed ?? 0, reportTiming: reportTiming)
+                               randomSeed: randomSeed ?? 0, reportTiming: reportTiming, quietOutputs: quietOutputs)
     }
 }

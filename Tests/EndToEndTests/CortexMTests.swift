@@ -22,12 +22,13 @@ struct CortexMTests {
     ]
 
     /// Builds firmware and runs it on QEMU; returns the serial output and QEMU's exit status.
-    static func boot(_ runefile: URL, board: String = "mps2-an500", embedding: [String], in folder: URL) throws -> Executables.Result {
+    static func boot(_ runefile: URL, board: String = "mps2-an500", embedding: [String], arguments: [String] = [],
+                     in folder: URL) throws -> Executables.Result {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let firmware = scratch.appendingPathComponent("app.elf")
         let build = try Executables.run("runec", [runefile.path, "--target", "cortex-m7", "--board", board, "-o", firmware.path]
-                                        + embedding.flatMap { ["--embed-input", $0] }, in: folder)
+                                        + embedding.flatMap { ["--embed-input", $0] } + arguments, in: folder)
         try #require(build.status == 0, "runec failed:\n\(build.standardError)")
         let timeout = try #require(Executables.system("timeout"))
         return try Executables.run(executable: timeout, ["120", "qemu-system-arm", "-M", "mps2-an500", "-nographic",
@@ -50,6 +51,17 @@ struct CortexMTests {
         try #require(host.status == 0, "\(host.standardError)")
         let serialLines = booted.standardOutput.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("{") }
         #expect(serialLines.map(String.init) == host.standardOutput.split(whereSeparator: \.isNewline).map(String.init))
+    }
+
+    /// `--quiet-outputs` (for benchmarks): the calls still run and their records are checked, but
+    /// serial carries only the timing line.
+    @Test func quietFirmwarePrintsOnlyItsTiming() throws {
+        let folder = Fixtures.folder("hotg", "sine")
+        let booted = try CortexMTests.boot(folder.appendingPathComponent("Runefile.yml"), embedding: ["rand=input.bin"],
+                                           arguments: ["--iterations", "3", "--report-timing", "--quiet-outputs"], in: folder)
+        #expect(booted.status == 0, "QEMU exited with \(booted.status):\n\(booted.standardOutput)")
+        let lines = booted.standardOutput.split(whereSeparator: \.isNewline).map(String.init)
+        #expect(lines.count == 1 && lines[0].hasPrefix("timing: 3 calls, ") && lines[0].hasSuffix(" cycles per call"), "serial:\n\(booted.standardOutput)")
     }
 
     /// A board that cannot feed a capability gets no firmware: runec refuses at the Runefile's

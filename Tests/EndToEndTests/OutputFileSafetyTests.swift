@@ -107,7 +107,7 @@ import Testing
         let runefile = Fixtures.folder("hotg", "sine").appendingPathComponent("Runefile").path
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        for flags in [["--board", "mps2-an500"], ["--iterations", "3"], ["--report-timing"], ["--random-seed", "1"],
+        for flags in [["--board", "mps2-an500"], ["--iterations", "3"], ["--report-timing"], ["--quiet-outputs"], ["--random-seed", "1"],
                       ["--embed-input", "rand=x.bin"]] {
             let result = try Executables.run("runec", [runefile, "-o", scratch.appendingPathComponent("s.rune").path] + flags)
             #expect(result.status == 64, "\(flags): \(result.standardError)")

@@ -50,6 +50,22 @@ struct RunicOSTests {
                 "serial:\n\(booted.standardOutput)")
     }
 
+    /// `--quiet-outputs` applies to RunicOS too: the built-in rune runs its calls, but serial
+    /// carries only the timing line.
+    @Test func quietBuiltInRunePrintsOnlyItsTiming() throws {
+        let folder = Fixtures.folder("hotg", "sine")
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("sine.rune")
+        let build = try Executables.run("runec", [folder.appendingPathComponent("Runefile.yml").path, "-o", rune.path])
+        try #require(build.status == 0, "\(build.standardError)")
+        let booted = try Self.boot(rune, arguments: ["--iterations", "3", "--report-timing", "--quiet-outputs", "--embed-input", "rand=input.bin"],
+                                   in: folder)
+        #expect(booted.status == 0, "QEMU exited with \(booted.status):\n\(booted.standardOutput)")
+        let lines = booted.standardOutput.split(whereSeparator: \.isNewline).map(String.init)
+        #expect(lines.count == 1 && lines[0].hasPrefix("timing: 3 calls, ") && lines[0].hasSuffix(" cycles per call"), "serial:\n\(booted.standardOutput)")
+    }
+
     @Test func anOutOfBoundsStoreIsOneTrapLine() throws {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }

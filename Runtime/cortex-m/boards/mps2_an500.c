@@ -97,17 +97,29 @@ void rune_board_reset(void) {
     for (;;) __asm volatile("wfi");
 }
 
+/* SysTick's count, read past 0: the counter pends the wrap as it reaches 0
+ * and reloads a tick later, so 0 belongs to the period that is ending. The
+ * reads are bounded for a counter that is not running (before init). */
+static uint32_t systick_count(void) {
+    uint32_t count = SYST_CVR;
+    for (uint32_t reads = 0; count == 0 && reads < 1000; reads++) count = SYST_CVR;
+    return count;
+}
+
 uint32_t rune_board_cycles(void) {
     if (have_cycle_counter) return DWT_CYCCNT;
     /* With interrupts masked the wrap count holds still; a wrap the handler
      * has not yet counted shows as a pending SysTick, and then the counter
-     * is re-read so that it is certainly from after that wrap. */
+     * is re-read so that it is certainly from after that wrap. A 0 read
+     * with the wrap pending would be placed a whole period ahead (seen under
+     * QEMU with -icount: a call spanning it lasted 2^32 - 2^24 cycles), hence
+     * systick_count. */
     uint32_t primask;
     __asm volatile("mrs %0, primask\n cpsid i" : "=r"(primask) :: "memory");
-    uint32_t count = SYST_CVR;
+    uint32_t count = systick_count();
     uint32_t wraps = systick_wraps;
     if (ICSR & ICSR_PENDSTSET) {
-        count = SYST_CVR;
+        count = systick_count();
         wraps++;
     }
     __asm volatile("msr primask, %0" :: "r"(primask) : "memory");

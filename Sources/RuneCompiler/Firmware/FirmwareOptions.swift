@@ -10,14 +10,18 @@ public struct FirmwareOptions: Sendable {
     public var randomSeed: UInt64
     /// Print cycles per call after the runs.
     public var reportTiming: Bool
+    /// Produce and check each call's output records but do not print them, so that a benchmark
+    /// of many calls is not bound by the serial port.
+    public var quietOutputs: Bool
 
     public init(board: Board = .portentaH7, embeddedInputs: [(capability: String, path: String)] = [],
-                iterations: UInt32 = 1, randomSeed: UInt64 = 0, reportTiming: Bool = false) {
+                iterations: UInt32 = 1, randomSeed: UInt64 = 0, reportTiming: Bool = false, quietOutputs: Bool = false) {
         self.board = board
         self.embeddedInputs = embeddedInputs
         self.iterations = iterations
         self.randomSeed = randomSeed
         self.reportTiming = reportTiming
+        self.quietOutputs = quietOutputs
     }
 }
 

@@ -74,6 +74,7 @@ struct FirmwarePlanner {
         lines.append("const uint32_t rune_firmware_iterations = \(options.iterations);")
         lines.append("const uint64_t rune_firmware_random_seed = \(options.randomSeed)ull;")
         lines.append("const uint32_t rune_firmware_report_timing = \(options.reportTiming ? 1 : 0);")
+        lines.append("const uint32_t rune_firmware_quiet_outputs = \(options.quietOutputs ? 1 : 0);")
         return lines.joined(separator: "\n") + "\n"
     }
 
