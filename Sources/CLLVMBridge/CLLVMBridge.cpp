@@ -62,9 +62,17 @@ thread_local uintptr_t faultAddress = 0;
 
 struct sigaction crashRecoveryActions[NSIG];
 
+/// The AOT engine's (CRuneAOTSupport), when linked in: handles a rune's guard-page fault.
+extern "C" int RuneAOTHandleFault(int signal, siginfo_t *info, void *ucontext) __attribute__((weak));
+
 /// Runs before llvm::CrashRecoveryContext's handler (on the alternate stack, which that handler
 /// does not ask for): remembers the faulting address, to tell a stack overflow from a crash.
 void faultHandler(int signal, siginfo_t *info, void *ucontext) {
+    // A rune's guard-page fault (in processes that also run runes) is the AOT engine's trap,
+    // handled before LLVM's handler can take it for a crash: outside a recovery context LLVM
+    // would switch recovery off for the whole process, and a compilation on another thread
+    // that crashed in that moment would end the process.
+    if (RuneAOTHandleFault && RuneAOTHandleFault(signal, info, ucontext)) return;
     faultAddress = reinterpret_cast<uintptr_t>(info->si_addr);
     const struct sigaction &next = crashRecoveryActions[signal];
     if (next.sa_flags & SA_SIGINFO) {

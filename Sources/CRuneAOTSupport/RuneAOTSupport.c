@@ -192,6 +192,14 @@ static void faultHandler(int signal, siginfo_t *info, void *ucontext) {
         }
         return;
     }
+    if (RuneAOTHandleFault(signal, info, ucontext)) return;
+    chainFault(signal, info, ucontext);
+}
+
+int RuneAOTHandleFault(int signal, siginfo_t *info, void *ucontext) {
+    (void)ucontext;
+    Activation *activation = current;
+    if (info->si_code <= 0) return 0;
     if (activation != NULL && rangeTableContains(&guards, (uintptr_t)info->si_addr)) {
         activation->code = RuneAOTTrapMemoryOutOfBounds;
         activation->detail[0] = 0;
@@ -206,7 +214,7 @@ static void faultHandler(int signal, siginfo_t *info, void *ucontext) {
         pthread_sigmask(SIG_UNBLOCK, &faults, NULL);
         longjmp(activation->buffer, 1);
     }
-    chainFault(signal, info, ucontext);
+    return 0;
 }
 
 static void installHandler(void) {
@@ -231,6 +239,12 @@ static void unregisterGuard(uintptr_t base) {
 int rune_aot_guard_pages(void) { return 1; }
 #else
 int rune_aot_guard_pages(void) { return 0; }
+int RuneAOTHandleFault(int signal, siginfo_t *info, void *ucontext) {
+    (void)signal;
+    (void)info;
+    (void)ucontext;
+    return 0;
+}
 #endif
 
 int rune_aot_memory_init(RuneAOTMemory *memory, uint64_t pages, uint64_t maxPages) {

@@ -70,14 +70,59 @@ import Testing
         }
     }
 
+    /// The same at once on two threads. A rune's fault used to reach LLVM's crash-recovery
+    /// handler first when a compilation had installed it over the guard-page handler; outside
+    /// any recovery context LLVM switched recovery off for the whole process, and a crash that
+    /// a compilation on the other thread was recovering from in that moment ended the process
+    /// (seen once in CI as signal 11). Now the guard-page handler is put back in front.
+    @Test func recoveredCrashesAndRuneTrapsOnTwoThreads() throws {
+        let instance = Box(try AOTInstance(module: try AOTModule(bytes: Self.outOfBoundsLoad), store: AOTStore()) { _, _ in nil })
+        let rounds = 300
+        let traps = SharedCounter(), recoveries = SharedCounter()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            for _ in 0..<rounds {
+                if (try? instance.value.invoke("load", [])) == nil { traps.add() }
+            }
+        }
+        DispatchQueue.global().async(group: group) {
+            for _ in 0..<rounds {
+                // Busy a while before crashing, so a switch of recovery elsewhere can fall inside.
+                if Self.recoverFromASegmentationFault(afterSpinning: 20_000) == "it crashed" { recoveries.add() }
+            }
+        }
+        #expect(group.wait(timeout: .now() + 120) == .success)
+        #expect(traps.value == rounds)
+        #expect(recoveries.value == rounds)
+    }
+
+    /// The instance, used by one thread only.
+    final class Box<Value>: @unchecked Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    final class SharedCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func add() { lock.lock(); count += 1; lock.unlock() }
+        var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    }
+
     /// Writes through a bad pointer under RuneRunSafely: what it reports, or nil if the body
     /// completed.
-    static func recoverFromASegmentationFault() -> String? {
+    static func recoverFromASegmentationFault(afterSpinning spins: Int = 0) -> String? {
         var message: UnsafeMutablePointer<CChar>?
-        let completed = RuneRunSafely({ _ in
-            let pointer = UnsafeMutablePointer<Int>(bitPattern: 16)!
-            pointer.pointee = 42
-        }, nil, &message)
+        var count = spins
+        let completed = withUnsafeMutablePointer(to: &count) { count in
+            RuneRunSafely({ context in
+                var sum = 0
+                for i in 0..<(context?.load(as: Int.self) ?? 0) { sum &+= i }
+                withExtendedLifetime(sum) {}
+                let pointer = UnsafeMutablePointer<Int>(bitPattern: 16)!
+                pointer.pointee = 42
+            }, count, &message)
+        }
         defer { RuneDisposeMessage(message) }
         return completed ? nil : message.map { String(cString: $0) } ?? ""
     }

@@ -7,6 +7,7 @@
 #ifndef RUNE_AOT_SUPPORT_H
 #define RUNE_AOT_SUPPORT_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -131,6 +132,14 @@ void rune_aot_memory_free(RuneAOTMemory *memory);
 /// An anonymous in-memory file (memfd_create, close-on-exec) for loading verified native code
 /// by descriptor rather than by path; -1 with errno set when the kernel has none.
 int rune_aot_memory_file(const char *name);
+
+/// Turns `info`'s fault into an out-of-bounds trap of the running call (never returning) when it
+/// is a rune's guard-page fault on this thread; returns 0 for any other. For handlers that other
+/// code installs over the guard-page handler: runec's crash recovery asks it first, so a rune's
+/// fault never reaches LLVM's handler, which would take it for a crash outside any recovery
+/// context and switch recovery off for the whole process (and a compilation on another thread
+/// that then crashed would end the process).
+int RuneAOTHandleFault(int signal, siginfo_t *info, void *ucontext);
 
 #ifdef __cplusplus
 }
