@@ -19,8 +19,8 @@ struct Cast: ParsableCommand {
               Verifying rune         the device's SHA-256 of the slot equals the uploaded image's
               Activating             the device runs the new rune (it swaps slots itself once \
             the image verifies)
-              Health check           a rune that feeds itself completes a first call with no \
-            trap; a rune fed by the host is loaded and stays quiet
+              Health check           the first call succeeds with no trap: a rune that feeds \
+            itself makes it alone; a rune fed by the host is fed one set of all-zero tensors
             A failure names its step and reason. Until activation the previous rune keeps \
             running: a refused, failed or interrupted upload never replaces it.
 

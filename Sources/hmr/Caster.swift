@@ -51,11 +51,9 @@ struct Caster {
     }
 
     private func castSteps() throws -> Outcome {
-        var connection = try step(.verifyingProvider) { () -> (Connection, String) in
-            (try Connection(to: target), "")
-        }
         // Identity: a RunicOS device of a board this hmr can build for, speaking its ABI.
-        let (info, board) = try step(.verifyingProvider) { () -> ((RuneInfo, Board), String) in
+        let (opened, info, board) = try step(.verifyingProvider) { () -> ((Connection, RuneInfo, Board), String) in
+            let connection = try Connection(to: target)
             let info = try connection.client.runeInfo()
             guard let board = Board.named(info.board) else {
                 throw CastFailure(step: .verifyingProvider, reason: "the device is a '\(info.board)', a board this hmr does not know (it knows \(Board.all.map(\.name).joined(separator: ", ")))")
@@ -64,8 +62,9 @@ struct Caster {
             guard info.abiVersion == abi else {
                 throw CastFailure(step: .verifyingProvider, reason: "the device's RunicOS speaks ABI \(info.abiVersion), this hmr builds images for ABI \(abi)")
             }
-            return ((info, board), "\(board.name), RunicOS \(info.runicOSVersion), ABI \(info.abiVersion)")
+            return ((connection, info, board), "\(board.name), RunicOS \(info.runicOSVersion), ABI \(info.abiVersion)")
         }
+        var connection = opened
         try step(.checkingCapabilities) { () -> ((), String) in
             var lines: [String] = []
             for capability in rune.manifest.capabilities {
@@ -108,7 +107,7 @@ struct Caster {
             return (info, "slot \(info.slotName) runs rune \(info.shortDigest)")
         }
         let checked = try step(.healthCheck) { () -> (RuneInfo, String) in
-            try healthCheck(client: connection.client, running: running)
+            try healthCheck(connection: connection, running: running)
         }
         return Outcome(info: checked, slot: slot, imageBytes: image.count, uploadSeconds: uploadSeconds)
     }
@@ -158,33 +157,39 @@ struct Caster {
         return info
     }
 
-    /// The first call succeeds. A rune that feeds itself must complete a call (the device's
-    /// call count reaches 1) with no trap (its trap count stays 0, and no trap line), within
-    /// ``HammerLimits/firstCallSeconds``. A rune fed by the host makes no call until `hmr run`
-    /// feeds it: it must be loaded and stay quiet (no trap or error line, no revert) for
-    /// ``HammerLimits/quietSeconds``.
-    private func healthCheck(client: SMPClient, running: RuneInfo) throws -> (RuneInfo, String) {
-        func trapLine() -> String? {
-            client.consoleLines.last { $0.contains("\"error\":\"trap\"") && $0.contains(rune.sha256.prefix(8).map { String(format: "%02x", $0) }.joined()) }
-        }
-        let clock = Date()
-        var record: String?
+    /// The first call succeeds, with no trap. A rune that feeds itself must complete a call by
+    /// itself (the device's call count reaches 1); a rune fed by the host is fed one set of
+    /// all-zero tensors (what a silent microphone or a still sensor gives) and must finish that
+    /// call (RunicOS's `called` event). Either within ``HammerLimits/firstCallSeconds``; then
+    /// the device must still run the rune, with a trap count of 0.
+    private func healthCheck(connection: Connection, running: RuneInfo) throws -> (RuneInfo, String) {
+        let client = connection.client
+        let trapMark = "\"error\":\"trap\""
+        var trap: String?
         if rune.feedsItself {
-            record = try client.waitForConsoleLine(timeout: HammerLimits.firstCallSeconds) { line in
-                line.hasPrefix("{") && (line.contains("\"error\"") || !line.contains("\"event\""))
+            _ = try client.waitForConsoleLine(timeout: HammerLimits.firstCallSeconds) { line in
+                if line.contains(trapMark) { trap = line; return true }
+                return line.hasPrefix("{") && !line.contains("\"event\"")
             }
         } else {
-            _ = try client.waitForConsoleLine(timeout: HammerLimits.quietSeconds) { $0.hasPrefix("error:") || $0.contains("\"error\"") }
-        }
-        var info = try client.runeInfo()
-        if rune.feedsItself {
-            while info.calls == 0, info.traps == 0, Date().timeIntervalSince(clock) < HammerLimits.firstCallSeconds {
-                Thread.sleep(forTimeInterval: 0.1)
-                info = try client.runeInfo()
+            let chunk = connection.inputChunkSize()
+            for (index, capability) in rune.manifest.capabilities.enumerated() where capability.kindID != .rand {
+                try client.streamInput(index: index, data: [UInt8](repeating: 0, count: capability.tensor.byteCount), chunkSize: chunk)
+            }
+            let end = try client.waitForConsoleLine(timeout: HammerLimits.firstCallSeconds) { line in
+                if line.contains(trapMark) { trap = line }
+                return line.hasPrefix("{\"event\":\"called\"")
+            }
+            if end == nil, trap == nil {
+                throw CastFailure(step: .healthCheck, reason: "the first call, fed zeros, did not finish within \(HammerLimits.firstCallSeconds) s")
             }
         }
-        if let trap = trapLine() ?? record.flatMap({ $0.contains("\"error\"") ? $0 : nil }) {
-            throw CastFailure(step: .healthCheck, reason: "the rune trapped: \(trap)")
+        if let trap { throw CastFailure(step: .healthCheck, reason: "the rune trapped: \(trap)") }
+        var info = try client.runeInfo()
+        let deadline = Date().addingTimeInterval(HammerLimits.firstCallSeconds)
+        while info.calls == 0, info.traps == 0, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            info = try client.runeInfo()
         }
         guard info.runeSHA256 == rune.sha256 else {
             throw CastFailure(step: .healthCheck, reason: "the device stopped running the rune (it runs \(info.shortDigest) from slot \(info.slotName))")
@@ -192,12 +197,9 @@ struct Caster {
         guard info.traps == 0 else {
             throw CastFailure(step: .healthCheck, reason: "the rune trapped (\(info.traps) trap\(info.traps == 1 ? "" : "s") in \(info.calls) calls)")
         }
-        if rune.feedsItself {
-            guard info.calls > 0 else {
-                throw CastFailure(step: .healthCheck, reason: "no call completed within \(HammerLimits.firstCallSeconds) s")
-            }
-            return (info, "\(info.calls) call\(info.calls == 1 ? "" : "s"), no trap")
+        guard info.calls > 0 else {
+            throw CastFailure(step: .healthCheck, reason: "no call completed within \(HammerLimits.firstCallSeconds) s")
         }
-        return (info, "loaded; fed by the host, so it runs on 'hmr run' (no trap or error in \(HammerLimits.quietSeconds) s)")
+        return (info, rune.feedsItself ? "first call OK, \(info.calls) so far, no trap" : "first call (fed zeros) OK, no trap")
     }
 }

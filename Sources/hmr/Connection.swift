@@ -10,4 +10,9 @@ struct Connection {
         self.target = target
         client = SMPClient(link: try target.address.open(), timeout: timeout, retries: retries)
     }
+
+    /// Bytes of input data per request, so each fits the device's SMP buffer.
+    func inputChunkSize() -> Int {
+        max(32, ((try? client.parameters().bufferSize) ?? 128) - HammerLimits.inputChunkOverhead)
+    }
 }

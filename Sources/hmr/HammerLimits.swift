@@ -15,10 +15,8 @@ enum HammerLimits {
     static let reconnectBackoffSeconds = 0.5
     /// Waiting for the device to run the new rune after a verified upload.
     static let activationSeconds = 5.0
-    /// Health check: the first call of a rune that feeds itself, and how long a rune fed by the
-    /// host is watched for an error line.
+    /// Health check: the first call, by itself or fed zeros.
     static let firstCallSeconds = 15.0
-    static let quietSeconds = 1.0
     /// `hmr run`: one call, from the last input chunk to the device's `called` event.
     static let callSeconds = 30.0
     /// Bytes of an SMP request that are not input data (header, CBOR keys, framing), so a chunk

@@ -59,7 +59,7 @@ struct RunCommand: ParsableCommand {
                         .image: imageFiles.map(InputFile.init(argument:)), .accel: accelFiles.map(InputFile.init(argument:))])
             let (inputs, warnings) = try configuration.fileInputs(for: runeFile.manifest)
             warnings.forEach { Output.diagnose("warning: \($0)") }
-            let chunk = max(32, ((try? client.parameters().bufferSize) ?? 128) - HammerLimits.inputChunkOverhead)
+            let chunk = connection.inputChunkSize()
             // What the console said before this run is not this run's.
             _ = try client.waitForConsoleLine(timeout: 0) { _ in false }
             for _ in 0..<`repeat` {
