@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuneLink
+import RuneManifest
 import RuneRuntime
 
 /// `hmr run`: a device's rune fed from files, its records printed as `rune run` prints them.
@@ -57,14 +58,17 @@ struct RunCommand: ParsableCommand {
             let configuration = HostConfiguration(
                 files: [.raw: rawFiles.map(InputFile.init(argument:)), .sound: soundFiles.map(InputFile.init(argument:)),
                         .image: imageFiles.map(InputFile.init(argument:)), .accel: accelFiles.map(InputFile.init(argument:))])
-            let (inputs, warnings) = try configuration.fileInputs(for: runeFile.manifest)
+            // No files for a rune that reads some: the device may feed it itself (RunicOS's
+            // built-in rune with inputs embedded), so its own records are printed.
+            let givenFiles = !(rawFiles + soundFiles + imageFiles + accelFiles).isEmpty
+            let (inputs, warnings) = givenFiles || runeFile.feedsItself ? try configuration.fileInputs(for: runeFile.manifest) : ([], [])
             warnings.forEach { Output.diagnose("warning: \($0)") }
             let chunk = connection.inputChunkSize()
             // What the console said before this run is not this run's.
             _ = try client.waitForConsoleLine(timeout: 0) { _ in false }
             for _ in 0..<`repeat` {
                 if inputs.isEmpty {
-                    try printNextRecord(client)
+                    try printNextRecord(client, manifest: runeFile.manifest)
                     continue
                 }
                 for input in inputs { try client.streamInput(index: input.capability, data: input.bytes, chunkSize: chunk) }
@@ -105,9 +109,11 @@ struct RunCommand: ParsableCommand {
     }
 
     /// A rune that feeds itself: its next record line.
-    private func printNextRecord(_ client: SMPClient) throws {
+    private func printNextRecord(_ client: SMPClient, manifest: Manifest) throws {
         guard let line = try client.waitForConsoleLine(timeout: HammerLimits.callSeconds, where: { $0.hasPrefix("{") && !$0.contains("\"event\"") }) else {
-            throw HammerError("no record within \(HammerLimits.callSeconds) s")
+            let fed = manifest.capabilities.filter { $0.kindID != .rand }
+            let hint = fed.isEmpty ? "" : "; the rune reads \(fed.map { "'\($0.name)' (\($0.kind))" }.joined(separator: ", ")): give its files (--raw, --sound, --image, --accel)"
+            throw HammerError("no record within \(HammerLimits.callSeconds) s\(hint)")
         }
         if line.contains("\"error\"") { throw Output.fail("the rune trapped: \(line)") }
         Output.print(line)
