@@ -46,7 +46,7 @@ struct FaultInjectionTests {
             proxy.stop()
             #expect(!cast.timedOut, "\(scenario.name): hmr hung")
             let status = try hmr.status("direct")
-            print("\(scenario.name): exit \(cast.status) in \(String(format: "%.1f", cast.seconds)) s; proxy dropped \(proxy.dropped), corrupted \(proxy.corrupted), delayed \(proxy.delayed), cut \(proxy.cut); \(cast.standardError.split(separator: "\n").last ?? "")")
+            print("\(scenario.name): exit \(cast.status) in \(String(format: "%.1f", cast.seconds)) s; proxy dropped \(proxy.dropped), corrupted \(proxy.corrupted), delayed \(proxy.delayed), cut \(proxy.cut); \(cast.standardError.split(separator: "\n").first ?? "")")
             if cast.status == 0 {
                 #expect(status["rune"] as? String == microspeechSHA, "\(scenario.name)")
                 #expect(cast.standardOutput.contains("faulty: Verifying rune: OK"), "\(scenario.name)")
@@ -75,7 +75,7 @@ struct FaultInjectionTests {
         let proxy = try FaultProxy(devicePort: try #require(device.port), faults: .init(baudRate: 115_200))
         defer { proxy.stop() }
         try hmr.succeed(["targets", "add", "slow", "tcp://127.0.0.1:\(proxy.port)"])
-        let cast = try hmr.succeed(["targets", "cast", "--json", "-t", "slow", try HammerTests.rune("sine").path], timeout: 300)
+        let cast = try hmr.succeed(["targets", "cast", "--json", "-t", "slow", try HammerTests.rune("microspeech").path], timeout: 300)
         let upload = try #require(cast.standardOutput.split(separator: "\n").first { $0.contains("\"step\":\"upload\"") && $0.contains("\"finished\"") })
         // "... N bytes in S s ..."
         let words = upload.split(separator: " ")
