@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Where results and diagnostics go: stdout for results, stderr for everything else.
@@ -16,16 +17,9 @@ enum Output {
         return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
     }
 
-    /// Prints `error` on stderr and fails with exit status 1.
-    static func fail(_ message: String) -> Error {
+    /// Prints `error: message` on stderr; the exit status 1 to throw.
+    static func fail(_ message: String) -> ExitCode {
         diagnose("error: \(message)")
-        return ExitCodeError.failure
+        return ExitCode(1)
     }
-}
-
-import ArgumentParser
-
-/// Exit statuses.
-enum ExitCodeError {
-    static let failure = ExitCode(1)
 }

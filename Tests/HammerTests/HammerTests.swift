@@ -61,9 +61,10 @@ struct HammerTests {
         }
         #expect(listed.contains("\"type\":\"serial\"") && listed.contains("\"type\":\"tcp\""))
 
-        // sine feeds itself (RAND): cast to all four at once, health-checked by its first call.
+        // sine (fed by the host through its RAW capability): cast to every target that answers,
+        // at once, health-checked by a first call fed zeros.
         let sine = try Self.rune("sine")
-        let sineCast = try hmr.succeed(["targets", "cast", "-t", names.joined(separator: ","), sine.path], timeout: 300)
+        let sineCast = try hmr.succeed(["targets", "cast", "--all", sine.path], timeout: 300)
         for name in names {
             #expect(sineCast.standardOutput.contains("\(name): Health check: OK"), "\(sineCast.standardOutput)")
             let status = try hmr.status(name)
