@@ -37,6 +37,14 @@ struct HammerTests {
         #expect(table.hasPrefix("Target"), "\(table)")
         #expect(table.contains("nowhere") && table.contains("no (connect: Connection refused)"), "\(table)")
 
+        // A serial target keeps its baud rate; a port that is not there says so.
+        try hmr.succeed(["targets", "add", "usb", "serial:///dev/ttyUSB-hammer-test?baud=921600"])
+        let serial = try hmr.succeed(["targets", "ls", "--json"], timeout: 30).standardOutput
+        let usb = try #require(serial.split(separator: "\n").first { $0.contains("\"target\":\"usb\"") })
+        #expect(usb.contains("\"name\":\"serial:///dev/ttyUSB-hammer-test?baud=921600\"") && usb.contains("\"type\":\"serial\""), "\(usb)")
+        #expect(usb.contains("open /dev/ttyUSB-hammer-test: No such file or directory"), "\(usb)")
+        try hmr.succeed(["targets", "rm", "usb"])
+
         // Bad addresses are refused with a usage error; an unknown name on rm is an error.
         #expect(try hmr.run(["targets", "add", "bad", "tcp://127.0.0.1"]).status == 64)
         #expect(try hmr.run(["targets", "add", "bad", "serial:///dev/ttyACM0?baud=12345"]).status == 64)
