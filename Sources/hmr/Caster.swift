@@ -78,9 +78,11 @@ struct Caster {
         // The device writes into the slot it does not run (A when it runs none).
         let slot = info.slot == 0 ? 1 : 0
         let image = try step(.preparingImage) { () -> ([UInt8], String) in
+            let started = Date()
             let (image, cached) = try cache.image(for: rune, board: board, slot: slot)
             cache.keep(rune)
-            return (image, "slot \(slot == 0 ? "A" : "B"), \(image.count) bytes\(cached ? ", cached" : ", translated")")
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            return (image, "slot \(slot == 0 ? "A" : "B"), \(image.count) bytes, \(cached ? "cached" : "translated") in \(seconds) s")
         }
         let uploadStart = Date()
         try step(.uploading) { () -> ((), String) in

@@ -3,18 +3,29 @@ import Foundation
 /// Runs work for several targets on threads of their own.
 enum Parallel {
     /// `transform` applied to each element at once; the results in the elements' order.
-    static func map<Element, Result>(_ elements: [Element], _ transform: (Element) -> Result) -> [Result] {
+    static func map<Element, Result>(_ elements: [Element], _ transform: @escaping (Element) -> Result) -> [Result] {
         let results = Slots<Result>(count: elements.count)
-        // concurrentPerform returns only when every iteration has, so nothing outlives the call;
-        // what the closures share is guarded by `Slots`' lock or read only.
-        withoutActuallyEscaping(transform) { transform in
-            let work = Work(elements: elements, transform: transform)
-            DispatchQueue.concurrentPerform(iterations: elements.count) { index in
+        // A thread each, not concurrentPerform (which runs as many at once as there are cores):
+        // the work is mostly waiting on devices, and every target must start at once. The call
+        // waits for every result; what the threads share is guarded by `Slots`' lock or read
+        // only (a thread may release its reference to `work` after that, so `transform` escapes).
+        let work = Work(elements: elements, transform: transform)
+        let group = DispatchGroup()
+        for index in elements.indices {
+            group.enter()
+            let thread = Thread {
                 results.set(index, work.transform(work.elements[index]))
+                group.leave()
             }
+            // The AOT translator (LLVM) recurses deeply on large functions.
+            thread.stackSize = threadStackBytes
+            thread.start()
         }
+        group.wait()
         return results.values
     }
+
+    private static let threadStackBytes = 16 << 20
 
     private struct Work<Element, Result>: @unchecked Sendable {
         let elements: [Element]
