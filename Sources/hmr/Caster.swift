@@ -104,12 +104,12 @@ struct Caster {
             }
             return ((), "SHA-256 \(Hex.string(imageSHA256).prefix(16)) matches")
         }
-        let running = try step(.activating) { () -> (RuneInfo, String) in
+        try step(.activating) { () -> ((), String) in
             let info = try awaitActivation(slot: slot, client: connection.client)
-            return (info, "slot \(info.slotName) runs rune \(info.shortDigest)")
+            return ((), "slot \(info.slotName) runs rune \(info.shortDigest)")
         }
         let checked = try step(.healthCheck) { () -> (RuneInfo, String) in
-            try healthCheck(connection: connection, running: running)
+            try healthCheck(connection: connection)
         }
         return Outcome(info: checked, slot: slot, imageBytes: image.count, uploadSeconds: uploadSeconds)
     }
@@ -164,7 +164,7 @@ struct Caster {
     /// all-zero tensors (what a silent microphone or a still sensor gives) and must finish that
     /// call (RunicOS's `called` event). Either within ``HammerLimits/firstCallSeconds``; then
     /// the device must still run the rune, with a trap count of 0.
-    private func healthCheck(connection: Connection, running: RuneInfo) throws -> (RuneInfo, String) {
+    private func healthCheck(connection: Connection) throws -> (RuneInfo, String) {
         let client = connection.client
         let trapMark = "\"error\":\"trap\""
         var trap: String?
