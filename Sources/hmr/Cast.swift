@@ -69,7 +69,7 @@ struct Cast: ParsableCommand {
         let results = Parallel.map(targets) { target in
             Caster(target: target, rune: runeFile, cache: cache, reporter: reporter).cast()
         }
-        let failed = results.filter { if case .failure = $0 { true } else { false } }.count
+        let failed = results.compactMap { $0 }.count
         if failed > 0 {
             if !json { Output.diagnose("error: \(failed) of \(targets.count) casts failed") }
             throw ExitCode(1)

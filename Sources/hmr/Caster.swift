@@ -10,28 +10,21 @@ struct Caster {
     let cache: ImageCache
     let reporter: any CastReporter
 
-    /// What the device said about the cast rune, once it runs.
-    struct Outcome {
-        var info: RuneInfo
-        var slot: Int
-        var imageBytes: Int
-        var uploadSeconds: Double
-    }
-
-    /// Runs every step; the first that fails stops the cast and is reported.
-    func cast() -> Result<Outcome, CastFailure> {
+    /// Runs every step; the first that fails stops the cast, is reported and returned.
+    func cast() -> CastFailure? {
         let start = Date()
         do {
-            let outcome = try castSteps()
+            try castSteps()
             reporter.completed(target.id, seconds: Date().timeIntervalSince(start))
-            return .success(outcome)
+            return nil
         } catch let failure as CastFailure {
             reporter.failed(target.id, failure)
-            return .failure(failure)
+            return failure
         } catch {
+            // Every step turns its errors into its own failure; this is for what lies between.
             let failure = CastFailure(step: .verifyingProvider, reason: HammerError.describe(error))
             reporter.failed(target.id, failure)
-            return .failure(failure)
+            return failure
         }
     }
 
@@ -50,7 +43,7 @@ struct Caster {
         }
     }
 
-    private func castSteps() throws -> Outcome {
+    private func castSteps() throws {
         // Identity: a RunicOS device of a board this hmr can build for, speaking its ABI.
         let (opened, info, board) = try step(.verifyingProvider) { () -> ((Connection, RuneInfo, Board), String) in
             let connection = try Connection(to: target)
@@ -92,7 +85,6 @@ struct Caster {
             return ((), "\(image.count) bytes in \(String(format: "%.2f", seconds)) s, \(String(format: "%.1f", rate)) KB/s"
                         + (reconnects > 0 ? ", resumed after \(reconnects) reconnect\(reconnects == 1 ? "" : "s")" : ""))
         }
-        let uploadSeconds = Date().timeIntervalSince(uploadStart)
         let imageSHA256 = SHA256.hash(image)
         try step(.verifying) { () -> ((), String) in
             let states = try connection.client.imageState()
@@ -108,10 +100,9 @@ struct Caster {
             let info = try awaitActivation(slot: slot, client: connection.client)
             return ((), "slot \(info.slotName) runs rune \(info.shortDigest)")
         }
-        let checked = try step(.healthCheck) { () -> (RuneInfo, String) in
-            try healthCheck(connection: connection)
+        try step(.healthCheck) { () -> ((), String) in
+            ((), try healthCheck(connection: connection))
         }
-        return Outcome(info: checked, slot: slot, imageBytes: image.count, uploadSeconds: uploadSeconds)
     }
 
     /// Uploads `image`, reconnecting and resuming (the device keys its session by the image's
@@ -164,7 +155,7 @@ struct Caster {
     /// all-zero tensors (what a silent microphone or a still sensor gives) and must finish that
     /// call (RunicOS's `called` event). Either within ``HammerLimits/firstCallSeconds``; then
     /// the device must still run the rune, with a trap count of 0.
-    private func healthCheck(connection: Connection) throws -> (RuneInfo, String) {
+    private func healthCheck(connection: Connection) throws -> String {
         let client = connection.client
         let trapMark = "\"error\":\"trap\""
         var trap: String?
@@ -202,6 +193,6 @@ struct Caster {
         guard info.calls > 0 else {
             throw CastFailure(step: .healthCheck, reason: "no call completed within \(HammerLimits.firstCallSeconds) s")
         }
-        return (info, rune.feedsItself ? "first call OK, \(info.calls) so far, no trap" : "first call (fed zeros) OK, no trap")
+        return rune.feedsItself ? "first call OK, \(info.calls) so far, no trap" : "first call (fed zeros) OK, no trap"
     }
 }
