@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .executable(name: "runec", targets: ["runec"]),
         .executable(name: "rune", targets: ["rune"]),
+        .executable(name: "hmr", targets: ["hmr"]),
         .library(name: "RuneCompiler", targets: ["RuneCompiler"]),
         .library(name: "RuneRuntime", targets: ["RuneRuntime"]),
     ],
@@ -124,6 +125,8 @@ let package = Package(
                 "RuneFiles",
                 "RuneModels",
                 "RuneFrontEnd",
+                // Container images are the AOT engine's Cortex-M7 code, linked for a slot.
+                "RuneAOT",
                 "CLLVM",
                 "CLLVMBridge",
             ],
@@ -189,6 +192,21 @@ let package = Package(
             ]
         ),
 
+        // Hammer: deploys runes to RunicOS devices over their serial link (or TCP), verifies
+        // them, feeds them inputs and reads their health.
+        .executableTarget(
+            name: "hmr",
+            dependencies: [
+                "RuneLink",
+                "RuneCompiler",
+                "RuneAOT",
+                "RuneRuntime",
+                "RuneManifest",
+                "RuneFiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // The host side of RunicOS's link protocol: MCUmgr SMP over a serial line (or a TCP
         // socket to QEMU's chardev): framing, CBOR, the client and its upload.
         .target(name: "RuneLink", dependencies: ["RuneFiles"]),
@@ -224,6 +242,8 @@ let package = Package(
         .testTarget(name: "RuneFilesTests", dependencies: ["RuneFiles"]),
         // The smpclient interop script is run by a test, not compiled.
         .testTarget(name: "RuneLinkTests", dependencies: ["RuneLink", "RuneFiles", "RuneTestSupport"], exclude: ["Interop"]),
+        // hmr against RunicOS on QEMU (TCP and pty serial links), through a fault-injecting proxy.
+        .testTarget(name: "HammerTests", dependencies: ["RuneLink", "RuneFiles", "RuneTestSupport"]),
         .testTarget(
             name: "RuneSensorsTests",
             dependencies: ["RuneSensors", "RuneManifest", "RuneFiles", "RuneTestSupport"]

@@ -450,7 +450,8 @@ static void revert(void) {
 }
 
 static void call_once(void) {
-    if (host_fed != 0) fed_whole = 0;
+    const bool fed_by_host = host_fed != 0;
+    if (fed_by_host) fed_whole = 0;
     rune_outputs_begin_call();
     rune_aot_host_begin_call();
     rune.control->values[0] = 0;
@@ -463,6 +464,14 @@ static void call_once(void) {
     if (code != 0 || rune_boot_check_status((int32_t)(uint32_t)rune.control->values[0]) != 0 || rune_outputs_finish_call() != 0) {
         unload();
         rune_finished = true;
+    }
+    /* The host that fed this call learns it is over (its records, or its trap
+     * line, came before): {"event":"called","calls":N}. */
+    if (fed_by_host) {
+        rune_console_text("{\"event\":\"called\",\"calls\":");
+        rune_console_u64(rune_calls);
+        rune_console_text("}");
+        rune_console_end_line();
     }
 }
 

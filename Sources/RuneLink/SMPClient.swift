@@ -159,14 +159,30 @@ public final class SMPClient {
     /// command 1), in chunks of at most `chunkSize` bytes sent in order; the device refuses it
     /// unless the rune has that capability and `data` is its tensor's size. A rune fed by the
     /// host makes one call per complete set of its fed tensors.
+    ///
+    /// A chunk resent after its answer was lost is refused (the device already holds it, and
+    /// takes chunks only in order); since a chunk at offset 0 always starts the tensor afresh,
+    /// the tensor is then sent again from its start, up to ``inputRestarts`` times.
     public func streamInput(index: Int, data: [UInt8], chunkSize: Int = 1024) throws {
+        var restarts = 0
         var offset = 0
         repeat {
             let chunk = Array(data[offset..<min(data.count, offset + max(chunkSize, 1))])
             var body: [String: CBOR] = ["index": .unsigned(UInt64(index)), "data": .bytes(chunk)]
             if offset > 0 { body["off"] = .unsigned(UInt64(offset)) }
-            try request(.write, group: SMPGroup.rune, command: 1, body: .map(body))
+            do {
+                try request(.write, group: SMPGroup.rune, command: 1, body: .map(body))
+            } catch let error as SMPDeviceError where offset > 0 && error.returnCode == SMPDeviceError.invalidValue
+                && restarts < Self.inputRestarts {
+                restarts += 1
+                offset = 0
+                continue
+            }
             offset += chunk.count
         } while offset < data.count
     }
+
+    /// How often ``streamInput(index:data:chunkSize:)`` starts a tensor again after an
+    /// out-of-order refusal.
+    public static let inputRestarts = 2
 }

@@ -8,17 +8,19 @@ private let streamSocket = SOCK_STREAM
 private let sendFlags: Int32 = 0 // SO_NOSIGPIPE is set on the socket instead
 #endif
 
-/// A ``ByteLink`` over a TCP connection to `127.0.0.1:port`: how the host reaches QEMU's serial
-/// chardev (`-serial tcp:127.0.0.1:PORT,server`) or the link test harness. Plain POSIX sockets,
-/// non-blocking, with every wait bounded by `poll`.
+/// A ``ByteLink`` over a TCP connection (to `127.0.0.1:port` unless told otherwise): how the host
+/// reaches QEMU's serial chardev (`-serial tcp:127.0.0.1:PORT,server`), a serial bridge or the
+/// link test harness. Plain POSIX sockets, non-blocking, with every wait bounded by `poll`.
 public final class TCPByteLink: ByteLink {
     private var descriptor: Int32
     /// How long a write may wait for the peer to take bytes.
     public let writeTimeout: Double
 
-    /// Connects to `127.0.0.1:port` within `timeout` seconds.
-    public init(port: UInt16, timeout: Double = 5, writeTimeout: Double = 10) throws {
+    /// Connects to `host:port` within `timeout` seconds. `host` is an IPv4 address or a name
+    /// that resolves to one.
+    public init(host: String = "127.0.0.1", port: UInt16, timeout: Double = 5, writeTimeout: Double = 10) throws {
         self.writeTimeout = writeTimeout
+        let hostAddress = try Self.resolve(host)
         descriptor = socket(AF_INET, streamSocket, 0)
         guard descriptor >= 0 else { throw ByteLinkError.system("socket", errno) }
         do {
@@ -26,7 +28,7 @@ public final class TCPByteLink: ByteLink {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            address.sin_addr = hostAddress
             let result = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
@@ -50,6 +52,22 @@ public final class TCPByteLink: ByteLink {
     }
 
     deinit { disconnect() }
+
+    /// `host`'s IPv4 address: a dotted quad as is, a name through the resolver.
+    private static func resolve(_ host: String) throws -> in_addr {
+        var address = in_addr()
+        if inet_pton(AF_INET, host, &address) == 1 { return address }
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = streamSocket
+        var results: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, nil, &hints, &results)
+        defer { if let results { freeaddrinfo(results) } }
+        guard status == 0, let first = results, let socketAddress = first.pointee.ai_addr else {
+            throw ByteLinkError.system("resolve \(host)", EHOSTUNREACH)
+        }
+        return socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+    }
 
     /// Closes the connection; later reads and writes throw ``ByteLinkError/closed``.
     public func disconnect() {

@@ -150,27 +150,11 @@ struct AOT: ParsableCommand {
 
     /// The rune's manifest, from its custom section.
     static func manifest(of bytes: [UInt8], path: String) throws -> Manifest {
-        guard let section = try AOTCompiler.customSection(named: Manifest.sectionName, in: bytes) else {
-            throw AOTFirmware.Failure(messages: ["'\(path)' has no '\(Manifest.sectionName)' section; it is not a rune"])
-        }
-        do {
-            return try Manifest(decoding: section)
-        } catch {
-            throw AOTFirmware.Failure(messages: ["the manifest of '\(path)' is malformed: \(error)"])
-        }
-    }
-
-    /// The rune as a RunicOS container image for `board`'s slot `slot`.
-    static func containerImage(_ bytes: [UInt8], path: String, board: Board, slot: Int, isolation: MemoryIsolation?) throws -> [UInt8] {
-        let manifest = try manifest(of: bytes, path: path)
-        let object = try AOTCompiler.compile(bytes, target: .cortexM7, isolation: isolation, emit: .object)
-        let image = ContainerImage(board: board, slot: slot, manifest: manifest, runeSHA256: SHA256.hash(bytes),
-                                   uncheckedMemory: isolation == .mpu)
-        return try image.build(object: object)
+        try ContainerImage.manifest(ofRune: bytes, path: path)
     }
 
     private func containerImage(_ bytes: [UInt8], board: Board) throws -> [UInt8] {
-        let image = try Self.containerImage(bytes, path: rune, board: board, slot: slotIndex, isolation: isolation)
+        let image = try ContainerImage.translating(rune: bytes, path: rune, board: board, slot: slotIndex, isolation: isolation)
         Terminal.standardError.write("container image for slot \(slotIndex == 0 ? "A" : "B") of \(board.name): \(image.count) bytes\n")
         return image
     }

@@ -64,7 +64,7 @@ struct RunicOSCommand: ParsableCommand {
             var builtIn: (image: [UInt8], manifest: Manifest)?
             if let rune {
                 let bytes = try BoundedFile.read(rune, limit: RuneLimits.maxRuneBytes, timeout: RuneLimits.defaultTimeoutSeconds, regularFileOnly: true)
-                let image = try AOT.containerImage(bytes, path: rune, board: board, slot: 0, isolation: isolation)
+                let image = try ContainerImage.translating(rune: bytes, path: rune, board: board, slot: 0, isolation: isolation)
                 builtIn = (image, try AOT.manifest(of: bytes, path: rune))
             }
             let firmware = RunicOSFirmware(options: options, builtIn: builtIn, callTimeoutMilliseconds: callTimeout, exitWhenDone: exitWhenDone)

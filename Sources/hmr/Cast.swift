@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+
+/// `hmr targets cast`: a rune deployed to one or more targets, verified and health-checked.
+struct Cast: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Deploy a rune to targets, verified, activated and health-checked.",
+        discussion: """
+            Each target goes through these steps, in parallel with the others:
+              Verifying provider     the device answers as RunicOS, of a known board and ABI
+              Checking capabilities  the rune's manifest against the board's; a capability the \
+            board lacks is named and the rune refused before any upload
+              Preparing image        the AOT engine translates the rune for the device's inactive \
+            slot (cached under $XDG_CACHE_HOME/hammer by rune SHA-256, board, slot and engine version)
+              Uploading rune         chunks sized from the device's buffer; a lost link reconnects \
+            and resumes where the device stopped (up to \(HammerLimits.uploadAttempts) attempts, with backoff); \
+            a request waits \(HammerLimits.requestSeconds) s (the first chunk, which erases the slot, \
+            \(HammerLimits.eraseSeconds) s) and is resent \(HammerLimits.requestRetries) times
+              Verifying rune         the device's SHA-256 of the slot equals the uploaded image's
+              Activating             the device runs the new rune (it swaps slots itself once \
+            the image verifies)
+              Health check           the first call succeeds with no trap: a rune that feeds \
+            itself makes it alone; a rune fed by the host is fed one set of all-zero tensors
+            A failure names its step and reason. Until activation the previous rune keeps \
+            running: a refused, failed or interrupted upload never replaces it.
+
+            Output: progress bars on a terminal, plain lines otherwise, JSON events with --json. \
+            Exit status 1 if any target failed.
+
+            Examples:
+              hmr targets cast -t qemu sine.rune
+              hmr targets cast -t dev1,dev2 --json microspeech.rune
+              hmr targets cast --all sine.rune
+            """)
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Targets to cast to (names or device paths), comma-separated or repeated.", valueName: "id"))
+    var target: [String] = []
+
+    @Flag(help: "Cast to every target that answers 'hmr targets ls'.")
+    var all = false
+
+    @Flag(help: "One JSON event per line on stdout.")
+    var json = false
+
+    @Argument(help: "The .rune file.")
+    var rune: String
+
+    func validate() throws {
+        guard all != !target.isEmpty else { throw ValidationError("give -t ID[,ID...] or --all (one of them)") }
+    }
+
+    func run() throws {
+        let runeFile: RuneFile
+        let targets: [Target]
+        do {
+            runeFile = try RuneFile(path: rune)
+            if all {
+                targets = Probe.all(try Target.all()).filter { $0.info != nil }.map(\.target)
+                guard !targets.isEmpty else { throw HammerError("--all: no target answers (see 'hmr targets ls')") }
+            } else {
+                targets = try Target.resolve(target)
+            }
+        } catch {
+            throw Output.fail("\(error)")
+        }
+        let reporter: any CastReporter = json ? JSONCastReporter()
+            : Output.isTerminal ? TerminalCastReporter(targets: targets.map(\.id)) as any CastReporter : PlainCastReporter()
+        let cache = ImageCache()
+        let results = Parallel.map(targets) { target in
+            Caster(target: target, rune: runeFile, cache: cache, reporter: reporter).cast()
+        }
+        let failed = results.compactMap { $0 }.count
+        if failed > 0 {
+            if !json { Output.diagnose("error: \(failed) of \(targets.count) casts failed") }
+            throw ExitCode(1)
+        }
+    }
+}
