@@ -67,39 +67,22 @@ public final class SerialByteLink: ByteLink {
 
     /// Whether the device became ready for `events` within `timeout` seconds.
     private func wait(for events: Int16, timeout: Double) throws -> Bool {
-        var entry = pollfd(fd: descriptor, events: events, revents: 0)
-        let milliseconds = Int32(max(0, min(timeout, 3600)) * 1000)
-        while true {
-            let result = poll(&entry, 1, milliseconds)
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw ByteLinkError.system("poll", errno)
-            }
-            // A pty whose other end closed, or an unplugged adapter, reports HUP: the link is gone.
-            if result > 0, entry.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0, entry.revents & events == 0 {
-                disconnect()
-                throw ByteLinkError.closed
-            }
-            return result > 0
+        guard let revents = try DescriptorIO.poll(descriptor, for: events, timeout: timeout) else { return false }
+        // A pty whose other end closed, or an unplugged adapter, reports HUP: the link is gone.
+        if revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0, revents & events == 0 {
+            disconnect()
+            throw ByteLinkError.closed
         }
+        return true
     }
 
     public func write(_ bytes: [UInt8]) throws {
-        var sent = 0
-        while sent < bytes.count {
-            guard descriptor >= 0 else { throw ByteLinkError.closed }
-            let result = bytes[sent...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
-            if result > 0 {
-                sent += result
-            } else if result < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
-                guard try wait(for: Int16(POLLOUT), timeout: writeTimeout) else {
-                    throw ByteLinkError.system("write (timed out)", ETIMEDOUT)
-                }
-            } else {
-                let failure = errno
-                disconnect()
-                throw failure == EIO ? ByteLinkError.closed : ByteLinkError.system("write", failure)
-            }
+        guard descriptor >= 0 else { throw ByteLinkError.closed }
+        try DescriptorIO.writeAll(bytes, write: { systemWrite(descriptor, $0.baseAddress, $0.count) },
+                                  waitWritable: { try wait(for: Int16(POLLOUT), timeout: writeTimeout) },
+                                  timedOut: "write (timed out)") { failure in
+            disconnect()
+            return failure == EIO ? ByteLinkError.closed : ByteLinkError.system("write", failure)
         }
     }
 

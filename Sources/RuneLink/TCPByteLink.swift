@@ -84,34 +84,16 @@ public final class TCPByteLink: ByteLink {
 
     /// Whether `socket` became ready for `events` within `timeout` seconds.
     private static func wait(_ socket: Int32, for events: Int16, timeout: Double) throws -> Bool {
-        var entry = pollfd(fd: socket, events: events, revents: 0)
-        let milliseconds = Int32(max(0, min(timeout, 3600)) * 1000)
-        while true {
-            let result = poll(&entry, 1, milliseconds)
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw ByteLinkError.system("poll", errno)
-            }
-            return result > 0
-        }
+        try DescriptorIO.poll(socket, for: events, timeout: timeout) != nil
     }
 
     public func write(_ bytes: [UInt8]) throws {
-        var sent = 0
-        while sent < bytes.count {
-            guard descriptor >= 0 else { throw ByteLinkError.closed }
-            let result = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, sendFlags) }
-            if result > 0 {
-                sent += result
-            } else if result < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
-                guard try Self.wait(descriptor, for: Int16(POLLOUT), timeout: writeTimeout) else {
-                    throw ByteLinkError.system("send (timed out)", ETIMEDOUT)
-                }
-            } else {
-                let failure = errno
-                disconnect()
-                throw failure == EPIPE || failure == ECONNRESET ? ByteLinkError.closed : ByteLinkError.system("send", failure)
-            }
+        guard descriptor >= 0 else { throw ByteLinkError.closed }
+        try DescriptorIO.writeAll(bytes, write: { send(descriptor, $0.baseAddress, $0.count, sendFlags) },
+                                  waitWritable: { try Self.wait(descriptor, for: Int16(POLLOUT), timeout: writeTimeout) },
+                                  timedOut: "send (timed out)") { failure in
+            disconnect()
+            return failure == EPIPE || failure == ECONNRESET ? ByteLinkError.closed : ByteLinkError.system("send", failure)
         }
     }
 

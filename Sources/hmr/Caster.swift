@@ -92,9 +92,9 @@ struct Caster {
                 throw CastFailure(step: .verifying, reason: "the device reports no valid image in slot \(slot == 0 ? "A" : "B")")
             }
             guard state.hash == imageSHA256 else {
-                throw CastFailure(step: .verifying, reason: "the device's SHA-256 of slot \(slot == 0 ? "A" : "B") is \(Hex.string(state.hash).prefix(16))..., not the uploaded image's \(Hex.string(imageSHA256).prefix(16))...")
+                throw CastFailure(step: .verifying, reason: "the device's SHA-256 of slot \(slot == 0 ? "A" : "B") is \(SHA256.hex(state.hash).prefix(16))..., not the uploaded image's \(SHA256.hex(imageSHA256).prefix(16))...")
             }
-            return ((), "SHA-256 \(Hex.string(imageSHA256).prefix(16)) matches")
+            return ((), "SHA-256 \(SHA256.hex(imageSHA256).prefix(16)) matches")
         }
         try step(.activating) { () -> ((), String) in
             let info = try awaitActivation(slot: slot, client: connection.client)

@@ -21,7 +21,7 @@ final class ImageCache: @unchecked Sendable {
     /// whether it came from the cache.
     func image(for rune: RuneFile, board: Board, slot: Int) throws -> (bytes: [UInt8], cached: Bool) {
         try lock.withLock {
-            let name = "\(Hex.string(rune.sha256))-\(board.name)-\(slot == 0 ? "a" : "b")-aot\(AOTEngineVersion.current).rimg"
+            let name = "\(SHA256.hex(rune.sha256))-\(board.name)-\(slot == 0 ? "a" : "b")-aot\(AOTEngineVersion.current).rimg"
             let file = folder.appendingPathComponent("images").appendingPathComponent(name)
             if let stored = try? [UInt8](Data(contentsOf: file)), Self.isSealed(stored) {
                 return (stored, true)
@@ -44,7 +44,7 @@ final class ImageCache: @unchecked Sendable {
     }
 
     private func runeFile(sha256: [UInt8]) -> URL {
-        folder.appendingPathComponent("runes").appendingPathComponent("\(Hex.string(sha256)).rune")
+        folder.appendingPathComponent("runes").appendingPathComponent("\(SHA256.hex(sha256)).rune")
     }
 
     /// A cache that cannot be written only costs a translation next time.

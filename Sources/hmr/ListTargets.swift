@@ -1,4 +1,5 @@
 import ArgumentParser
+import RuneFiles
 
 /// `hmr targets ls`: every target, probed at once.
 struct ListTargets: ParsableCommand {
@@ -41,7 +42,7 @@ struct ListTargets: ParsableCommand {
             Row(target: probe.target.id, type: probe.target.address.kind, name: probe.target.address.description,
                 available: probe.info != nil, reason: probe.failure, board: probe.info?.board,
                 runicos: probe.info?.runicOSVersion, abi: probe.info?.abiVersion, slot: probe.info?.slotName,
-                rune: probe.info.map { $0.hasRune ? Hex.string($0.runeSHA256) : "" }, calls: probe.info?.calls,
+                rune: probe.info.map { $0.hasRune ? SHA256.hex($0.runeSHA256) : "" }, calls: probe.info?.calls,
                 traps: probe.info?.traps)
         }
         if json {

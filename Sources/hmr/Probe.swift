@@ -1,4 +1,5 @@
 import Foundation
+import RuneFiles
 import RuneLink
 
 /// What one target said when asked what it runs, or why it did not.
@@ -33,7 +34,7 @@ extension RuneInfo {
     /// Whether the device runs a rune (its digest is not all zero).
     var hasRune: Bool { runeSHA256.contains { $0 != 0 } }
     /// The first 12 hex digits of the running rune's SHA-256, or "-".
-    var shortDigest: String { hasRune ? String(Hex.string(runeSHA256).prefix(12)) : "-" }
+    var shortDigest: String { hasRune ? String(SHA256.hex(runeSHA256).prefix(12)) : "-" }
     /// "A", "B" or "-".
     var slotName: String { slot.map { $0 == 0 ? "A" : "B" } ?? "-" }
 }

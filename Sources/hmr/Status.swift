@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RuneFiles
 import RuneLink
 
 /// `hmr targets status`: what a device runs and how it is doing.
@@ -51,7 +52,7 @@ struct Status: ParsableCommand {
             repeat {
                 let info = try connection.client.runeInfo()
                 let report = Report(target: chosen.id, board: info.board, runicos: info.runicOSVersion, abi: info.abiVersion,
-                                    slot: info.slotName, rune: info.hasRune ? Hex.string(info.runeSHA256) : "",
+                                    slot: info.slotName, rune: info.hasRune ? SHA256.hex(info.runeSHA256) : "",
                                     calls: info.calls, traps: info.traps, uptimeMs: info.uptimeMilliseconds)
                 Output.print(json ? Output.json(report) : Self.text(report))
                 reads += 1

@@ -16,7 +16,7 @@ struct RunicOSLinkTests {
         let client: SMPClient
 
         init(firmware: URL) throws {
-            let port = try Self.freePort()
+            let port = try Executables.freeLoopbackPort()
             process.executableURL = try #require(Executables.system("qemu-system-arm"))
             process.arguments = ["-M", "mps2-an500", "-display", "none", "-monitor", "none",
                                  "-serial", "tcp:127.0.0.1:\(port),server=on,wait=on",
@@ -38,22 +38,6 @@ struct RunicOSLinkTests {
             client = SMPClient(link: link, timeout: 5, retries: 2)
         }
 
-        /// A port nothing listens on now (QEMU binds it right after).
-        static func freePort() throws -> UInt16 {
-            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard socket >= 0 else { throw LinkTestError("no socket") }
-            defer { close(socket) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-            }
-            guard bound else { throw LinkTestError("cannot bind a port") }
-            return UInt16(bigEndian: address.sin_port)
-        }
 
         /// The next console line containing `text`, within `timeout` seconds.
         func line(containing text: String, timeout: Double = 30) throws -> String {

@@ -27,7 +27,7 @@ struct HammerTests {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let hmr = Hammer(home: scratch)
-        let port = try QEMUDevice.freePort() // nothing listens there
+        let port = try Executables.freeLoopbackPort() // nothing listens there
         try hmr.succeed(["targets", "add", "nowhere", "tcp://127.0.0.1:\(port)"])
         let listed = try hmr.succeed(["targets", "ls", "--json"], timeout: 30)
         let row = try #require(listed.standardOutput.split(separator: "\n").first { $0.contains("\"target\":\"nowhere\"") })

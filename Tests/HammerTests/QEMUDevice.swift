@@ -21,7 +21,7 @@ final class QEMUDevice {
         var port: UInt16?
         switch serial {
         case .tcp:
-            let free = try Self.freePort()
+            let free = try Executables.freeLoopbackPort()
             port = free
             // wait=off: the device boots with nobody attached, as a board does.
             arguments += ["-serial", "tcp:127.0.0.1:\(free),server=on,wait=off"]
@@ -69,22 +69,6 @@ final class QEMUDevice {
         }
     }
 
-    /// A loopback port nothing listens on now.
-    static func freePort() throws -> UInt16 {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw HammerTestError("no socket") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw HammerTestError("cannot bind a port") }
-        return UInt16(bigEndian: address.sin_port)
-    }
 }
 
 struct HammerTestError: Error, CustomStringConvertible {

@@ -98,3 +98,26 @@ public enum Executables {
         return folder
     }
 }
+
+extension Executables {
+    /// A port of 127.0.0.1 nothing listens on now, for a child to bind (QEMU's serial line).
+    public static func freeLoopbackPort() throws -> UInt16 {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw PortError(description: "no socket: \(String(cString: strerror(errno)))") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw PortError(description: "cannot bind a port of 127.0.0.1") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    public struct PortError: Error, CustomStringConvertible {
+        public var description: String
+    }
+}
