@@ -64,10 +64,10 @@ struct FaultInjectionTests {
         }
     }
 
-    /// The upload's throughput through a proxy limiting the link to 115200 baud (10 bits a
-    /// byte), as a share of that raw bandwidth: printed for the benchmark; SMP's base64 framing
-    /// alone caps it near 3/4.
-    @Test func uploadThroughputAt115200Baud() throws {
+    /// A cast through a proxy pacing the link to 115200 baud (10 bits a byte), as a board's UART
+    /// runs, completes with the rune verified. How fast is `scripts/bench-hammer`'s to measure:
+    /// a test asserts nothing about time.
+    @Test func aCastOverALinkPacedTo115200BaudCompletes() throws {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let device = try QEMUDevice(firmware: try HammerTests.firmware(in: scratch), serial: .tcp, scratch: scratch)
@@ -76,13 +76,8 @@ struct FaultInjectionTests {
         defer { proxy.stop() }
         try hmr.succeed(["targets", "add", "slow", "tcp://127.0.0.1:\(proxy.port)"])
         let cast = try hmr.succeed(["targets", "cast", "--json", "-t", "slow", try HammerTests.rune("microspeech").path], timeout: 300)
-        let upload = try #require(cast.standardOutput.split(separator: "\n").first { $0.contains("\"step\":\"upload\"") && $0.contains("\"finished\"") })
-        // "... N bytes in S s ..."
-        let words = upload.split(separator: " ")
-        let bytes = try #require(words.firstIndex(of: "bytes").flatMap { Double(words[$0 - 1].split(separator: "\"").last ?? "") })
-        let seconds = try #require(words.firstIndex(of: "in").flatMap { Double(words[$0 + 1]) })
-        let share = bytes * 10 / 115_200 / seconds
-        print("upload at 115200 baud: \(Int(bytes)) bytes in \(seconds) s = \(String(format: "%.1f", share * 100))% of the raw bandwidth")
-        #expect(share > 0.3 && share <= 1.0, "\(upload)")
+        #expect(cast.standardOutput.split(separator: "\n").contains { $0.contains("\"step\":\"verify\"") && $0.contains("\"finished\"") },
+                "\(cast.standardOutput)")
+        #expect(cast.standardOutput.contains("\"completed\""), "\(cast.standardOutput)")
     }
 }
