@@ -148,11 +148,6 @@ struct AOT: ParsableCommand {
         }
     }
 
-    /// The rune's manifest, from its custom section.
-    static func manifest(of bytes: [UInt8], path: String) throws -> Manifest {
-        try ContainerImage.manifest(ofRune: bytes, path: path)
-    }
-
     private func containerImage(_ bytes: [UInt8], board: Board) throws -> [UInt8] {
         let image = try ContainerImage.translating(rune: bytes, path: rune, board: board, slot: slotIndex, isolation: isolation)
         Terminal.standardError.write("container image for slot \(slotIndex == 0 ? "A" : "B") of \(board.name): \(image.count) bytes\n")
@@ -161,7 +156,7 @@ struct AOT: ParsableCommand {
 
     /// The rune translated for the board and linked with the Cortex-M runtime and its AOT host.
     private func firmware(_ bytes: [UInt8], board: Board) throws -> [UInt8] {
-        let manifest = try Self.manifest(of: bytes, path: rune)
+        let manifest = try ContainerImage.manifest(ofRune: bytes, path: rune)
         let object = try AOTCompiler.compile(bytes, target: nativeTarget, isolation: isolation, emit: .object)
         let product = try AOTFirmware(options: firmwareArguments.options(board: board), manifest: manifest).build(object: object)
         for warning in product.warnings { Terminal.standardError.write("warning: \(warning)\n") }

@@ -65,7 +65,7 @@ struct RunicOSCommand: ParsableCommand {
             if let rune {
                 let bytes = try BoundedFile.read(rune, limit: RuneLimits.maxRuneBytes, timeout: RuneLimits.defaultTimeoutSeconds, regularFileOnly: true)
                 let image = try ContainerImage.translating(rune: bytes, path: rune, board: board, slot: 0, isolation: isolation)
-                builtIn = (image, try AOT.manifest(of: bytes, path: rune))
+                builtIn = (image, try ContainerImage.manifest(ofRune: bytes, path: rune))
             }
             let firmware = RunicOSFirmware(options: options, builtIn: builtIn, callTimeoutMilliseconds: callTimeout, exitWhenDone: exitWhenDone)
             let product = try firmware.build()
