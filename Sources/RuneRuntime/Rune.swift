@@ -8,6 +8,9 @@ public struct Rune: Sendable {
     public let manifest: Manifest
     /// The stages, when the rune carries a `rune.pipeline` section.
     public let pipeline: PipelineDescription?
+    /// The base rune it was derived from (`FROM REGISTRY/REPO:TAG`), when it carries a
+    /// `rune.lineage` section.
+    public let lineage: RuneLineage?
     let module: Module
     /// Bytes of linear memory the module asks for at instantiation, if it has a memory section.
     let initialMemoryBytes: UInt64?
@@ -47,6 +50,15 @@ public struct Rune: Sendable {
             }
         } else {
             pipeline = nil
+        }
+        if let section = module.customSections.first(where: { $0.name == RuneLineage.sectionName }) {
+            do {
+                lineage = try RuneLineage(decoding: Array(section.bytes))
+            } catch {
+                throw .abi("its lineage is unreadable: \(error)")
+            }
+        } else {
+            lineage = nil
         }
         initialMemoryBytes = WasmSections.initialMemoryBytes(bytes)
         try checkImportsAndExports()
