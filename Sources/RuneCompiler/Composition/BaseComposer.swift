@@ -150,8 +150,8 @@ struct BaseComposer {
     private func override(_ original: StageSyntax, with stage: StageSyntax) -> StageSyntax {
         guard sameReference(original, stage) else { return stage }
         var result = stage
-        let given = Set(stage.arguments.map { ArgumentSchema.normalize($0.key.value) })
-        result.arguments = original.arguments.filter { !given.contains(ArgumentSchema.normalize($0.key.value)) } + stage.arguments
+        let given = Set(stage.arguments.map { stage.argumentName($0.key.value) })
+        result.arguments = original.arguments.filter { !given.contains(original.argumentName($0.key.value)) } + stage.arguments
         if stage.inputTypes == nil, stage.outputTypes == nil {
             result.inputTypes = original.inputTypes
             result.outputTypes = original.outputTypes

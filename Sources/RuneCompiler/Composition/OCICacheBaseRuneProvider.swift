@@ -50,7 +50,7 @@ public struct OCICacheBaseRuneProvider: BaseRuneProvider {
             do {
                 bytes = try BoundedFile.read(path, limit: 128, regularFileOnly: true)
             } catch {
-                throw BaseRuneError(error == .missing ? "'\(reference)' is not in the pull cache (\(folder))"
+                throw BaseRuneError(error == .missing ? "it is not in the pull cache (\(folder))"
                                         : "cannot read the cache's ref for '\(reference)': \(error)",
                                     help: "pull it first with 'rune pull \(reference.text)', or build without --offline")
             }

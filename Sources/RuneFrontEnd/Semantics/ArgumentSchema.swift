@@ -18,7 +18,7 @@ public struct ArgumentSchema: Sendable {
     }
 
     /// `pixel-format` and `Pixel_Format` are both `pixel_format`.
-    public static func normalize(_ key: String) -> String {
+    static func normalize(_ key: String) -> String {
         key.lowercased().replacingOccurrences(of: "-", with: "_")
     }
 }
