@@ -622,7 +622,8 @@ public struct PipelineChecker {
                                             at: declaredRange))
                     return nil
                 }
-                return types
+                // Equal up to unit dimensions: the declaration's shape is the one printed.
+                return declared ?? types
             } catch {
                 diagnostics.emit(.error(error.isElementTypeMismatch ? .typeMismatch : .shapeMismatch,
                                         "'\(name)' (\(block.name)) \(error.message)",
@@ -645,7 +646,8 @@ public struct PipelineChecker {
                                         "'\(name)' is declared to produce \(declared.map(\.description).joined(separator: ", ")) but the model produces \(model.outputTypes.map(\.description).joined(separator: ", "))",
                                         at: declaredRange, help: "declare the model's real output types"))
             }
-            return model.outputTypes
+            // Printed as declared; an undeclared output prints its canonical shape.
+            return declared ?? model.outputTypes.map(\.canonicalized)
         }
     }
 
