@@ -42,26 +42,25 @@ public struct Rune: Sendable {
         } catch {
             throw .abi("its manifest is unreadable: \(error)")
         }
-        if let description = module.customSections.first(where: { $0.name == PipelineDescription.sectionName }) {
-            do {
-                pipeline = try PipelineDescription(decoding: Array(description.bytes))
-            } catch {
-                throw .abi("its pipeline description is unreadable: \(error)")
-            }
-        } else {
-            pipeline = nil
+        pipeline = try Rune.optionalSection(PipelineDescription.sectionName, of: module, what: "pipeline description") {
+            (bytes) throws(ManifestError) in try PipelineDescription(decoding: bytes)
         }
-        if let section = module.customSections.first(where: { $0.name == RuneLineage.sectionName }) {
-            do {
-                lineage = try RuneLineage(decoding: Array(section.bytes))
-            } catch {
-                throw .abi("its lineage is unreadable: \(error)")
-            }
-        } else {
-            lineage = nil
+        lineage = try Rune.optionalSection(RuneLineage.sectionName, of: module, what: "lineage") {
+            (bytes) throws(ManifestError) in try RuneLineage(decoding: bytes)
         }
         initialMemoryBytes = WasmSections.initialMemoryBytes(bytes)
         try checkImportsAndExports()
+    }
+
+    /// A custom section the rune may carry, decoded; nil when absent, an ABI error when malformed.
+    private static func optionalSection<Value>(_ name: String, of module: Module, what: String,
+                                               _ decode: ([UInt8]) throws(ManifestError) -> Value) throws(RuneError) -> Value? {
+        guard let section = module.customSections.first(where: { $0.name == name }) else { return nil }
+        do {
+            return try decode(Array(section.bytes))
+        } catch {
+            throw .abi("its \(what) is unreadable: \(error)")
+        }
     }
 
     private func checkImportsAndExports() throws(RuneError) {

@@ -28,6 +28,11 @@ import Testing
         return (scratch.appendingPathComponent("cache"), "sha256:\(hex)")
     }
 
+    /// `runec RUNEFILE --offline -o RUNE` with the pull cache in `cache`.
+    static func derive(_ runefile: URL, cache: URL, to rune: URL) throws -> Executables.Result {
+        try Executables.run("runec", [runefile.path, "--offline", "-o", rune.path], environment: ["XDG_CACHE_HOME": cache.path])
+    }
+
     @Test(arguments: Fixtures.cases("from"))
     func derivesFromTheCachedBase(_ name: String) throws {
         let folder = Fixtures.folder("from", name)
@@ -35,8 +40,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: scratch) }
         let (cache, digest) = try Self.cache(in: scratch)
         let rune = scratch.appendingPathComponent("\(name).rune")
-        let build = try Executables.run("runec", [Fixtures.runefile(in: folder).path, "--offline", "-o", rune.path],
-                                        environment: ["XDG_CACHE_HOME": cache.path])
+        let build = try Self.derive(Fixtures.runefile(in: folder), cache: cache, to: rune)
         // The cache folder is the test's own; the golden calls it $CACHE.
         let diagnostics = Fixtures.relativize(build.standardError).replacingOccurrences(of: cache.path, with: "$CACHE")
         Fixtures.expect(diagnostics, matches: folder.appendingPathComponent("expected.stderr"))
@@ -64,7 +68,7 @@ import Testing
         try Data("FROM localhost:5000/hotg/microspeech@\(digest)\nPROC_BLOCK label hotg-ai/rune#proc-blocks/label --labels=s,u,Up,Down,Left,Right\n".utf8)
             .write(to: runefile)
         let rune = scratch.appendingPathComponent("pinned.rune")
-        let build = try Executables.run("runec", [runefile.path, "--offline", "-o", rune.path], environment: ["XDG_CACHE_HOME": cache.path])
+        let build = try Self.derive(runefile, cache: cache, to: rune)
         try #require(build.status == 0, "\(build.standardError)")
         let wav = Fixtures.root.appendingPathComponent("hotg/microspeech/data/up/84d1e469_nohash_0.wav")
         let run = try Executables.run("rune", ["run", rune.path, "--sound", wav.path])
@@ -81,8 +85,7 @@ import Testing
         bytes[bytes.count / 2] ^= 0x01
         try bytes.write(to: blob)
         let rune = scratch.appendingPathComponent("app.rune")
-        let build = try Executables.run("runec", [Fixtures.runefile(in: Fixtures.folder("from", "new-labels")).path, "--offline", "-o", rune.path],
-                                        environment: ["XDG_CACHE_HOME": cache.path])
+        let build = try Self.derive(Fixtures.runefile(in: Fixtures.folder("from", "new-labels")), cache: cache, to: rune)
         #expect(build.status == 1)
         #expect(build.standardError.contains("error[E0405]"))
         #expect(build.standardError.contains("the cache is damaged"))

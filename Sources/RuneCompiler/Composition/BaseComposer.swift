@@ -93,8 +93,9 @@ struct BaseComposer {
     private func write(_ files: [RuneSources.File], to folder: String) -> [String: String]? {
         var paths: [String: String] = [:]
         for (index, file) in files.enumerated() {
+            // The stored name is hostile: only a plain last component of it is used, never a path.
             var name = (file.name as NSString).lastPathComponent
-            if name.isEmpty || name == "." || name == ".." || name.utf8.count > 200 { name = "file" }
+            if name.isEmpty || name == "." || name == ".." || name.contains("/") || name.utf8.count > 200 { name = "file" }
             let directory = folder + "/\(index)"
             let path = directory + "/" + name
             do {

@@ -1,3 +1,4 @@
+import RuneAOT
 import RuneFiles
 import RuneManifest
 
@@ -26,9 +27,7 @@ public struct OCICacheBaseRuneProvider: BaseRuneProvider {
     /// `$XDG_CACHE_HOME/rune/oci`, or `$HOME/.cache/rune/oci`; nil when neither is an absolute
     /// path.
     public static func defaultFolder(environment: [String: String]) -> String? {
-        if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") { return cache + "/rune/oci" }
-        if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.cache/rune/oci" }
-        return nil
+        NativeCodeCache.defaultFolder(environment: environment).map { $0 + "/oci" }
     }
 
     /// Where the blob of `digest` (`sha256:<hex>`) is.
