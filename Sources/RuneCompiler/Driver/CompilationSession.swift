@@ -88,14 +88,20 @@ public final class CompilationSession {
         self.baseProvider = baseProvider
     }
 
+    /// A caller that runs the phases itself, without ``run()``, still leaves no base files behind.
+    deinit { removeBaseFolder() }
+
+    private func removeBaseFolder() {
+        if let baseFolder { try? FileManager.default.removeItem(atPath: baseFolder) }
+        baseFolder = nil
+    }
+
     // MARK: The driver
 
     /// Runs the phases `options.emit` asks for and assembles the result. Call once.
     public func run() -> CompilationResult {
         var artifact: Artifact?
-        defer {
-            if let baseFolder { try? FileManager.default.removeItem(atPath: baseFolder) }
-        }
+        defer { removeBaseFolder() }
         do throws(Stop) {
             artifact = try runPhases()
         } catch {
