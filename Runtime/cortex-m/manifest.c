@@ -130,7 +130,9 @@ static uint32_t element_width(uint8_t element_type) {
     }
 }
 
-static int read_tensor(reader *r, rune_tensor_info *tensor) {
+/* declared_shape: the tensor of an output in a version 2 manifest, which keeps the unit
+ * dimensions its Runefile declared (F32[1, 1]) so it prints as declared. */
+static int read_tensor(reader *r, rune_tensor_info *tensor, bool declared_shape) {
     const uint32_t start = r->offset;
     uint8_t code;
     if (read_byte(r, &code) != 0) return -1;
@@ -152,7 +154,7 @@ static int read_tensor(reader *r, rune_tensor_info *tensor) {
     const uint64_t bytes = elements * element_width(code);
     if (bytes > RUNE_MAX_TENSOR_BYTES) return fail_at(r, start, "tensor is over the byte limit");
     /* Canonical shapes drop unit dimensions, except the [1] of a scalar. */
-    if (has_unit && rank > 1) return fail_at(r, start, "tensor shape is not canonical");
+    if (has_unit && rank > 1 && !declared_shape) return fail_at(r, start, "tensor shape is not canonical");
     if (tensor) {
         tensor->element_type = code;
         tensor->rank = (uint8_t)rank;
@@ -201,7 +203,8 @@ int rune_manifest_parse(const uint8_t *blob, rune_manifest_view *view, rune_mani
     if (r.length < 5 || r.bytes[0] != 'R' || r.bytes[1] != 'U' || r.bytes[2] != 'N' || r.bytes[3] != 'E') {
         return fail(&r, "missing the \"RUNE\" magic");
     }
-    if (r.bytes[4] != RUNE_ABI_VERSION) return fail_at(&r, 4, "unsupported manifest version");
+    if (r.bytes[4] < 1 || r.bytes[4] > RUNE_ABI_VERSION) return fail_at(&r, 4, "unsupported manifest version");
+    const bool declared_shapes = r.bytes[4] >= RUNE_ABI_DECLARED_SHAPES_VERSION;
     r.offset = 5;
 
     uint32_t count;
@@ -213,7 +216,7 @@ int rune_manifest_parse(const uint8_t *blob, rune_manifest_view *view, rune_mani
     for (uint32_t i = 0; i < count; i++) {
         rune_capability_info *capability = &view->capabilities[i];
         if (read_name(&r, &capability->name) != 0 || read_name(&r, &capability->kind) != 0 ||
-            read_tensor(&r, &capability->tensor) != 0 || read_arguments(&r) != 0) {
+            read_tensor(&r, &capability->tensor, false) != 0 || read_arguments(&r) != 0) {
             return -1;
         }
         capability->kind_id = rune_capability_kind_from_text(capability->kind);
@@ -234,7 +237,7 @@ int rune_manifest_parse(const uint8_t *blob, rune_manifest_view *view, rune_mani
         output->first_tensor = view->output_tensor_count;
         output->tensor_count = tensors;
         for (uint32_t t = 0; t < tensors; t++) {
-            if (read_tensor(&r, &view->output_tensors[view->output_tensor_count++]) != 0) return -1;
+            if (read_tensor(&r, &view->output_tensors[view->output_tensor_count++], declared_shapes) != 0) return -1;
         }
         if (read_arguments(&r) != 0) return -1;
     }
@@ -248,7 +251,7 @@ int rune_manifest_parse(const uint8_t *blob, rune_manifest_view *view, rune_mani
         for (uint32_t side = 0; side < 2; side++) {
             if (read_count(&r, &tensors) != 0) return -1;
             for (uint32_t t = 0; t < tensors; t++) {
-                if (read_tensor(&r, NULL) != 0) return -1;
+                if (read_tensor(&r, NULL, false) != 0) return -1;
             }
         }
     }

@@ -46,7 +46,7 @@
  *
  * A rune imports nothing else; hosts reject any other import.
  *
- * ## Manifest format (version 1)
+ * ## Manifest format (versions 1 and 2)
  *
  *   manifest   := "RUNE" u8:version capabilities outputs models resources
  *   capabilities := uleb:count capability*
@@ -58,6 +58,11 @@
  *                 uleb:count tensor* (inputs) uleb:count tensor* (outputs)
  *   resources  := uleb:memory_bytes (static data and stack the rune needs)
  *   tensor     := u8:rune_element_type uleb:rank uleb:dimension*
+ *
+ * Tensor dimensions are canonical (unit dimensions dropped, a single element
+ * is [1]), except in version 2 the tensors of an output, which keep the shape
+ * the Runefile declared (F32[1, 1] is [1, 1]) so hosts print it as declared.
+ * runec writes version 1 unless an output needs that; hosts read both.
  *   args       := uleb:count (str:key str:value)*
  *   str        := uleb:length byte*      (UTF-8, not NUL-terminated)
  *
@@ -92,7 +97,9 @@ typedef __INTPTR_TYPE__ intptr_t;
 #define NULL ((void *)0)
 #endif
 
-#define RUNE_ABI_VERSION 1
+#define RUNE_ABI_VERSION 2
+/* The first manifest version whose outputs' tensors keep their declared shapes. */
+#define RUNE_ABI_DECLARED_SHAPES_VERSION 2
 
 /** Element types, as stored in the manifest. */
 typedef enum rune_element_type {

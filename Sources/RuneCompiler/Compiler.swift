@@ -25,9 +25,12 @@ public struct CompilerOptions: Sendable {
     public var debugInfo: Bool
     /// The board, embedded inputs and run settings of `--target cortex-m7` builds.
     public var firmware: FirmwareOptions
+    /// `FROM REGISTRY/REPO:TAG` finds its base in the pull cache only, never on a network.
+    public var offline: Bool
 
     public init(emit: EmitKind = .binary, target: CompilationTarget = .wasm32, optimization: OptimizationLevel = .size,
-                debugInfo: Bool = false, firmware: FirmwareOptions = FirmwareOptions()) {
+                debugInfo: Bool = false, firmware: FirmwareOptions = FirmwareOptions(), offline: Bool = false) {
+        self.offline = offline
         self.emit = emit
         self.target = target
         self.optimization = optimization
@@ -63,10 +66,15 @@ public struct CompilationResult: Sendable {
 public struct Compiler: Sendable {
     public var modelCompiler: any ModelCompiling
     public var toolchain: any ToolchainExecutor
+    /// Where `FROM REGISTRY/REPO:TAG` finds its base; nil uses the pull cache in
+    /// `$XDG_CACHE_HOME/rune/oci` (``OCICacheBaseRuneProvider``).
+    public var baseProvider: (any BaseRuneProvider)?
 
-    public init(modelCompiler: any ModelCompiling = TFLiteModelCompiler(), toolchain: any ToolchainExecutor = Toolchain()) {
+    public init(modelCompiler: any ModelCompiling = TFLiteModelCompiler(), toolchain: any ToolchainExecutor = Toolchain(),
+                baseProvider: (any BaseRuneProvider)? = nil) {
         self.modelCompiler = modelCompiler
         self.toolchain = toolchain
+        self.baseProvider = baseProvider
     }
 
     /// Parses a Runefile (`Runefile.yml`/`.yaml` as YAML, anything else as a Runefile).
@@ -95,7 +103,8 @@ public struct Compiler: Sendable {
 
     /// A session compiling `input` with this compiler's model compiler and toolchain.
     public func session(_ input: CompilationSession.Input, options: CompilerOptions = CompilerOptions()) -> CompilationSession {
-        CompilationSession(input, options: options, modelCompiler: modelCompiler, toolchain: toolchain)
+        CompilationSession(input, options: options, modelCompiler: modelCompiler, toolchain: toolchain,
+                           baseProvider: baseProvider)
     }
 
     /// Compiles the Runefile at `path` (or in the folder `path`).

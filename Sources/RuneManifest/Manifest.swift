@@ -64,7 +64,14 @@ public struct Manifest: Equatable, Sendable {
         }
     }
 
-    public static let currentVersion: UInt8 = 1
+    /// The newest manifest version hosts read. Version 1 stores every tensor with canonical
+    /// dimensions; version 2 stores the tensors of outputs with their declared shapes
+    /// (``TensorType/shape``), so hosts print `[1,1]` where the Runefile says `F32[1, 1]`.
+    /// runec writes version 1 whenever no output's shape differs from its canonical one, so
+    /// runes that need nothing new stay readable by older hosts.
+    public static let currentVersion: UInt8 = 2
+    /// The first version that stores outputs' declared shapes.
+    public static let declaredShapesVersion: UInt8 = 2
     /// The name of the custom section that holds the manifest.
     public static let sectionName = "rune.manifest"
 
@@ -75,9 +82,12 @@ public struct Manifest: Equatable, Sendable {
     /// Bytes of linear memory the rune needs: static data, tensors, arenas and stack.
     public var memoryBytes: Int
 
+    /// Without `version`, the oldest version that holds everything given: 2 when an output's
+    /// declared shape differs from its canonical one, else 1.
     public init(capabilities: [Capability], outputs: [Output], models: [Model], memoryBytes: Int,
-                version: UInt8 = Manifest.currentVersion) {
-        self.version = version
+                version: UInt8? = nil) {
+        let needsShapes = outputs.contains { $0.inputs.contains { $0.shape != $0.dimensions } }
+        self.version = version ?? (needsShapes ? Manifest.declaredShapesVersion : 1)
         self.capabilities = capabilities
         self.outputs = outputs
         self.models = models

@@ -32,6 +32,7 @@ extension Manifest {
         var writer = ByteWriter()
         writer.bytes(Array("RUNE".utf8))
         writer.byte(version)
+        let shaped = version >= Manifest.declaredShapesVersion
         writer.uleb(capabilities.count)
         for capability in capabilities {
             writer.string(capability.name)
@@ -44,7 +45,7 @@ extension Manifest {
             writer.string(output.name)
             writer.string(output.kind)
             writer.uleb(output.inputs.count)
-            output.inputs.forEach { writer.tensor($0) }
+            output.inputs.forEach { writer.tensor($0, declaredShape: shaped) }
             writer.arguments(output.arguments)
         }
         writer.uleb(models.count)
@@ -74,7 +75,8 @@ extension Manifest {
     /// same bytes.
     public init<Bytes: Collection>(decoding bytes: Bytes) throws(ManifestError) where Bytes.Element == UInt8 {
         var reader = ByteReader(Array(bytes))
-        let version = try reader.header(magic: "RUNE", version: Manifest.currentVersion, what: "manifest")
+        let version = try reader.header(magic: "RUNE", versions: 1...Manifest.currentVersion, what: "manifest")
+        let shaped = version >= Manifest.declaredShapesVersion
         var capabilities: [Capability] = []
         for _ in 0..<(try reader.count()) {
             let name = try reader.name("capability name")
@@ -88,7 +90,7 @@ extension Manifest {
             let name = try reader.name("output name")
             let kind = try reader.name("output kind")
             var inputs: [TensorType] = []
-            for _ in 0..<(try reader.count()) { inputs.append(try reader.tensor()) }
+            for _ in 0..<(try reader.count()) { inputs.append(try reader.tensor(declaredShape: shaped)) }
             let arguments = try reader.arguments()
             outputs.append(Output(name: name, kind: kind, inputs: inputs, arguments: arguments))
         }
@@ -137,10 +139,12 @@ struct ByteWriter {
         buffer += utf8
     }
 
-    mutating func tensor(_ type: TensorType) {
+    /// A tensor with its canonical dimensions, or with its declared ``TensorType/shape``.
+    mutating func tensor(_ type: TensorType, declaredShape: Bool = false) {
+        let dimensions = declaredShape ? type.shape : type.dimensions
         byte(type.elementType.rawValue)
-        uleb(type.dimensions.count)
-        type.dimensions.forEach { uleb($0) }
+        uleb(dimensions.count)
+        dimensions.forEach { uleb($0) }
     }
 
     mutating func arguments(_ arguments: [Manifest.Argument]) {
@@ -165,12 +169,18 @@ struct ByteReader {
 
     /// Reads a four-byte magic and a version byte, which must be `version`.
     mutating func header(magic: String, version: UInt8, what: String) throws(ManifestError) -> UInt8 {
+        try header(magic: magic, versions: version...version, what: what)
+    }
+
+    /// Reads a four-byte magic and a version byte, which must be one of `versions`.
+    mutating func header(magic: String, versions: ClosedRange<UInt8>, what: String) throws(ManifestError) -> UInt8 {
         guard remaining >= 5, try bytes(4) == Array(magic.utf8) else {
             throw ManifestError(offset: 0, message: "missing the \"\(magic)\" magic")
         }
         let found = try byte()
-        guard found == version else {
-            throw ManifestError(offset: 4, message: "unsupported \(what) version \(found) (this host reads version \(version))")
+        guard versions.contains(found) else {
+            let readable = versions.count == 1 ? "version \(versions.lowerBound)" : "versions \(versions.lowerBound) to \(versions.upperBound)"
+            throw ManifestError(offset: 4, message: "unsupported \(what) version \(found) (this host reads \(readable))")
         }
         return found
     }
@@ -241,7 +251,9 @@ struct ByteReader {
         return text
     }
 
-    mutating func tensor() throws(ManifestError) -> TensorType {
+    /// A tensor; its dimensions must be canonical unless `declaredShape` allows the declared
+    /// shape (unit dimensions kept).
+    mutating func tensor(declaredShape: Bool = false) throws(ManifestError) -> TensorType {
         let start = offset
         let code = try byte()
         guard let elementType = ElementType(rawValue: code) else {
@@ -267,7 +279,9 @@ struct ByteReader {
         guard type.byteCount <= Manifest.Limits.maxTensorBytes else {
             throw ManifestError(offset: start, message: "tensor \(type) is \(type.byteCount) bytes, over the limit of \(Manifest.Limits.maxTensorBytes)")
         }
-        guard type.dimensions == dimensions else { throw ManifestError(offset: start, message: "tensor shape is not canonical") }
+        guard declaredShape || type.dimensions == dimensions else {
+            throw ManifestError(offset: start, message: "tensor shape is not canonical")
+        }
         return type
     }
 

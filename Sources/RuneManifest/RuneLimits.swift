@@ -55,6 +55,17 @@ public enum RuneLimits {
     /// makes for one rune; a larger entry is rebuilt, and a larger translation is not cached.
     public static let maxNativeCodeBytes = 256 << 20
 
+    // MARK: Sources stored in a rune (what `FROM` builds on)
+
+    /// Files (the Runefile, models, blocks, resources) in a rune's `rune.sources` section.
+    public static let maxSourceFiles = 256
+    /// Bytes of the name a stored file is known by (the path as the Runefile writes it).
+    public static let maxSourceNameBytes = 4096
+    /// Bytes of one stored file, and of all of them together.
+    public static let maxSourceBytes = maxRuneBytes
+    /// Bytes of a base rune's reference as recorded in its `rune.lineage` section.
+    public static let maxReferenceBytes = 4096
+
     // MARK: Your own blocks in C
 
     /// Preprocessor tokens clang may lex for one user block, counting every token of every macro

@@ -76,7 +76,7 @@ public struct HostConfiguration: Sendable {
     ///
     /// Each capability gets the files named after it (`--raw input=FILE`, or `--raw NAME=FILE`
     /// replaying into a capability of another kind), else the unnamed file of its kind at its
-    /// `source` position. Two files for one capability, and a file no capability reads, are
+    /// `source` position; a single unnamed `--raw` file feeds every RAW capability. Two files for one capability, and a file no capability reads, are
     /// errors: a typo in a name must not silently feed the wrong input.
     func makeSources(for manifest: Manifest) throws(RuneError) -> [any CapabilitySource] {
         try HostConfiguration.checkManifest(manifest)
@@ -115,6 +115,11 @@ public struct HostConfiguration: Sendable {
                     if source < unnamed.count {
                         file = unnamed[source]
                         usedUnnamed.insert("\(kind) \(source)")
+                    } else if kind == .raw, unnamed.count == 1 {
+                        // As in the original Rune: one unnamed --raw file feeds every RAW
+                        // capability that has no file of its own.
+                        file = unnamed[0]
+                        usedUnnamed.insert("\(kind) 0")
                     }
                 }
                 guard let file else {

@@ -8,6 +8,9 @@ public struct Rune: Sendable {
     public let manifest: Manifest
     /// The stages, when the rune carries a `rune.pipeline` section.
     public let pipeline: PipelineDescription?
+    /// The base rune it was derived from (`FROM REGISTRY/REPO:TAG`), when it carries a
+    /// `rune.lineage` section.
+    public let lineage: RuneLineage?
     let module: Module
     /// Bytes of linear memory the module asks for at instantiation, if it has a memory section.
     let initialMemoryBytes: UInt64?
@@ -39,17 +42,25 @@ public struct Rune: Sendable {
         } catch {
             throw .abi("its manifest is unreadable: \(error)")
         }
-        if let description = module.customSections.first(where: { $0.name == PipelineDescription.sectionName }) {
-            do {
-                pipeline = try PipelineDescription(decoding: Array(description.bytes))
-            } catch {
-                throw .abi("its pipeline description is unreadable: \(error)")
-            }
-        } else {
-            pipeline = nil
+        pipeline = try Rune.optionalSection(PipelineDescription.sectionName, of: module, what: "pipeline description") {
+            (bytes) throws(ManifestError) in try PipelineDescription(decoding: bytes)
+        }
+        lineage = try Rune.optionalSection(RuneLineage.sectionName, of: module, what: "lineage") {
+            (bytes) throws(ManifestError) in try RuneLineage(decoding: bytes)
         }
         initialMemoryBytes = WasmSections.initialMemoryBytes(bytes)
         try checkImportsAndExports()
+    }
+
+    /// A custom section the rune may carry, decoded; nil when absent, an ABI error when malformed.
+    private static func optionalSection<Value>(_ name: String, of module: Module, what: String,
+                                               _ decode: ([UInt8]) throws(ManifestError) -> Value) throws(RuneError) -> Value? {
+        guard let section = module.customSections.first(where: { $0.name == name }) else { return nil }
+        do {
+            return try decode(Array(section.bytes))
+        } catch {
+            throw .abi("its \(what) is unreadable: \(error)")
+        }
     }
 
     private func checkImportsAndExports() throws(RuneError) {

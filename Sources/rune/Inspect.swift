@@ -9,7 +9,7 @@ import RuneRuntime
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a rune's manifest, models and section sizes.",
-        discussion: "Reads the 'rune.manifest' section; no rune code runs.")
+        discussion: "Reads the 'rune.manifest' section, and 'rune.lineage' (the base a FROM REGISTRY/REPO:TAG rune was built on, shown as 'derived from'); no rune code runs.")
 
     @Argument(help: "The .rune file.")
     var rune: String
@@ -50,6 +50,9 @@ struct Inspect: ParsableCommand {
             lines.append("  \(model.name): \(model.source), \(model.inputs.map(\.description).joined(separator: ", ")) -> \(model.outputs.map(\.description).joined(separator: ", ")), \(model.weightBytes) weight bytes, \(model.arenaBytes) arena bytes")
         }
         if manifest.models.isEmpty { lines.append("  (none)") }
+        if let lineage = rune.lineage {
+            lines.append("derived from: \(lineage.reference) (\(lineage.digest))")
+        }
         lines.append("native code: \(NativeCodeState(rune: rune.bytes).text)")
         lines.append("sections:")
         for section in rune.sections.sections {
@@ -84,6 +87,7 @@ struct Inspect: ParsableCommand {
                 },
             ] as [String: Any],
             "native_code": NativeCodeState(rune: rune.bytes).json,
+            "lineage": rune.lineage.map { ["reference": $0.reference, "digest": $0.digest] as [String: Any] } ?? NSNull(),
             "sections": rune.sections.sections.map { ["id": Int($0.id), "name": $0.name, "bytes": $0.size] as [String: Any] },
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

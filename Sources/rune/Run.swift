@@ -14,8 +14,9 @@ struct Run: ParsableCommand {
             Each capability the rune declares must be given, or the rune is refused before any \
             of its code runs. A file flag takes FILE or NAME=FILE, where NAME is the \
             capability's name in the Runefile; unnamed files go to capabilities of that kind \
-            in the order they are declared (or by their 'source' argument). Two files for one \
-            capability, or a file no capability reads, is an error naming the capability and \
+            in the order they are declared (or by their 'source' argument). One unnamed \
+            --raw FILE feeds every RAW capability without a file of its own, as the original \
+            Rune did. Two files for one capability, or a file no capability reads, is an error naming the capability and \
             listing what the rune declares.
 
             Outputs: one JSON object per call on stdout. Logs and errors go to stderr.
@@ -49,7 +50,7 @@ struct Run: ParsableCommand {
     @Argument(help: "The .rune file.")
     var rune: String
 
-    @Option(name: .customLong("raw"), help: ArgumentHelp("A file for a RAW capability: its bytes, reinterpreted as the declared type (little-endian). NAME=FILE also replays recorded bytes into a capability of any other kind.", valueName: "[name=]file"))
+    @Option(name: .customLong("raw"), help: ArgumentHelp("A file for a RAW capability: its bytes, reinterpreted as the declared type (little-endian). A single unnamed --raw FILE feeds every RAW capability. NAME=FILE also replays recorded bytes into a capability of any other kind.", valueName: "[name=]file"))
     var rawFiles: [String] = []
 
     @Option(name: .customLong("sound"), help: ArgumentHelp("A WAV file for a SOUND capability (PCM 8/16/24/32-bit or float, any channels and rate): mixed to mono, resampled to the capability's hz, zero-padded with a warning if short.", valueName: "[name=]file.wav"))

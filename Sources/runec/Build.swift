@@ -48,6 +48,11 @@ struct Build: ParsableCommand {
     @OptionGroup(title: "Firmware options")
     var firmwareArguments: FirmwareArguments
 
+    @Flag(help: ArgumentHelp(
+        "Find the base of a 'FROM REGISTRY/REPO:TAG' in the pull cache only, never on a network.",
+        discussion: "The cache is $XDG_CACHE_HOME/rune/oci (default ~/.cache/rune/oci); 'rune pull' fills it."))
+    var offline = false
+
     @Flag(help: "Print the result and diagnostics as JSON on stdout.")
     var json = false
 
@@ -81,7 +86,7 @@ struct Build: ParsableCommand {
         guard let runefile else { throw ExitCode.validationFailure }
         let firmware = firmwareArguments.options(board: firmwareArguments.board.flatMap(Board.named) ?? .portentaH7)
         let options = CompilerOptions(emit: emit, target: target, optimization: optimization.level, debugInfo: debugInfo,
-                                      firmware: firmware)
+                                      firmware: firmware, offline: offline)
         let result = Compiler().compile(path: runefile, options: options)
         let destination = output ?? defaultOutput(runefile: runefile)
         if json {

@@ -95,7 +95,7 @@ struct RunicOSLinkTests {
                         "rand=\(sineFolder.appendingPathComponent("input.bin").path)", "--iterations", "2", "-o", firmware.path])
 
         let device = try Device(firmware: firmware)
-        let sineRecord = #"{"serial":[{"type":"f32","dimensions":[1],"elements":[0.9586351]}]}"#
+        let sineRecord = #"{"serial":[{"type":"f32","dimensions":[1,1],"elements":[0.9586351]}]}"#
         #expect(try device.line(containing: "serial") == sineRecord)
         #expect(try device.client.echo("hello") == "hello")
         var info = try device.client.runeInfo()

@@ -75,6 +75,12 @@ struct ManifestReadersAgreeTests {
             magic + [1, 1, 2, 0xc0, 0x80, 1, 0x4b, 9, 1, 4, 0, 0, 0, 0],           // overlong NUL
             magic + [1, 1, 4, 0xf4, 0x90, 0x80, 0x80, 1, 0x4b, 9, 1, 4, 0, 0, 0, 0], // above U+10FFFF
             magic + [1, 1, 4, 0xf0, 0x9f, 0x98, 0x80, 1, 0x4b, 9, 1, 4, 0, 0, 0, 0], // an emoji
+            // Version 2 keeps declared shapes in outputs only: one output "o" of kind "K".
+            magic + [2, 0, 1, 1, 0x6f, 1, 0x4b, 1, 9, 2, 1, 4, 0, 0, 0],   // output F32[1, 4]: as declared
+            magic + [2, 0, 1, 1, 0x6f, 1, 0x4b, 1, 9, 3, 1, 1, 1, 0, 0, 0], // output F32[1, 1, 1]
+            magic + [1, 0, 1, 1, 0x6f, 1, 0x4b, 1, 9, 2, 1, 4, 0, 0, 0],   // the same in version 1: not canonical
+            magic + [2, 1, 1, 0x61, 1, 0x4b, 9, 2, 1, 4, 0, 0, 0, 0],     // a capability F32[1, 4]: not canonical
+            magic + [3, 0, 0, 0, 0],                                     // version 3
         ]
         let sample = ManifestTests.sample.encoded()
         cases += (0..<sample.count).map { Array(sample.prefix($0)) }
@@ -114,7 +120,7 @@ struct ManifestReadersAgreeTests {
     static func describe(_ manifest: Manifest) -> String {
         func hex(_ text: String) -> String { text.utf8.map { String(format: "%02x", $0) }.joined() }
         func tensor(_ type: TensorType) -> String {
-            "\(type.elementType.name)[\(type.dimensions.map(String.init).joined(separator: ","))]"
+            "\(type.elementType.name)[\(type.shape.map(String.init).joined(separator: ","))]"
         }
         let capabilities = manifest.capabilities.map { "\(hex($0.name)):\(hex($0.kind)):\(tensor($0.tensor));" }.joined()
         let outputs = manifest.outputs.map { "\(hex($0.name)):\(hex($0.kind)):\($0.inputs.map(tensor).joined(separator: ","));" }.joined()

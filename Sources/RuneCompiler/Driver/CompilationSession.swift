@@ -68,16 +68,32 @@ public final class CompilationSession {
     /// The parsed Runefile, once parsed: later phases point their diagnostics into it.
     public private(set) var syntax: RunefileSyntax?
 
+    /// The base a `FROM REGISTRY/REPO:TAG` was built on, once ``compose(_:)`` found it.
+    public private(set) var lineage: RuneLineage?
+
     let modelCompiler: any ModelCompiling
     let toolchain: any ToolchainExecutor
+    let baseProvider: (any BaseRuneProvider)?
+    /// The private folder holding a base rune's unpacked files, removed when ``run()`` ends.
+    private var baseFolder: String?
 
     public init(_ input: Input, options: CompilerOptions = CompilerOptions(),
                 modelCompiler: any ModelCompiling = TFLiteModelCompiler(),
-                toolchain: any ToolchainExecutor = Toolchain()) {
+                toolchain: any ToolchainExecutor = Toolchain(),
+                baseProvider: (any BaseRuneProvider)? = nil) {
         self.input = input
         self.options = options
         self.modelCompiler = modelCompiler
         self.toolchain = toolchain
+        self.baseProvider = baseProvider
+    }
+
+    /// A caller that runs the phases itself, without ``run()``, still leaves no base files behind.
+    deinit { removeBaseFolder() }
+
+    private func removeBaseFolder() {
+        if let baseFolder { try? FileManager.default.removeItem(atPath: baseFolder) }
+        baseFolder = nil
     }
 
     // MARK: The driver
@@ -85,6 +101,7 @@ public final class CompilationSession {
     /// Runs the phases `options.emit` asks for and assembles the result. Call once.
     public func run() -> CompilationResult {
         var artifact: Artifact?
+        defer { removeBaseFolder() }
         do throws(Stop) {
             artifact = try runPhases()
         } catch {
@@ -107,7 +124,7 @@ public final class CompilationSession {
     /// Where each `--emit` kind stops.
     private func runPhases() throws(Stop) -> Artifact {
         _ = try read()
-        let syntax = parse()
+        let syntax = try compose(parse())
         switch options.emit {
         case .syntax:
             try stopOnErrors()
@@ -162,6 +179,50 @@ public final class CompilationSession {
         return parsed
     }
 
+    /// Lays the Runefile over its base rune when its `FROM` is a registry reference
+    /// (`localhost:5000/hotg/microspeech:1`); returns any other Runefile as it is.
+    public func compose(_ syntax: RunefileSyntax) throws(Stop) -> RunefileSyntax {
+        guard let image = syntax.image, BaseReference.isRegistryReference(image.value) else { return syntax }
+        guard let reference = BaseReference(image.value) else {
+            diagnostics.emit(.error(.unknownBase, "'\(image.value)' is not a valid registry reference", at: image.range,
+                                    help: "write REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:DIGEST, e.g. 'localhost:5000/hotg/microspeech:1'"))
+            throw .diagnosed
+        }
+        let provider: any BaseRuneProvider
+        if let baseProvider {
+            provider = baseProvider
+        } else if let folder = OCICacheBaseRuneProvider.defaultFolder(environment: ProcessInfo.processInfo.environment) {
+            provider = OCICacheBaseRuneProvider(folder: folder)
+        } else {
+            diagnostics.emit(.error(.unknownBase, "no pull cache to find '\(reference)' in", at: image.range,
+                                    help: "set XDG_CACHE_HOME or HOME to an absolute path"))
+            throw .diagnosed
+        }
+        let base: BaseRune
+        do {
+            base = try provider.baseRune(for: reference, offline: options.offline)
+        } catch {
+            diagnostics.emit(.error(.unknownBase, "cannot use base rune '\(reference)': \(error.message)", at: image.range, help: error.help))
+            throw .diagnosed
+        }
+        // Checked here too: the cache may be damaged, and a provider may be wrong.
+        let digest = "sha256:" + SHA256.hexHash(base.bytes)
+        guard digest == base.digest, reference.digest == nil || reference.digest == digest else {
+            diagnostics.emit(.error(.unknownBase, "base rune '\(reference)' has digest \(digest), not the \(reference.digest ?? base.digest) it was found under",
+                                    at: image.range, help: "pull it again"))
+            throw .diagnosed
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("runec-base-\(UUID().uuidString)").path
+        baseFolder = folder
+        guard let composition = BaseComposer(diagnostics: diagnostics)
+            .compose(syntax, image: image, reference: reference, base: base, folder: folder) else {
+            throw .diagnosed
+        }
+        sources.append(composition.baseFile)
+        lineage = composition.lineage
+        return composition.syntax
+    }
+
     /// Checks the syntax and lowers it to the pipeline IR; stops if any phase so far has errors.
     public func check(_ syntax: RunefileSyntax) throws(Stop) -> Pipeline {
         let checked = PipelineChecker(syntax: syntax, diagnostics: diagnostics, modelReader: modelCompiler).check()
@@ -196,6 +257,10 @@ public final class CompilationSession {
     public func plan(_ generated: GeneratedRune) throws(Stop) -> BuildPlan {
         var plan = generated.plan
         plan.confineUserBlocks(to: (requireRunefile().path as NSString).deletingLastPathComponent)
+        if let baseFolder {
+            // A base's blocks were unpacked each into its own folder there.
+            plan.confineUserBlocks(under: baseFolder)
+        }
         switch options.target {
         case .wasm32:
             return plan
@@ -229,10 +294,19 @@ public final class CompilationSession {
         report(product.warnings)
         switch options.target {
         case .wasm32:
-            let withManifest = WasmCustomSection.append(name: Manifest.sectionName, payload: generated.manifestBlob,
-                                                        to: product.binary)
-            return Artifact(bytes: WasmCustomSection.append(name: PipelineDescription.sectionName,
-                                                            payload: generated.description.encoded(), to: withManifest))
+            var rune = WasmCustomSection.append(name: Manifest.sectionName, payload: generated.manifestBlob,
+                                                to: product.binary)
+            rune = WasmCustomSection.append(name: PipelineDescription.sectionName,
+                                            payload: generated.description.encoded(), to: rune)
+            // What another Runefile's FROM builds on: this Runefile and its files as written.
+            guard let syntax, let stored = RuneSourcesCollector(diagnostics: diagnostics).collect(syntax) else {
+                throw .diagnosed
+            }
+            rune = WasmCustomSection.append(name: RuneSources.sectionName, payload: stored.encoded(), to: rune)
+            if let lineage {
+                rune = WasmCustomSection.append(name: RuneLineage.sectionName, payload: lineage.encoded(), to: rune)
+            }
+            return Artifact(bytes: rune)
         case .cortexM7:
             let image: ELFImage
             do {

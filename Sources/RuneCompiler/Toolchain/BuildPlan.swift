@@ -63,6 +63,13 @@ public struct BuildPlan: Sendable {
 
     /// Confines every user block to `folder`, the Runefile's folder (by default a block is
     /// confined to its own folder).
+    /// Confines each user block under `root` to its own folder (a base rune's unpacked blocks).
+    public mutating func confineUserBlocks(under root: String) {
+        for index in units.indices where units[index].isUserBlock && units[index].path.hasPrefix(root + "/") {
+            units[index].confinement = (units[index].path as NSString).deletingLastPathComponent
+        }
+    }
+
     public mutating func confineUserBlocks(to folder: String) {
         let absolute = URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.path
         for index in units.indices where units[index].isUserBlock {

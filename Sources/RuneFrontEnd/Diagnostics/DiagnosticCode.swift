@@ -45,6 +45,10 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let missingFile = DiagnosticCode(rawValue: "E0400", summary: "file not found")
     public static let invalidModel = DiagnosticCode(rawValue: "E0401", summary: "malformed or unsupported model")
     public static let blockCompilation = DiagnosticCode(rawValue: "E0402", summary: "processing block does not compile")
+    public static let unknownResource = DiagnosticCode(rawValue: "E0403", summary: "no resource of that name, or one that cannot be used there")
+    public static let unsupportedModelFormat = DiagnosticCode(rawValue: "E0404", summary: "model format runec cannot compile")
+    public static let unknownBase = DiagnosticCode(rawValue: "E0405", summary: "base rune not found or not usable")
+    public static let invalidOverride = DiagnosticCode(rawValue: "E0406", summary: "stage cannot replace the base rune's stage")
 
     // Targets
     public static let imageTooLarge = DiagnosticCode(rawValue: "E0500", summary: "image does not fit the board")
@@ -58,6 +62,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let unusedStage = DiagnosticCode(rawValue: "W0001", summary: "stage is never used")
     public static let ignoredArgument = DiagnosticCode(rawValue: "W0002", summary: "argument has no effect")
     public static let blockWarning = DiagnosticCode(rawValue: "W0003", summary: "warning in a processing block")
+    public static let unknownImage = DiagnosticCode(rawValue: "W0004", summary: "unknown base image, compiled as runicos/base")
 
     public static let all: [DiagnosticCode] = [
         .syntax, .unknownInstruction, .yamlSyntax, .unsupportedVersion, .missingImage, .invalidType, .nameTooLong,
@@ -65,7 +70,8 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
         .unknownCapability, .unknownOutput, .unknownProcBlock, .unknownArgument, .invalidArgument,
         .missingArgument, .duplicateArgument,
         .typeMismatch, .shapeMismatch, .cannotInferType, .unsupportedType, .tensorTooLarge,
-        .missingFile, .invalidModel, .blockCompilation, .imageTooLarge, .invalidEmbeddedInput, .boardLacksCapability,
-        .internalError, .unusedStage, .ignoredArgument, .blockWarning,
+        .missingFile, .invalidModel, .blockCompilation, .unknownResource, .unsupportedModelFormat, .unknownBase,
+        .invalidOverride, .imageTooLarge, .invalidEmbeddedInput, .boardLacksCapability,
+        .internalError, .unusedStage, .ignoredArgument, .blockWarning, .unknownImage,
     ]
 }

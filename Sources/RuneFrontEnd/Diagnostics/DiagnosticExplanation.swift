@@ -266,6 +266,33 @@ extension DiagnosticCode {
                 files beside the Runefile and the runtime headers, call only what they define or \
                 what `rune_block.h` offers, and use no inline assembly.
                 """),
+        "E0403": DiagnosticExplanation(
+            text: """
+                A `$NAME` in a `model:` or in an argument names no entry of the Runefile.yml's \
+                top-level `resources:`, or names one that cannot be used there: a model needs a \
+                `binary` resource with a `path`, an argument a `string` resource with a `path` or \
+                an `inline` value. Declare it, or fix its type.
+                """),
+        "E0404": DiagnosticExplanation(
+            text: """
+                A model's `format` argument names a format runec cannot compile. runec compiles \
+                `tensorflow-lite` models (the default) to code; convert TensorFlow, TensorFlow.js \
+                or ONNX models to TensorFlow Lite first, for example with `tflite_convert`.
+                """),
+        "E0405": DiagnosticExplanation(
+            text: """
+                `FROM REGISTRY/REPO:TAG` names a base rune that cannot be used: it is not in the \
+                pull cache (with `--offline`), its bytes do not match their digest, it carries no \
+                Runefile (runes built before runec stored their sources), or its stored Runefile \
+                has errors. Pull it with `rune pull`, or build the base again with this runec.
+                """),
+        "E0406": DiagnosticExplanation(
+            text: """
+                A stage of a derived Runefile has the name of a stage of its base rune, so it \
+                replaces that stage, but it is of another kind (a MODEL replacing a PROC_BLOCK, \
+                say): the base's connections would no longer make sense. Replace a stage with one \
+                of the same kind, or give the new stage another name.
+                """),
         "E0500": DiagnosticExplanation(
             text: """
                 The firmware image is larger than the board's flash or RAM. runec prints how much \
@@ -307,5 +334,14 @@ extension DiagnosticCode {
                 Clang warned about a C block of yours. The rune is still built; the warning is \
                 shown at your file and line.
                 """),
+        "W0004": DiagnosticExplanation(
+            text: """
+                The `FROM` or `image:` names neither the built-in base `runicos/base` nor a \
+                registry reference (one whose first part has a `.` or `:`, or is `localhost`). \
+                As in the original Rune, the name is treated as metadata and the rune is built on \
+                `runicos/base`.
+                """,
+            example: "FROM asdf\nCAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n",
+            corrected: header + "CAPABILITY<F32[4]> input RAW\nOUT serial\nRUN input serial\n"),
     ]
 }

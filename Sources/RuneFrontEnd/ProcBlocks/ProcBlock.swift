@@ -100,7 +100,7 @@ public enum ProcBlockCatalog {
     }
 
     /// Whether a reference names a C file the user wrote rather than a library block.
-    static func isUserBlock(_ reference: String) -> Bool {
+    public static func isUserBlock(_ reference: String) -> Bool {
         reference.hasSuffix(".c")
     }
 }

@@ -14,8 +14,10 @@ public struct PipelineChecker {
     /// Reads model files for their input and output types.
     let modelReader: any ModelSignatureReading
 
+    /// `$NAME` resources are resolved here, once, so every later check sees the values they stand
+    /// for at the places they are used.
     public init(syntax: RunefileSyntax, diagnostics: DiagnosticEngine, modelReader: any ModelSignatureReading) {
-        self.syntax = syntax
+        self.syntax = ResourceResolver(diagnostics: diagnostics).resolve(syntax)
         self.diagnostics = diagnostics
         self.modelReader = modelReader
     }
@@ -45,7 +47,7 @@ public struct PipelineChecker {
             diagnostics.emit(.error(.pipelineTooLarge,
                                     "the Runefile declares \(syntax.stages.count) stages; runec and hosts accept at most \(RuneLimits.maxStages)",
                                     at: first.name.range, help: "split the pipeline into several runes"))
-            return Pipeline(image: syntax.image?.value ?? "runicos/base", stages: [])
+            return Pipeline(image: "runicos/base", stages: [])
         }
         let declared = declareStages()
         let names = declared.map(\.syntax.name.value)
@@ -74,11 +76,13 @@ public struct PipelineChecker {
 
     // MARK: - Declarations
 
+    /// The original Rune treated the image as metadata, so an unknown bare name only warns. A
+    /// registry reference was composed with its base before checking and never reaches here.
     private func checkImage() {
         guard let image = syntax.image else { return }
         if image.value != "runicos/base" {
-            diagnostics.emit(.error(.missingImage, "unknown image '\(image.value)'", at: image.range,
-                                    help: "runec builds runes on 'runicos/base'"))
+            diagnostics.emit(.warning(.unknownImage, "unknown base image '\(image.value)'; building on runicos/base", at: image.range,
+                                      help: "write 'runicos/base', or a registry reference such as 'localhost:5000/hotg/microspeech:1' to build on a published rune"))
         }
     }
 
@@ -191,6 +195,7 @@ public struct PipelineChecker {
             return .procBlock(block, block.schema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
                                                           diagnostics: diagnostics))
         case .model:
+            guard let modelArguments = checkModelFormat(stage) else { return nil }
             guard let path = existingFile(reference, what: "model") else { return nil }
             let bytes: [UInt8]
             do {
@@ -206,7 +211,7 @@ public struct PipelineChecker {
                 Parameter("output", .integerList(1...(1 << 30)), aliases: ["outputs"],
                           summary: "the model's output shape, checked against the model file"),
             ])
-            let arguments = modelSchema.resolve(stage.arguments, stage: stage.name.value, at: stage.name.range,
+            let arguments = modelSchema.resolve(modelArguments, stage: stage.name.value, at: stage.name.range,
                                                 diagnostics: diagnostics)
             do {
                 let signature = try modelReader.read(bytes, path: reference.value)
@@ -224,6 +229,34 @@ public struct PipelineChecker {
                 return nil
             }
         }
+    }
+
+    /// The formats the original Rune accepted in a model's `format` argument; runec compiles the
+    /// first.
+    static let modelFormats = ["tensorflow-lite", "tensorflow", "tensorflow-js", "onnx"]
+
+    /// The stage's arguments without `format`, or nil after reporting a format runec cannot
+    /// compile.
+    private func checkModelFormat(_ stage: StageSyntax) -> [ArgumentSyntax]? {
+        var rest: [ArgumentSyntax] = []
+        var supported = true
+        for argument in stage.arguments {
+            guard ArgumentSchema.normalize(argument.key.value) == "format" else {
+                rest.append(argument)
+                continue
+            }
+            let format = argument.value.value.text
+            if format == PipelineChecker.modelFormats[0] { continue }
+            supported = false
+            let known = PipelineChecker.modelFormats.sorted()
+            diagnostics.emit(.error(.unsupportedModelFormat,
+                                    PipelineChecker.modelFormats.contains(format)
+                                        ? "model format '\(format)' is not supported; runec compiles tensorflow-lite models"
+                                        : "expected the format to be one of \(known.joined(separator: ", ")), but found \"\(format)\"",
+                                    at: argument.value.range,
+                                    help: "supported formats: tensorflow-lite (the default); convert the model to TensorFlow Lite"))
+        }
+        return supported ? rest : nil
     }
 
     /// `--input [150,1] --output 1` in the untyped form must match the model.
@@ -508,7 +541,7 @@ public struct PipelineChecker {
             if outputTypes == nil { unknown.insert(stages.count) }
             stages.append(Stage(name: name, operation: operation, inputs: inputs, outputTypes: outputTypes ?? []))
         }
-        return Pipeline(image: syntax.image?.value ?? "runicos/base", stages: stages)
+        return Pipeline(image: "runicos/base", stages: stages)
     }
 
     private func checkDeclaredInputs(_ declaredInputs: [TensorType], actual: [TensorType], inputs: [ValueReference],
@@ -589,7 +622,8 @@ public struct PipelineChecker {
                                             at: declaredRange))
                     return nil
                 }
-                return types
+                // Equal up to unit dimensions: the declaration's shape is the one printed.
+                return declared ?? types
             } catch {
                 diagnostics.emit(.error(error.isElementTypeMismatch ? .typeMismatch : .shapeMismatch,
                                         "'\(name)' (\(block.name)) \(error.message)",
@@ -612,7 +646,8 @@ public struct PipelineChecker {
                                         "'\(name)' is declared to produce \(declared.map(\.description).joined(separator: ", ")) but the model produces \(model.outputTypes.map(\.description).joined(separator: ", "))",
                                         at: declaredRange, help: "declare the model's real output types"))
             }
-            return model.outputTypes
+            // Printed as declared; an undeclared output prints its canonical shape.
+            return declared ?? model.outputTypes.map(\.canonicalized)
         }
     }
 

@@ -15,6 +15,8 @@ public struct RunefileSyntax: Sendable {
     /// Names of stages whose declarations could not be parsed (already reported), so that
     /// references to them are not reported again.
     public var unparsedStageNames: Set<String> = []
+    /// Runefile.yml's `resources:`, in the order written.
+    public var resources: [ResourceSyntax] = []
 
     public init(file: SourceFile, format: Format, image: Located<String>?, stages: [StageSyntax], edges: [EdgeSyntax]) {
         self.file = file

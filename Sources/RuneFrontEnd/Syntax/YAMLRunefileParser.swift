@@ -57,7 +57,7 @@ public struct YAMLRunefileParser {
             diagnostics.emit(.error(.yamlSyntax, "the top level of a Runefile.yml must be a mapping", at: range(of: root)))
             return syntax
         }
-        checkKeys(mapping, allowed: ["version", "image", "pipeline"], context: "the top level")
+        checkKeys(mapping, allowed: ["version", "image", "pipeline", "resources"], context: "the top level")
 
         if let version = mapping["version"] {
             if version.scalar?.string != "1" {
@@ -73,6 +73,9 @@ public struct YAMLRunefileParser {
         } else {
             diagnostics.emit(.error(.missingImage, "the Runefile.yml has no image", at: range(of: root),
                                     help: "add 'image: runicos/base'"))
+        }
+        if let resources = mapping["resources"] {
+            syntax.resources = parseResources(resources)
         }
         guard let pipelineNode = mapping["pipeline"] else {
             diagnostics.emit(.error(.emptyPipeline, "the Runefile.yml has no pipeline", at: range(of: root),
@@ -167,6 +170,58 @@ public struct YAMLRunefileParser {
         return StageSyntax(kind: kind, range: name.range, name: name,
                            reference: Located(reference, at: range(of: referenceNode)),
                            inputTypes: nil, outputTypes: outputTypes, arguments: arguments)
+    }
+
+    /// `resources:` maps names to `type` (`binary` or `string`, default `string`) and either a
+    /// `path` or an `inline` value.
+    private func parseResources(_ node: Node) -> [ResourceSyntax] {
+        guard let mapping = node.mapping else {
+            if node.scalar?.string.isEmpty ?? false { return [] }
+            diagnostics.emit(.error(.yamlSyntax, "'resources' must be a mapping of names to resources", at: range(of: node),
+                                    help: "write 'LABELS:' with 'type: string' and 'path: ./labels.txt' under it"))
+            return []
+        }
+        var resources: [ResourceSyntax] = []
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string, isIdentifier(name) else {
+                diagnostics.emit(.error(.yamlSyntax, "'\(key.scalar?.string ?? "?")' is not a valid resource name", at: range(of: key),
+                                        help: "resource names are letters, digits and '_', used as '$NAME'"))
+                continue
+            }
+            let located = Located(name, at: range(of: key))
+            guard let fields = value.mapping else {
+                diagnostics.emit(.error(.yamlSyntax, "resource '\(name)' must be a mapping", at: range(of: value),
+                                        help: "give it 'type' and a 'path' or an 'inline' value"))
+                continue
+            }
+            checkKeys(fields, allowed: ["type", "path", "inline"], context: "resource '\(name)'")
+            var kind = ResourceSyntax.Kind.string
+            if let typeNode = fields["type"] {
+                guard let text = typeNode.scalar?.string, let parsed = ResourceSyntax.Kind(rawValue: text.lowercased()) else {
+                    diagnostics.emit(.error(.invalidArgument, "unknown resource type '\(typeNode.scalar?.string ?? "?")'",
+                                            at: range(of: typeNode), help: "a resource is 'binary' or 'string'"))
+                    continue
+                }
+                kind = parsed
+            }
+            func text(_ field: String) -> Located<String>? {
+                guard let node = fields[field] else { return nil }
+                guard let value = node.scalar?.string else {
+                    diagnostics.emit(.error(.yamlSyntax, "'\(field)' of resource '\(name)' must be a string", at: range(of: node)))
+                    return nil
+                }
+                return Located(value, at: range(of: node))
+            }
+            let path = text("path")
+            let inline = text("inline")
+            if let path, inline != nil {
+                diagnostics.emit(.error(.invalidArgument, "resource '\(name)' has both a 'path' and an 'inline' value",
+                                        at: path.range, help: "keep one of them"))
+                continue
+            }
+            resources.append(ResourceSyntax(name: located, kind: kind, path: path, inline: inline))
+        }
+        return resources
     }
 
     /// `model.1` names output 1 of `model`.

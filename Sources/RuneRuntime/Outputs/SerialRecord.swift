@@ -41,9 +41,9 @@ public struct OutputTensor: Sendable, Equatable {
         self.elements = .strings(strings)
     }
 
-    /// `{"type":"i32","dimensions":[4],"elements":[0,1,2,3]}`
+    /// `{"type":"i32","dimensions":[4],"elements":[0,1,2,3]}`, with the shape as declared.
     public var json: [UInt8] {
-        var text = "{\"type\":\"\(type.elementType.name)\",\"dimensions\":[\(type.dimensions.map(String.init).joined(separator: ","))],\"elements\":["
+        var text = "{\"type\":\"\(type.elementType.name)\",\"dimensions\":[\(type.shape.map(String.init).joined(separator: ","))],\"elements\":["
         var bytes: [UInt8]
         switch elements {
         case .integers(let values): text += values.map(String.init).joined(separator: ",")
