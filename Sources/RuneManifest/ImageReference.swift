@@ -190,6 +190,7 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         let rule = "each '/'-separated part is lowercase letters and digits, joined by '.', '_', '__' or dashes"
         for component in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
             guard let first = component.first, let last = component.last else { throw bad("it has an empty part ('//' or a trailing '/')") }
+            if component.contains(where: isUpper) { throw bad("a repository is lowercase") }
             guard isLower(first) || isDigit(first), isLower(last) || isDigit(last) else { throw bad(rule) }
             var index = component.startIndex
             while index < component.endIndex {
@@ -204,10 +205,7 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
                 let separator = component[index..<end]
                 let valid = separator.elementsEqual(".".utf8) || separator.elementsEqual("_".utf8)
                     || separator.elementsEqual("__".utf8) || separator.allSatisfy { $0 == UInt8(ascii: "-") }
-                guard valid else {
-                    if separator.contains(where: isUpper) { throw bad("a repository is lowercase") }
-                    throw bad(rule)
-                }
+                guard valid else { throw bad(rule) }
                 index = end
             }
         }

@@ -356,7 +356,9 @@ public actor RegistryClient {
         } catch {
             var hint = ""
             let text = String(describing: error)
-            if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("handshake") {
+            if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") {
+                hint = "; the registry does not speak TLS there: for a plain-HTTP registry on this machine pass --insecure"
+            } else if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("handshake") {
                 hint = "; if the registry uses its own CA, pass it with --ca-file PEM"
             } else if text.contains("connect") || text.contains("refused") {
                 hint = "; is the registry running, and is it HTTPS (plain HTTP needs --insecure)?"

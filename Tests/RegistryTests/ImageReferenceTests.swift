@@ -57,6 +57,7 @@ import Testing
         ("localhost:5000//a", "empty part"),
         ("localhost:5000/a/", "empty part"),
         ("localhost:5000/A", "lowercase"),
+        ("localhost:5000/Hotg/sine", "a repository is lowercase"),
         ("localhost:5000/a..b", "lowercase letters and digits"),
         ("localhost:5000/-a", "lowercase letters and digits"),
         ("localhost:5000/a_", "lowercase letters and digits"),

@@ -159,6 +159,7 @@ struct RegistryPushPullTests {
         let https = try Self.rune(["pull", "\(server.address)/a:1", "-o", output.path], config: scratch)
         #expect(https.status == 1)
         #expect(https.standardError.contains("cannot reach registry"), "\(https.standardError)")
+        #expect(https.standardError.contains("does not speak TLS there") && https.standardError.contains("--insecure"), "\(https.standardError)")
 
         // -o onto a folder or a foreign file is refused before anything is replaced.
         let push = try Self.rune(["push", try Self.sineRune().path, "\(server.address)/hotg/sine:1", "--insecure"], config: scratch)
