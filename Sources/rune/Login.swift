@@ -18,7 +18,7 @@ struct Login: AsyncParsableCommand {
             at the terminal. It is never an argument, so it stays out of shell history and ps.
 
             Examples:
-              echo "$TOKEN" | rune login registry.example.com --username ci --password-stdin
+              echo "$PW" | rune login reg.example.com --username ci --password-stdin
               rune login localhost:5443 --username alice --ca-file ca.pem
             """)
 

@@ -23,6 +23,14 @@ struct RegistryPushPullTests {
         return try Executables.run("rune", arguments, timeout: 120, environment: environment)
     }
 
+    /// Pushes the sine rune to `server` as `hotg/sine:1`; its file and manifest digest.
+    static func pushSine(to server: RegistryServer, config: URL) throws -> (rune: URL, digest: String) {
+        let runeFile = try sineRune()
+        let push = try rune(["push", runeFile.path, "\(server.address)/hotg/sine:1", "--insecure"], config: config)
+        try #require(push.status == 0, "\(push.standardError)")
+        return (runeFile, push.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
     }
@@ -74,9 +82,7 @@ struct RegistryPushPullTests {
         defer { server.stop() }
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let push = try Self.rune(["push", try Self.sineRune().path, "\(server.address)/hotg/sine:1", "--insecure"], config: scratch)
-        try #require(push.status == 0, "\(push.standardError)")
-        let digest = push.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        let digest = try Self.pushSine(to: server, config: scratch).digest
 
         let inspect = try Executables.run(executable: skopeo, ["inspect", "--raw", "--tls-verify=false", "docker://\(server.address)/hotg/sine:1"],
                                           timeout: 60)
@@ -112,9 +118,7 @@ struct RegistryPushPullTests {
         defer { server.stop() }
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let runeFile = try Self.sineRune()
-        let push = try Self.rune(["push", runeFile.path, "\(server.address)/hotg/sine:1", "--insecure"], config: scratch)
-        try #require(push.status == 0, "\(push.standardError)")
+        let runeFile = try Self.pushSine(to: server, config: scratch).rune
         let layerDigest = ContentDigest(of: Array(try Data(contentsOf: runeFile))).description
 
         // One byte flipped in the registry's own storage, same size: only the digest can tell.
@@ -162,8 +166,7 @@ struct RegistryPushPullTests {
         #expect(https.standardError.contains("does not speak TLS there") && https.standardError.contains("--insecure"), "\(https.standardError)")
 
         // -o onto a folder or a foreign file is refused before anything is replaced.
-        let push = try Self.rune(["push", try Self.sineRune().path, "\(server.address)/hotg/sine:1", "--insecure"], config: scratch)
-        try #require(push.status == 0, "\(push.standardError)")
+        _ = try Self.pushSine(to: server, config: scratch)
         let folder = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let intoFolder = try Self.rune(["pull", "\(server.address)/hotg/sine:1", "-o", folder.path, "--insecure"], config: scratch)
@@ -190,10 +193,7 @@ struct RegistryPushPullTests {
         defer { server.stop() }
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let runeFile = try Self.sineRune()
-        let push = try Self.rune(["push", runeFile.path, "\(server.address)/hotg/sine:1", "--insecure"], config: scratch)
-        try #require(push.status == 0, "\(push.standardError)")
-        let digest = push.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        let (runeFile, digest) = try Self.pushSine(to: server, config: scratch)
         let cache = PullCache(folder: scratch.appendingPathComponent("oci").path)
         let reference = try ImageReference(parsing: "\(server.address)/hotg/sine:1")
 
