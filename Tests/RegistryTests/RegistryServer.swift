@@ -22,8 +22,17 @@ final class RegistryServer {
     /// `127.0.0.1:PORT`, the registry part of references.
     var address: String { "127.0.0.1:\(port)" }
 
-    /// TLS needs a certificate and key (PEM); auth an htpasswd file of bcrypt hashes.
-    init(tls: (certificate: URL, key: URL)? = nil, htpasswd: URL? = nil) throws {
+    /// Docker token auth: the token service's realm URL, its service and issuer names, and the
+    /// certificates its tokens are signed under.
+    struct TokenAuth {
+        var realm: String
+        var service: String
+        var issuer: String
+        var rootCertificates: URL
+    }
+
+    /// TLS needs a certificate and key (PEM); basic auth an htpasswd file of bcrypt hashes.
+    init(tls: (certificate: URL, key: URL)? = nil, htpasswd: URL? = nil, token: TokenAuth? = nil) throws {
         let binary = try #require(Self.binary, "docker-registry is not installed; scripts/install-dependencies installs it")
         folder = try Executables.temporaryFolder()
         storage = folder.appendingPathComponent("storage")
@@ -47,6 +56,8 @@ final class RegistryServer {
         }
         if let htpasswd {
             config += "auth:\n  htpasswd:\n    realm: rune-test\n    path: \(htpasswd.path)\n"
+        } else if let token {
+            config += "auth:\n  token:\n    realm: \(token.realm)\n    service: \(token.service)\n    issuer: \(token.issuer)\n    rootcertbundle: \(token.rootCertificates.path)\n"
         }
         let configURL = folder.appendingPathComponent("config.yml")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
@@ -77,7 +88,8 @@ final class RegistryServer {
         throw ServerError(description: "docker-registry did not listen on \(address) within 20 s:\n\(log())")
     }
 
-    private static func accepts(_ port: UInt16) -> Bool {
+    /// Whether something accepts connections on `port` of 127.0.0.1.
+    static func accepts(_ port: UInt16) -> Bool {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { return false }
         defer { close(socket) }

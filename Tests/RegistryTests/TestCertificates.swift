@@ -7,6 +7,8 @@ import Testing
 struct TestCertificates {
     let folder: URL
     var caCertificate: URL { folder.appendingPathComponent("ca.pem") }
+    /// The CA's EC P-256 key (it also signs the bearer tests' tokens).
+    var caKey: URL { folder.appendingPathComponent("ca.key") }
     var serverCertificate: URL { folder.appendingPathComponent("server.pem") }
     var serverKey: URL { folder.appendingPathComponent("server.key") }
 
