@@ -29,6 +29,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftwasm/WasmKit", .upToNextMinor(from: "0.4.2")),
+        // OCI registries (RuneRegistry): HTTP and TLS, and SHA-256 for content digests.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // AsyncHTTPClient's own dependencies, named for their types (ByteBuffer, TLS trust roots).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The manifest format and tensor types shared by the compiler and every host.
@@ -180,9 +186,25 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Runes as OCI artifacts in any registry: the distribution API over AsyncHTTPClient, bearer
+        // and basic auth, stored logins, and the content-addressed pull cache `FROM` reads. Only
+        // `rune` and RegistryTests depend on it: AsyncHTTPClient adds minutes to a clean build.
+        .target(
+            name: "RuneRegistry",
+            dependencies: [
+                "RuneManifest",
+                "RuneFiles",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "rune",
             dependencies: [
+                "RuneRegistry",
                 "RuneRuntime",
                 "RuneAOT",
                 "RuneManifest",
@@ -244,6 +266,14 @@ let package = Package(
         .testTarget(name: "RuneLinkTests", dependencies: ["RuneLink", "RuneFiles", "RuneTestSupport"], exclude: ["Interop"]),
         // hmr against RunicOS on QEMU (TCP and pty serial links), through a fault-injecting proxy.
         .testTarget(name: "HammerTests", dependencies: ["RuneLink", "RuneFiles", "RuneTestSupport"]),
+        // ImageReference's grammar, the auth challenge parser, and rune push/pull/login against
+        // Debian's docker-registry (plain, htpasswd behind TLS, and token auth) and skopeo.
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["RuneRegistry", "RuneManifest", "RuneFiles", "RuneTestSupport"],
+            // The token service the bearer-flow test runs beside docker-registry (Python).
+            exclude: ["TokenServer"]
+        ),
         .testTarget(
             name: "RuneSensorsTests",
             dependencies: ["RuneSensors", "RuneManifest", "RuneFiles", "RuneTestSupport"]

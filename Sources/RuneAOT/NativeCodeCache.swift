@@ -24,9 +24,7 @@ public struct NativeCodeCache: Sendable {
     /// `$XDG_CACHE_HOME/rune`, or `$HOME/.cache/rune`; nil when neither is set to an absolute
     /// path (the XDG rule: a relative `XDG_CACHE_HOME` is ignored).
     public static func defaultFolder(environment: [String: String]) -> String? {
-        if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") { return cache + "/rune" }
-        if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.cache/rune" }
-        return nil
+        UserFolders.cache(environment: environment)
     }
 
     /// The folder holding the entries.

@@ -94,6 +94,25 @@ public enum RuneLimits {
     /// Sequences and mappings one inside another in a Runefile.yml (a Runefile.yml needs 5).
     public static let maxYAMLDepth = 64
 
+    // MARK: Registries
+
+    /// Bytes of an image reference (`HOST/PATH:TAG@sha256:…`) as written.
+    public static let maxImageReferenceBytes = 512
+    /// Bytes of its name (`HOST/PATH`), Docker's limit.
+    public static let maxImageNameBytes = 255
+    /// Bytes of an OCI manifest a registry may send (the distribution spec's own limit).
+    public static let maxRegistryManifestBytes = 4 << 20
+    /// Bytes of a rune's config blob (a small JSON object).
+    public static let maxRegistryConfigBytes = 1 << 20
+    /// Bytes of any other registry response read: an error body, a token, a challenge header.
+    public static let maxRegistryResponseBytes = 1 << 20
+    /// Redirects followed for one registry request (blob downloads redirect to storage).
+    public static let maxRegistryRedirects = 5
+    /// Seconds one registry request may take, connection and transfer included.
+    public static let registryRequestSeconds: Int64 = 300
+    /// Bytes of one stored registry login (`rune login`'s credentials file).
+    public static let maxCredentialsFileBytes = 1 << 20
+
     // MARK: Running a rune (each has a `rune run` flag)
 
     /// Linear memory a rune may have, in bytes (`--max-memory`).

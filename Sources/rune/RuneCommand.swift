@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `rune`: run and inspect `.rune` containers on this machine.
 @main
-struct RuneCommand: ParsableCommand {
+struct RuneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rune",
         abstract: "Run and inspect .rune containers.",
@@ -17,8 +17,10 @@ struct RuneCommand: ParsableCommand {
               rune run sine.rune --random 42 --repeat 3
               rune inspect microspeech.rune --json
               rune cache clear
+              rune push sine.rune registry.example.com/team/sine:1
+              rune pull registry.example.com/team/sine:1 -o sine.rune
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Inspect.self, Graph.self, Cache.self]
+        subcommands: [Run.self, Inspect.self, Graph.self, Cache.self, Push.self, Pull.self, Login.self, Logout.self]
     )
 }
