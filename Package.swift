@@ -184,6 +184,7 @@ let package = Package(
             name: "rune",
             dependencies: [
                 "RuneRuntime",
+                "RuneLink",
                 "RuneAOT",
                 "RuneManifest",
                 "RuneFiles",

@@ -51,10 +51,27 @@ public final class TCPByteLink: ByteLink {
         }
     }
 
+    /// Takes over `descriptor`, a connection a ``TCPListener`` accepted.
+    init(accepted descriptor: Int32, writeTimeout: Double) throws {
+        self.writeTimeout = writeTimeout
+        self.descriptor = descriptor
+        do {
+            try Self.setNonBlocking(descriptor)
+        } catch {
+            Self.closeDescriptor(descriptor)
+            throw error
+        }
+        var on: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        #if canImport(Darwin)
+        setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+    }
+
     deinit { disconnect() }
 
     /// `host`'s IPv4 address: a dotted quad as is, a name through the resolver.
-    private static func resolve(_ host: String) throws -> in_addr {
+    static func resolve(_ host: String) throws -> in_addr {
         var address = in_addr()
         if inet_pton(AF_INET, host, &address) == 1 { return address }
         var hints = addrinfo()
@@ -77,7 +94,7 @@ public final class TCPByteLink: ByteLink {
 
     private static func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }
 
-    private static func setNonBlocking(_ socket: Int32) throws {
+    static func setNonBlocking(_ socket: Int32) throws {
         let flags = fcntl(socket, F_GETFL)
         guard flags >= 0, fcntl(socket, F_SETFL, flags | O_NONBLOCK) == 0 else { throw ByteLinkError.system("fcntl", errno) }
     }

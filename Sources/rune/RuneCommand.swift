@@ -17,8 +17,9 @@ struct RuneCommand: ParsableCommand {
               rune run sine.rune --random 42 --repeat 3
               rune inspect microspeech.rune --json
               rune cache clear
+              rune agent --listen 127.0.0.1:7700
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Inspect.self, Graph.self, Cache.self]
+        subcommands: [Run.self, Inspect.self, Graph.self, Cache.self, Agent.self]
     )
 }
