@@ -232,9 +232,12 @@ final class AgentRunner: @unchecked Sendable {
         if !tensors.isEmpty { console.line("{\"event\":\"called\",\"calls\":\(runeCalls)}") }
     }
 
-    /// RunicOS's trap line: `{"error":"trap","reason":...,"function":"_call","slot":...,"rune":...}`.
+    /// RunicOS's trap line: `{"error":"trap","reason":...,"function":"_call","slot":...,"rune":...}`,
+    /// the reason worded as the device words it (a trap's own words; other failures in full).
     static func trapLine(_ error: RuneError, slot: Int, rune: [UInt8]) -> String {
-        "{\"error\":\"trap\",\"reason\":\(jsonString(error.description)),\"function\":\"_call\",\"slot\":\"\(slot == 0 ? "A" : "B")\",\"rune\":\"\(SHA256.hex(Array(rune.prefix(8))))\"}"
+        var reason = error.description
+        if case .trap(let message) = error { reason = message }
+        return "{\"error\":\"trap\",\"reason\":\(jsonString(reason)),\"function\":\"_call\",\"slot\":\"\(slot == 0 ? "A" : "B")\",\"rune\":\"\(SHA256.hex(Array(rune.prefix(8))))\"}"
     }
 
     /// `text` as a JSON string literal.

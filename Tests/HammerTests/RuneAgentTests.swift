@@ -1,6 +1,8 @@
 import Foundation
 import RuneFiles
 import RuneLink
+import RuneManifest
+import WAT
 import RuneTestSupport
 import Testing
 
@@ -165,5 +167,73 @@ struct RuneAgentTests {
         #expect(agent.process.isRunning)
         let fresh = SMPClient(link: try TCPByteLink(port: agent.port))
         #expect(try fresh.runeInfo().isAgent)
+    }
+}
+
+extension RuneAgentTests {
+    /// A rune with one RAW capability (I32[1]) and one output (I32[1]): `_call` reads the
+    /// capability and outputs it, but stores past its memory (an out-of-bounds trap) when it
+    /// reads `trapOn`; with `trapOn` 0 it traps on the zeros of hmr's health check.
+    static func trappingRune(trapOn: Int32) throws -> [UInt8] {
+        let manifest = Manifest(capabilities: [.init(name: "input", kind: "RAW", tensor: TensorType(.i32, [1]), arguments: [])],
+                                outputs: [.init(name: "serial", kind: "SERIAL", inputs: [TensorType(.i32, [1])], arguments: [])],
+                                models: [], memoryBytes: 65536)
+        let blob = manifest.encoded()
+        let length = UInt32(blob.count)
+        let data = ((0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + blob)
+            .map { "\\" + ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let wat = """
+            (module
+              (import "rune" "capability_read" (func $read (param i32 i32 i32) (result i32)))
+              (import "rune" "output_write" (func $write (param i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 1 1)
+              (data (i32.const 1024) "\(data)")
+              (func $manifest (result i32) i32.const 1024)
+              (func $call (result i32)
+                (drop (call $read (i32.const 0) (i32.const 0) (i32.const 4)))
+                (if (i32.eq (i32.load (i32.const 0)) (i32.const \(trapOn)))
+                  (then (i32.store (i32.const 65533) (i32.const 7))))
+                (call $write (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 4)))
+              (export "_manifest" (func $manifest))
+              (export "_call" (func $call)))
+            """
+        return WasmCustomSection.append(name: Manifest.sectionName, payload: blob, to: try wat2wasm(wat))
+    }
+
+    /// A trap is one JSON line and the agent keeps serving; a rune whose first call fails is
+    /// reverted to the one before it.
+    @Test func aTrapIsOneLineAndARuneFailingItsFirstCallIsReverted() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let agent = try RuneAgentProcess(stateFolder: scratch.appendingPathComponent("state"), scratch: scratch)
+        let hmr = Hammer(home: scratch)
+        try hmr.succeed(["targets", "add", "gw", agent.address])
+        let sometimes = scratch.appendingPathComponent("traps-on-one.rune")
+        try Data(try Self.trappingRune(trapOn: 1)).write(to: sometimes)
+        try hmr.succeed(["targets", "cast", "-t", "gw", sometimes.path], timeout: 120)
+
+        let one = scratch.appendingPathComponent("one.bin"), two = scratch.appendingPathComponent("two.bin")
+        try Data([1, 0, 0, 0]).write(to: one)
+        try Data([2, 0, 0, 0]).write(to: two)
+        let trapped = try hmr.run(["run", "-t", "gw", "--raw", one.path], timeout: 60)
+        #expect(trapped.status == 1)
+        #expect(trapped.standardError.contains(#"{"error":"trap","reason":"out of bounds memory access","function":"_call","slot":"A""#),
+                "\(trapped.standardError)")
+        // Still serving, and the same rune answers the next input as rune run does.
+        let host = try Executables.run("rune", ["run", sometimes.path, "--raw", two.path], timeout: 60)
+        try #require(host.status == 0, "\(host.standardError)")
+        #expect(try hmr.succeed(["run", "-t", "gw", "--raw", two.path], timeout: 60).standardOutput == host.standardOutput)
+        let status = try hmr.status("gw")
+        #expect(Self.number(status, "traps") == 1 && status["slot"] as? String == "A", "\(status)")
+
+        // This one traps on the health check's zeros: the cast fails, the agent goes back.
+        let always = scratch.appendingPathComponent("traps-on-zero.rune")
+        try Data(try Self.trappingRune(trapOn: 0)).write(to: always)
+        let cast = try hmr.run(["targets", "cast", "-t", "gw", always.path], timeout: 120)
+        #expect(cast.status == 1)
+        #expect(cast.standardError.contains("Health check failed") && cast.standardError.contains("out of bounds memory access"), "\(cast.standardError)")
+        let reverted = try hmr.status("gw")
+        #expect(reverted["rune"] as? String == (try HammerTests.sha256(of: sometimes)) && reverted["slot"] as? String == "A", "\(reverted)")
+        #expect(agent.logText.contains(#"{"event":"reverted","slot":"A"}"#), "\(agent.logText)")
     }
 }
