@@ -142,6 +142,23 @@ struct RuneAgentTests {
         #expect(info.runeSHA256 == SHA256.hash(image) && info.slot == 1)
     }
 
+    /// A cast to an agent through a link cut twice mid-transfer resumes and completes verified.
+    @Test func aCastThroughACutLinkResumesAndCompletes() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let agent = try RuneAgentProcess(stateFolder: scratch.appendingPathComponent("state"), scratch: scratch)
+        let proxy = try FaultProxy(devicePort: agent.port, faults: .init(disconnectAfterBytes: 12_000, disconnects: 2))
+        defer { proxy.stop() }
+        let hmr = Hammer(home: scratch)
+        try hmr.succeed(["targets", "add", "cut", "tcp://127.0.0.1:\(proxy.port)"])
+        let microspeech = try HammerTests.rune("microspeech")
+        let cast = try hmr.succeed(["targets", "cast", "-t", "cut", microspeech.path], timeout: 120)
+        #expect(cast.standardOutput.contains("resumed after"), "\(cast.standardOutput)")
+        #expect(proxy.cut >= 1)
+        try hmr.succeed(["targets", "add", "direct", agent.address])
+        #expect(try hmr.runningRune("direct") == (try HammerTests.sha256(of: microspeech)))
+    }
+
     /// Seeded hostile frames (random bytes, bad CRCs, truncated, oversized, lying lengths, random
     /// CBOR bodies) for a bounded time: the agent neither crashes nor hangs, and then answers.
     @Test func theAgentSurvivesMalformedFrames() throws {
