@@ -25,13 +25,7 @@ public final class TCPByteLink: ByteLink {
         guard descriptor >= 0 else { throw ByteLinkError.system("socket", errno) }
         do {
             try Self.setNonBlocking(descriptor)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr = hostAddress
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            let result = Self.withSocketAddress(hostAddress, port: port) { connect(descriptor, $0, $1) }
             if result != 0 {
                 guard errno == EINPROGRESS else { throw ByteLinkError.system("connect", errno) }
                 guard try Self.wait(descriptor, for: Int16(POLLOUT), timeout: timeout) else { throw ByteLinkError.connectTimedOut }
@@ -69,6 +63,18 @@ public final class TCPByteLink: ByteLink {
     }
 
     deinit { disconnect() }
+
+    /// Calls `body` with the socket address of `address:port` and its length (for connect, bind).
+    static func withSocketAddress<Result>(_ address: in_addr, port: UInt16,
+                                          _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = port.bigEndian
+        socketAddress.sin_addr = address
+        return withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
 
     /// `host`'s IPv4 address: a dotted quad as is, a name through the resolver.
     static func resolve(_ host: String) throws -> in_addr {

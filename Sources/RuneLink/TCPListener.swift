@@ -29,13 +29,7 @@ public final class TCPListener {
             var on: Int32 = 1
             // A restarted agent takes its port back at once, not after TIME_WAIT.
             setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-            var socketAddress = sockaddr_in()
-            socketAddress.sin_family = sa_family_t(AF_INET)
-            socketAddress.sin_port = port.bigEndian
-            socketAddress.sin_addr = address
-            let bound = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            let bound = TCPByteLink.withSocketAddress(address, port: port) { bind(descriptor, $0, $1) }
             guard bound == 0 else { throw ByteLinkError.system("bind \(host):\(port)", errno) }
             guard listen(descriptor, backlog) == 0 else { throw ByteLinkError.system("listen", errno) }
             var actual = sockaddr_in()

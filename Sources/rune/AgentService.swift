@@ -60,13 +60,11 @@ final class AgentService: @unchecked Sendable {
     private func revert(_ reason: String) { lock.withLock { revertLocked(reason) } }
 
     private func revertLocked(_ reason: String) {
-        let refused = slots.record?.active
         slotHashes = [:]
         guard let record = slots.revert(), let active = loadActive(record) else {
             runner.activate(nil, fresh: false)
             return
         }
-        _ = refused
         console.line("{\"event\":\"reverted\",\"slot\":\"\(record.active == 0 ? "A" : "B")\"}")
         runner.activate(active, fresh: false)
     }

@@ -20,13 +20,7 @@ final class RuneAgentProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_CACHE_HOME"] = scratch.appendingPathComponent("agent-cache").path
         process.environment = environment
-        log = scratch.appendingPathComponent("agent-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        log = try QEMUDevice.launch(process, logNamed: "agent", in: scratch)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline, process.isRunning {
             if (try? TCPByteLink(port: self.port, timeout: 1)) != nil { return }
