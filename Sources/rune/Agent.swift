@@ -142,6 +142,9 @@ struct Agent: ParsableCommand {
             listener = try TCPListener(host: host, port: port)
         } catch let error as ValidationError {
             throw error
+        } catch let ByteLinkError.system(call, code) {
+            errors.write("error: cannot listen: \(call): \(String(cString: strerror(code)))\n")
+            throw ExitCode(1)
         } catch {
             errors.write("error: \(error)\n")
             throw ExitCode(1)
