@@ -149,6 +149,8 @@ struct Agent: ParsableCommand {
             errors.write("error: \(error)\n")
             throw ExitCode(1)
         }
+        // Writes to a closed stdout or client fail with EPIPE rather than end the agent.
+        signal(SIGPIPE, SIG_IGN)
         let console = AgentConsole()
         let runner = AgentRunner(console: console, configuration: configuration, engine: engine,
                                  period: RunLimits.parseDuration(period) ?? 1)

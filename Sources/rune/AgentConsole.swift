@@ -47,7 +47,8 @@ final class AgentConsole: @unchecked Sendable {
     /// dropped (its thread then ends).
     func line(_ line: String) {
         let bytes = Array((line + "\n").utf8)
-        FileHandle.standardOutput.write(Data(bytes))
+        // A closed stdout (the agent's terminal gone) must not stop it serving its clients.
+        try? FileHandle.standardOutput.write(contentsOf: Data(bytes))
         let current = lock.withLock { Array(clients.values) }
         for client in current where !client.send(bytes) { remove(client) }
     }
