@@ -206,6 +206,7 @@ let package = Package(
             dependencies: [
                 "RuneRegistry",
                 "RuneRuntime",
+                "RuneLink",
                 "RuneAOT",
                 "RuneManifest",
                 "RuneFiles",
@@ -265,7 +266,9 @@ let package = Package(
         // The smpclient interop script is run by a test, not compiled.
         .testTarget(name: "RuneLinkTests", dependencies: ["RuneLink", "RuneFiles", "RuneTestSupport"], exclude: ["Interop"]),
         // hmr against RunicOS on QEMU (TCP and pty serial links), through a fault-injecting proxy.
-        .testTarget(name: "HammerTests", dependencies: ["RuneLink", "RuneFiles", "RuneTestSupport"]),
+        // WAT: RuneAgentTests writes a rune that traps in WebAssembly text.
+        .testTarget(name: "HammerTests", dependencies: ["RuneLink", "RuneFiles", "RuneManifest", "RuneTestSupport",
+                                                        .product(name: "WAT", package: "WasmKit")]),
         // ImageReference's grammar, the auth challenge parser, and rune push/pull/login against
         // Debian's docker-registry (plain, htpasswd behind TLS, and token auth) and skopeo.
         .testTarget(

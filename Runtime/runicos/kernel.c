@@ -60,7 +60,13 @@ static loaded_rune rune;
 static rune_manifest_view manifest;
 static volatile bool rune_changed;
 static uint64_t total_calls, total_traps, rune_calls, rune_cycles;
+static uint32_t last_call_cycles;
 static bool rune_finished;
+
+/* The rune's stack is painted with this at load; the first word from the
+ * bottom that no longer holds it marks the deepest the stack reached. */
+#define STACK_PAINT 0xA5A5A5A5u
+static bool stack_measurable(void);
 
 /* Tensors streamed by the host: one region of fed_bytes per capability. */
 #define NO_ROOM 0xFFFFFFFFu
@@ -353,6 +359,10 @@ static int load(uint32_t slot) {
     for (uint32_t i = 0; i < header->bss_bytes; i++) data[header->data_bytes + i] = 0;
     rune.control = (runicos_control *)(uintptr_t)layout->ram_address;
     rune.stack_top = layout->ram_address + layout->ram_bytes;
+    if (stack_measurable()) {
+        volatile uint32_t *word = (volatile uint32_t *)(uintptr_t)(rune.stack_top - rune.header.stack_bytes);
+        for (uint32_t i = 0; i < rune.header.stack_bytes / 4u; i++) word[i] = STACK_PAINT;
+    }
     rune.budget_cycles = (uint64_t)runicos_call_timeout_ms * (rune_board_clock_hz() / 1000u);
     rune.loaded = true;
 
@@ -363,8 +373,30 @@ static int load(uint32_t slot) {
     }
     rune_aot_host_prepare(&manifest);
     rune_calls = rune_cycles = 0;
+    last_call_cycles = 0;
     rune_finished = false;
     return 0;
+}
+
+/* Whether the stack lies word-aligned in the rune's RAM above its .data and
+ * .bss, so painting it touches nothing else (runicos_image_check bounds the
+ * sections; this is only the OS not trusting arithmetic it did not do). */
+static bool stack_measurable(void) {
+    const runicos_layout *layout = &runicos_board_layout;
+    const uint32_t stack = rune.header.stack_bytes;
+    const uint64_t ram_end = (uint64_t)rune.header.ram_address + rune.header.data_bytes + rune.header.bss_bytes;
+    return stack != 0 && (stack & 3u) == 0 && stack <= layout->ram_bytes && (rune.stack_top & 3u) == 0 &&
+           ram_end <= (uint64_t)rune.stack_top - stack;
+}
+
+/* The deepest the rune's stack reached since it was loaded, in bytes. */
+static uint32_t stack_peak(void) {
+    if (!rune.loaded || !stack_measurable()) return 0;
+    const volatile uint32_t *word = (const volatile uint32_t *)(uintptr_t)(rune.stack_top - rune.header.stack_bytes);
+    const uint32_t words = rune.header.stack_bytes / 4u;
+    uint32_t untouched = 0;
+    while (untouched < words && word[untouched] == STACK_PAINT) untouched++;
+    return (words - untouched) * 4u;
 }
 
 /* ---- The kernel's services ---- */
@@ -378,6 +410,11 @@ void runicos_kernel_status(runicos_status *status) {
     status->traps = total_traps;
     const uint32_t per_ms = rune_board_clock_hz() / 1000u;
     status->uptime_ms = per_ms != 0 ? rune_board_cycles() / per_ms : 0;
+    status->rune_calls = rune.loaded ? rune_calls : 0;
+    status->rune_cycles = rune.loaded ? rune_cycles : 0;
+    status->last_call_cycles = rune.loaded ? last_call_cycles : 0;
+    status->ram_bytes = rune.loaded ? rune.header.data_bytes + rune.header.bss_bytes : 0;
+    status->stack_peak_bytes = stack_peak();
 }
 
 runicos_slots *runicos_kernel_slots(void) { return &slots; }
@@ -458,7 +495,8 @@ static void call_once(void) {
     const uint32_t start = rune_board_cycles();
     const int32_t code = call_rune(rune.call_entry, (uint32_t)(uintptr_t)&rune.control->context,
                                    (uint32_t)(uintptr_t)rune.control->values, "_call");
-    rune_cycles += (uint32_t)(rune_board_cycles() - start);
+    last_call_cycles = (uint32_t)(rune_board_cycles() - start);
+    rune_cycles += last_call_cycles;
     rune_calls++;
     total_calls++;
     if (code != 0 || rune_boot_check_status((int32_t)(uint32_t)rune.control->values[0]) != 0 || rune_outputs_finish_call() != 0) {

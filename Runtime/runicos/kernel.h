@@ -17,6 +17,15 @@ typedef struct runicos_status {
     uint64_t calls;
     uint64_t traps;
     uint32_t uptime_ms;
+    /* LibSaga, about the running rune since it was loaded (zero without one):
+     * its calls and their rune_board_cycles, summed and the last; its RAM
+     * (.data and .bss, the linear memory among them); and the deepest its
+     * stack reached, from the pattern painted at load (0 if not measured). */
+    uint64_t rune_calls;
+    uint64_t rune_cycles;
+    uint32_t last_call_cycles;
+    uint32_t ram_bytes;
+    uint32_t stack_peak_bytes;
 } runicos_status;
 
 void runicos_kernel_status(runicos_status *status);

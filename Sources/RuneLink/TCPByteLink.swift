@@ -25,13 +25,7 @@ public final class TCPByteLink: ByteLink {
         guard descriptor >= 0 else { throw ByteLinkError.system("socket", errno) }
         do {
             try Self.setNonBlocking(descriptor)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr = hostAddress
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            let result = Self.withSocketAddress(hostAddress, port: port) { connect(descriptor, $0, $1) }
             if result != 0 {
                 guard errno == EINPROGRESS else { throw ByteLinkError.system("connect", errno) }
                 guard try Self.wait(descriptor, for: Int16(POLLOUT), timeout: timeout) else { throw ByteLinkError.connectTimedOut }
@@ -51,10 +45,39 @@ public final class TCPByteLink: ByteLink {
         }
     }
 
+    /// Takes over `descriptor`, a connection a ``TCPListener`` accepted.
+    init(accepted descriptor: Int32, writeTimeout: Double) throws {
+        self.writeTimeout = writeTimeout
+        self.descriptor = descriptor
+        do {
+            try Self.setNonBlocking(descriptor)
+        } catch {
+            Self.closeDescriptor(descriptor)
+            throw error
+        }
+        var on: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        #if canImport(Darwin)
+        setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+    }
+
     deinit { disconnect() }
 
+    /// Calls `body` with the socket address of `address:port` and its length (for connect, bind).
+    static func withSocketAddress<Result>(_ address: in_addr, port: UInt16,
+                                          _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = port.bigEndian
+        socketAddress.sin_addr = address
+        return withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
+
     /// `host`'s IPv4 address: a dotted quad as is, a name through the resolver.
-    private static func resolve(_ host: String) throws -> in_addr {
+    static func resolve(_ host: String) throws -> in_addr {
         var address = in_addr()
         if inet_pton(AF_INET, host, &address) == 1 { return address }
         var hints = addrinfo()
@@ -77,7 +100,7 @@ public final class TCPByteLink: ByteLink {
 
     private static func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }
 
-    private static func setNonBlocking(_ socket: Int32) throws {
+    static func setNonBlocking(_ socket: Int32) throws {
         let flags = fcntl(socket, F_GETFL)
         guard flags >= 0, fcntl(socket, F_SETFL, flags | O_NONBLOCK) == 0 else { throw ByteLinkError.system("fcntl", errno) }
     }

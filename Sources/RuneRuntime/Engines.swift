@@ -19,6 +19,19 @@ public enum RuneEngine: String, CaseIterable, Sendable {
                                        limits: configuration.limits, cache: configuration.nativeCodeCache)
         }
     }
+
+    /// Instantiates `rune` on this engine with `sources` for its capabilities, in manifest order
+    /// (a host that reads them its own way: `rune agent` feeds them from its link), within
+    /// `configuration`'s limits and native code cache.
+    public func instantiate(_ rune: Rune, sources: [any CapabilitySource], configuration: HostConfiguration) throws(RuneError) -> any RunnableRune {
+        switch self {
+        case .interpreter: return try RuneInstance(rune: rune, sources: sources, limits: configuration.limits)
+        case .aot:
+            try HostConfiguration.checkManifest(rune.manifest)
+            try RuneInstance.checkMemory(rune, limits: configuration.limits)
+            return try AOTRuneInstance(rune: rune, sources: sources, limits: configuration.limits, cache: configuration.nativeCodeCache)
+        }
+    }
 }
 
 /// What `rune run` needs from an instantiated rune, whichever engine runs it.
@@ -37,6 +50,8 @@ public protocol RunnableRune: AnyObject {
     /// first call, none).
     func records() -> [SerialRecord]
     func runTimingStages() throws(RuneError) -> (records: [SerialRecord], nanoseconds: [UInt64])
+    /// The size of the rune's linear memory now, in bytes (it only grows).
+    var memoryBytes: Int { get }
 }
 
 extension RuneInstance: RunnableRune {}
@@ -256,6 +271,8 @@ public final class AOTRuneInstance: RunnableRune {
     }
 
     public var inputWarnings: [String] { state.sources.compactMap(\.warning) }
+
+    public var memoryBytes: Int { memory.byteCount }
 }
 
 extension AOTValue {

@@ -174,6 +174,9 @@ public final class RuneInstance {
     /// Warnings about the inputs (padding, resampling), once per source.
     public var inputWarnings: [String] { state.sources.compactMap(\.warning) }
 
+    /// The size of the rune's linear memory now, in bytes.
+    public var memoryBytes: Int { memory.byteCount }
+
     static func describe(status: Int32) -> String {
         switch status {
         case -1: "a capability could not be read"

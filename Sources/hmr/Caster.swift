@@ -44,10 +44,12 @@ struct Caster {
     }
 
     private func castSteps() throws {
-        // Identity: a RunicOS device of a board this hmr can build for, speaking its ABI.
-        let (opened, info, board) = try step(.verifyingProvider) { () -> ((Connection, RuneInfo, Board), String) in
+        // Identity: a RunicOS device of a board this hmr can build for, speaking its ABI; or a
+        // `rune agent`, which takes the .rune itself.
+        let (opened, info, board) = try step(.verifyingProvider) { () -> ((Connection, RuneInfo, Board?), String) in
             let connection = try Connection(to: target)
             let info = try connection.client.runeInfo()
+            if info.isAgent { return ((connection, info, nil), "rune agent on \(info.board), \(info.runicOSVersion)") }
             guard let board = Board.named(info.board) else {
                 throw CastFailure(step: .verifyingProvider, reason: "the device is a '\(info.board)', a board this hmr does not know (it knows \(Board.all.map(\.name).joined(separator: ", ")))")
             }
@@ -59,21 +61,25 @@ struct Caster {
         }
         var connection = opened
         try step(.checkingCapabilities) { () -> ((), String) in
+            // What the target serves: the agent says; a device's are its board's.
+            let served = board.map { Set($0.capabilities.map(\.name)) } ?? Set(info.capabilities ?? [])
+            let provider = board.map { "board \($0.name)" } ?? "the agent on \(info.board)"
             var lines: [String] = []
             for capability in rune.manifest.capabilities {
-                guard let kind = capability.kindID, board.capabilities.contains(kind) else {
-                    throw CastFailure(step: .checkingCapabilities, reason: "the rune needs capability '\(capability.name)' of kind \(capability.kind), which board \(board.name) does not provide; nothing was uploaded")
+                guard let kind = capability.kindID, served.contains(kind.name) else {
+                    throw CastFailure(step: .checkingCapabilities, reason: "the rune needs capability '\(capability.name)' of kind \(capability.kind), which \(provider) does not provide; nothing was uploaded")
                 }
                 lines.append("Capability \(capability.kind) '\(capability.name)' OK")
             }
             return ((), lines.isEmpty ? "no capabilities" : lines.joined(separator: ", "))
         }
-        // The device writes into the slot it does not run (A when it runs none).
+        // The target writes into the slot it does not run (A when it runs none).
         let slot = info.slot == 0 ? 1 : 0
         let image = try step(.preparingImage) { () -> ([UInt8], String) in
+            cache.keep(rune)
+            guard let board else { return (rune.bytes, "slot \(slot == 0 ? "A" : "B"), the .rune itself, \(rune.bytes.count) bytes") }
             let started = Date()
             let (image, cached) = try cache.image(for: rune, board: board, slot: slot)
-            cache.keep(rune)
             let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
             return (image, "slot \(slot == 0 ? "A" : "B"), \(image.count) bytes, \(cached ? "cached" : "translated") in \(seconds) s")
         }
@@ -170,8 +176,8 @@ struct Caster {
                 try client.streamInput(index: index, data: [UInt8](repeating: 0, count: capability.tensor.byteCount), chunkSize: chunk)
             }
             let end = try client.waitForConsoleLine(timeout: HammerLimits.firstCallSeconds) { line in
-                if line.contains(trapMark) { trap = line }
-                return line.hasPrefix("{\"event\":\"called\"")
+                if line.contains(trapMark) || line.hasPrefix("error:") { trap = line }
+                return line.hasPrefix("{\"event\":\"called\"") || line.contains("\"event\":\"reverted\"")
             }
             if end == nil, trap == nil {
                 throw CastFailure(step: .healthCheck, reason: "the first call, fed zeros, did not finish within \(HammerLimits.firstCallSeconds) s")

@@ -9,8 +9,8 @@ struct Hammer: ParsableCommand {
         discussion: """
             A target is a device reached over MCUmgr's SMP: a serial port (found by itself: \
             /dev/ttyACM*, /dev/ttyUSB*, /dev/serial/by-id/*), or a name added with \
-            'hmr targets add NAME URL' for tcp://HOST:PORT (QEMU's UART, a serial bridge) or \
-            serial:///dev/PORT?baud=N.
+            'hmr targets add NAME URL' for tcp://HOST:PORT (QEMU's UART, a serial bridge, a host \
+            running 'rune agent') or serial:///dev/PORT?baud=N.
 
             Typical session:
               hmr targets add qemu tcp://127.0.0.1:5555

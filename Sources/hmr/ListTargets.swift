@@ -11,7 +11,7 @@ struct ListTargets: ParsableCommand {
             \(HammerLimits.probeSeconds) s, by asking RunicOS what it runs. A device that does not \
             answer is listed as not available, with the reason.
 
-            Columns: Target (what -t takes), Type (tcp, serial), Name (its address), Available, \
+            Columns: Target (what -t takes), Type (tcp, serial, or agent for a 'rune agent'), Name (its address), Available, \
             Board, RunicOS (version), Slot (of the running rune), Rune (the running rune's \
             SHA-256, first 12 digits). With --json, one object per target on stdout.
             Exit status 0 whether or not the targets answer.
@@ -39,7 +39,7 @@ struct ListTargets: ParsableCommand {
         let targets: [Target]
         do { targets = try Target.all() } catch { throw Output.fail("\(error)") }
         let rows = Probe.all(targets).map { probe in
-            Row(target: probe.target.id, type: probe.target.address.kind, name: probe.target.address.description,
+            Row(target: probe.target.id, type: probe.info?.isAgent == true ? "agent" : probe.target.address.kind, name: probe.target.address.description,
                 available: probe.info != nil, reason: probe.failure, board: probe.info?.board,
                 runicos: probe.info?.runicOSVersion, abi: probe.info?.abiVersion, slot: probe.info?.slotName,
                 rune: probe.info.map { $0.hasRune ? SHA256.hex($0.runeSHA256) : "" }, calls: probe.info?.calls,

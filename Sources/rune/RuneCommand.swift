@@ -19,8 +19,9 @@ struct RuneCommand: AsyncParsableCommand {
               rune cache clear
               rune push sine.rune registry.example.com/team/sine:1
               rune pull registry.example.com/team/sine:1 -o sine.rune
+              rune agent --listen 127.0.0.1:7700
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Inspect.self, Graph.self, Cache.self, Push.self, Pull.self, Login.self, Logout.self]
+        subcommands: [Run.self, Inspect.self, Graph.self, Cache.self, Push.self, Pull.self, Login.self, Logout.self, Agent.self]
     )
 }

@@ -114,9 +114,15 @@ struct HammerTests {
         #expect(!refused.standardOutput.contains("Uploading rune"), "\(refused.standardOutput)")
         #expect(try hmr.runningRune("dev3") == (try Self.sha256(of: microspeech)))
 
-        // Status in words, and the console.
+        // Status in words, and the console; LibSaga's cycles, RAM and stack, which a call moves.
         let status = try hmr.succeed(["targets", "status", "-t", "dev1"]).standardOutput
         #expect(status.contains("Board    mps2-an500") && status.contains("Traps    0"), "\(status)")
+        #expect(status.contains("Call     last ") && status.contains(" cycles, mean ") && status.contains("Stack    peak "), "\(status)")
+        let saga = try hmr.status("dev1")
+        #expect(saga["unit"] as? String == "cycles" && (saga["memoryBytes"] as? Int ?? 0) > 0 && (saga["stackPeakBytes"] as? Int ?? 0) > 0, "\(saga)")
+        try hmr.succeed(["run", "-t", "dev1", "--sound", folder.appendingPathComponent("data/up/84d1e469_nohash_0.wav").path])
+        let moved = try hmr.status("dev1")
+        #expect(moved["calls"] as? Int == (saga["calls"] as? Int ?? 0) + 1 && (moved["callLast"] as? Int ?? 0) > 0, "\(saga)\n\(moved)")
         let watched = try hmr.succeed(["targets", "status", "-t", "dev1", "--json", "--watch", "--count", "2"], timeout: 30)
         #expect(watched.standardOutput.split(separator: "\n").count == 2)
         withExtendedLifetime(devices) {}

@@ -29,13 +29,7 @@ final class QEMUDevice {
             arguments += ["-serial", "pty"]
         }
         process.arguments = arguments
-        log = scratch.appendingPathComponent("qemu-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        log = try Self.launch(process, logNamed: "qemu", in: scratch)
         self.port = port
         let deadline = Date().addingTimeInterval(20)
         var found: String?
@@ -69,6 +63,21 @@ final class QEMUDevice {
         }
     }
 
+}
+
+extension QEMUDevice {
+    /// Runs `process` with stdin from /dev/null and stdout and stderr to a new log in `scratch`
+    /// (`NAME-UUID.log`), which it returns.
+    static func launch(_ process: Process, logNamed name: String, in scratch: URL) throws -> URL {
+        let log = scratch.appendingPathComponent("\(name)-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return log
+    }
 }
 
 struct HammerTestError: Error, CustomStringConvertible {

@@ -20,6 +20,8 @@ struct LinkEndToEndTests {
         #expect(parameters.bufferSize == 2048 && parameters.bufferCount == 1)
         let info = try client.runeInfo()
         #expect(info.board == "mps2-an500" && info.abiVersion == 1 && info.slot == nil && info.runeSHA256 == Array(repeating: 0, count: 32))
+        // LibSaga: the unit is named; with no rune, no times, RAM or stack are claimed.
+        #expect(info.kind == "runicos" && info.health == RuneHealth(timeUnit: "cycles"), "\(String(describing: info.health))")
         #expect(try client.imageState().isEmpty)
         // Unknown commands are refused as not supported.
         #expect(throws: SMPDeviceError.self) { try client.request(.read, group: 9, command: 0) }
@@ -59,6 +61,7 @@ struct LinkEndToEndTests {
         #expect(throws: SMPDeviceError.self) { try client.upload(image: corrupt) }
         let info = try client.runeInfo()
         #expect(info.slot == 1 && info.runeSHA256 == Self.runeB)
+        #expect(info.health?.memoryBytes != nil && info.health?.lastCall == nil)
         // So is one linked for the other slot's address.
         let misplaced = TestImage.make(slot: 1, codeBytes: 5_000, runeSHA256: Self.runeA, seed: 4)
         do {

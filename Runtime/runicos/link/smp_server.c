@@ -270,7 +270,9 @@ static int rune_info(smp_request *r) {
     if (rc != 0) return rc;
     runicos_status status;
     runicos_kernel_status(&status);
-    runicos_cbor_put_map(&r->out, 8);
+    /* LibSaga's fields follow the original eight, each only when measured. */
+    const bool timed = status.rune_calls > 0, loaded = status.active_slot >= 0;
+    runicos_cbor_put_map(&r->out, 9u + (timed ? 2u : 0u) + (loaded ? 1u : 0u) + (status.stack_peak_bytes != 0 ? 1u : 0u));
     runicos_cbor_put_text(&r->out, "board");
     runicos_cbor_put_text(&r->out, status.board != 0 ? status.board : "");
     runicos_cbor_put_text(&r->out, "abi");
@@ -287,6 +289,24 @@ static int rune_info(smp_request *r) {
     runicos_cbor_put_uint(&r->out, status.traps);
     runicos_cbor_put_text(&r->out, "uptime_ms");
     runicos_cbor_put_uint(&r->out, status.uptime_ms);
+    /* The unit of every time: rune_board_cycles, the core clock (DWT CYCCNT,
+     * or SysTick's count where the core has no cycle counter). */
+    runicos_cbor_put_text(&r->out, "unit");
+    runicos_cbor_put_text(&r->out, "cycles");
+    if (timed) {
+        runicos_cbor_put_text(&r->out, "call_last");
+        runicos_cbor_put_uint(&r->out, status.last_call_cycles);
+        runicos_cbor_put_text(&r->out, "call_mean");
+        runicos_cbor_put_uint(&r->out, status.rune_cycles / status.rune_calls);
+    }
+    if (loaded) {
+        runicos_cbor_put_text(&r->out, "mem");
+        runicos_cbor_put_uint(&r->out, status.ram_bytes);
+    }
+    if (status.stack_peak_bytes != 0) {
+        runicos_cbor_put_text(&r->out, "stack_peak");
+        runicos_cbor_put_uint(&r->out, status.stack_peak_bytes);
+    }
     return 0;
 }
 

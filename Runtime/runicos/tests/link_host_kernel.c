@@ -83,10 +83,14 @@ void runicos_kernel_status(runicos_status *status) {
     status->abi_version = RUNICOS_ABI_VERSION;
     status->active_slot = active;
     for (uint32_t i = 0; i < 32; i++) status->rune_sha256[i] = 0;
+    /* Nothing runs here: no times and no stack to report, only the RAM the image declares. */
+    status->rune_calls = status->rune_cycles = 0;
+    status->last_call_cycles = status->ram_bytes = status->stack_peak_bytes = 0;
     if (active >= 0) {
         runicos_image_header header;
         runicos_image_read_header(runicos_slots_image(&link_host_slots, (uint32_t)active), &header);
         for (uint32_t i = 0; i < 32; i++) status->rune_sha256[i] = header.rune_sha256[i];
+        status->ram_bytes = header.data_bytes + header.bss_bytes;
     }
     status->calls = link_host_calls;
     status->traps = 0;
