@@ -22,6 +22,7 @@
 #include "kernels/conv_2d.h"
 #include "kernels/depthwise_conv_2d.h"
 #include "kernels/fully_connected.h"
+#include "kernels/svdf.h"
 
 #ifdef RUNE_KERNELS_REFERENCE_ONLY
 #error "compare the optimized kernels: build without RUNE_KERNELS_REFERENCE_ONLY"
@@ -330,6 +331,50 @@ static void uint8_case(int depthwise) {
     }
 }
 
+/* SVDF with an int8 state: two calls, so the shifted state is compared too (through the output). */
+static void svdf_case(void) {
+    static int8_t state_expected[4096], state_actual[4096];
+    static int32_t scratch[2048];
+    rune_svdf_params p;
+    memset(&p, 0, sizeof p);
+    p.batches = range(1, 2);
+    p.input_size = range(1, 100);
+    p.rank = range(1, 2);
+    p.units = range(1, 32);
+    p.filters = p.units * p.rank;
+    p.memory = range(1, 32);
+    p.input_zero_point = range(-128, 127);
+    p.state_zero_point = range(-128, 127);
+    p.output_zero_point = range(-128, 127);
+    quantization(&p.multiplier1, &p.shift1);
+    quantization(&p.multiplier2, &p.shift2);
+    p.state_min = range(-128, 0) - p.state_zero_point;
+    p.state_max = range(0, 127) - p.state_zero_point;
+    const int has_bias = chance(80);
+    for (int32_t u = 0; u < p.units; u++) bias[u] = range(-(1 << 16), 1 << 16);
+    fill(filter, p.filters * p.input_size);
+    fill(filter + p.filters * p.input_size, p.filters * p.memory);
+    fill(state_expected, p.batches * p.filters * p.memory);
+    memcpy(state_actual, state_expected, (size_t)(p.batches * p.filters * p.memory));
+    const int32_t bytes = p.batches * p.units;
+    char shape[160];
+    snprintf(shape, sizeof shape, "batches %d input %d units %d rank %d memory %d zero points %d,%d,%d", p.batches,
+             p.input_size, p.units, p.rank, p.memory, p.input_zero_point, p.state_zero_point, p.output_zero_point);
+    for (int call = 0; call < 2; call++) {
+        fill(input, p.batches * p.input_size);
+        prepare(bytes);
+        rune_svdf_s8_reference(&p, input, filter, filter + p.filters * p.input_size, has_bias ? bias : NULL,
+                               state_expected, expected, scratch);
+        rune_svdf_s8(&p, input, filter, filter + p.filters * p.input_size, has_bias ? bias : NULL, state_actual, actual,
+                     scratch);
+        check("svdf_s8", bytes, shape);
+    }
+    if (memcmp(state_expected, state_actual, (size_t)(p.batches * p.filters * p.memory)) != 0) {
+        printf("svdf_s8: the states differ; %s\n", shape);
+        failures++;
+    }
+}
+
 /* The comparison itself must catch a one-byte difference, a missing write and an overrun. */
 static void self_test(void) {
     int caught = 0;
@@ -363,6 +408,7 @@ int main(int argc, char **argv) {
         float_fully_connected_case();
         uint8_case(0);
         uint8_case(1);
+        svdf_case();
     }
     printf("seed %u: %d cases, %d differ\n", seed, cases, failures);
     return failures ? 1 : 0;
