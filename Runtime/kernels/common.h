@@ -51,6 +51,61 @@ typedef struct rune_fully_connected_params {
     int32_t asymmetric;
 } rune_fully_connected_params;
 
+/*
+ * A quantized kernel's requantization, copied out of its parameter block into locals: an int8
+ * output store may alias anything, so fields read through the block would be loaded again after
+ * every output byte.
+ */
+typedef struct rune_requantization {
+    const int32_t *multipliers;
+    const int32_t *shifts;
+    int32_t per_channel, output_offset, activation_min, activation_max;
+} rune_requantization;
+
+static inline rune_requantization rune_conv_requantization(const rune_conv_params *p) {
+    const rune_requantization q = {p->multipliers, p->shifts, p->per_channel, p->output_offset,
+                                   p->activation_min, p->activation_max};
+    return q;
+}
+
+static inline rune_requantization rune_fully_connected_requantization(const rune_fully_connected_params *p) {
+    const rune_requantization q = {p->multipliers, p->shifts, p->per_channel, p->output_offset,
+                                   p->activation_min, p->activation_max};
+    return q;
+}
+
+/* The int8 output of output channel `channel` for accumulator `acc` (bias included). */
+static inline int8_t rune_requantize_s8(const rune_requantization *q, int32_t channel, int32_t acc) {
+    const int32_t c = q->per_channel ? channel : 0;
+    return (int8_t)rune_requantize(acc, q->multipliers[c], q->shifts[c], q->output_offset, q->activation_min,
+                                   q->activation_max);
+}
+
+/*
+ * One output channel's requantization with its shifts and rounding constants worked out once,
+ * for kernels that requantize many outputs of one channel: rune_requantize's arithmetic, the
+ * same result, without recomputing the shift's split and masks per output.
+ */
+typedef struct rune_channel_scale {
+    int32_t multiplier, left, right, mask, half;
+} rune_channel_scale;
+
+static inline rune_channel_scale rune_channel_scale_of(const rune_requantization *q, int32_t channel) {
+    const int32_t c = q->per_channel ? channel : 0;
+    const int32_t shift = q->shifts[c];
+    const int32_t right = shift > 0 ? 0 : -shift;
+    const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
+    const rune_channel_scale s = {q->multipliers[c], shift > 0 ? shift : 0, right, mask, mask >> 1};
+    return s;
+}
+
+static inline int8_t rune_requantize_channel_s8(const rune_requantization *q, const rune_channel_scale *s, int32_t acc) {
+    const int32_t x = rune_srdhm(rune_shift_left(acc, s->left), s->multiplier);
+    /* rune_rounding_divide_by_pot(x, right); with right 0 the mask is 0 and nothing rounds. */
+    const int32_t rounded = (x >> s->right) + ((x & s->mask) > s->half + (x < 0 ? 1 : 0) ? 1 : 0);
+    return (int8_t)rune_clamp_i32(rounded + q->output_offset, q->activation_min, q->activation_max);
+}
+
 static inline float rune_clamp_f32(float x, float lo, float hi) {
     return x < lo ? lo : (x > hi ? hi : x);
 }

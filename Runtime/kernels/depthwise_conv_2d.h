@@ -10,12 +10,35 @@
 #include "kernels/reference/depthwise_conv_2d.h"
 #ifndef RUNE_KERNELS_REFERENCE_ONLY
 #include "kernels/optimized/depthwise_conv_2d.h"
+#include "kernels/optimized/depthwise_conv_2d_dsp.h"
+#include "kernels/optimized/float_packed.h"
+#include "kernels/optimized/uint8.h"
 #endif
+
+static void rune_depthwise_conv_2d_u8(const rune_conv_params *p, const uint8_t *input, const uint8_t *filter,
+                                      const int32_t *bias, uint8_t *output) {
+#ifdef RUNE_KERNELS_REFERENCE_ONLY
+    rune_depthwise_conv_2d_u8_reference(p, input, filter, bias, output);
+#else
+    rune_depthwise_conv_2d_u8_optimized(p, input, filter, bias, output);
+#endif
+}
+
+static void rune_depthwise_conv_2d_f32(const rune_conv_params *p, const float *input, const float *filter,
+                                       const float *bias, float *output) {
+#ifdef RUNE_KERNELS_REFERENCE_ONLY
+    rune_depthwise_conv_2d_f32_reference(p, input, filter, bias, output);
+#else
+    rune_depthwise_conv_2d_f32_optimized(p, input, filter, bias, output);
+#endif
+}
 
 static void rune_depthwise_conv_2d_s8(const rune_conv_params *p, const int8_t *input, const int8_t *filter,
                                       const int32_t *bias, int8_t *output) {
 #ifdef RUNE_KERNELS_REFERENCE_ONLY
     rune_depthwise_conv_2d_s8_reference(p, input, filter, bias, output);
+#elif defined(RUNE_KERNELS_DSP)
+    rune_depthwise_conv_2d_s8_dsp(p, input, filter, bias, output);
 #else
     rune_depthwise_conv_2d_s8_optimized(p, input, filter, bias, output);
 #endif

@@ -28,13 +28,17 @@ static inline int32_t rune_wrap_add(int32_t a, int32_t b) { return (int32_t)((ui
 static inline int32_t rune_wrap_sub(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
 static inline int32_t rune_shift_left(int32_t x, int shift) { return (int32_t)((uint32_t)x << shift); }
 
-/* round(a * b / 2^31), saturating the one overflowing case. */
+/*
+ * round(a * b / 2^31), saturating the one overflowing case. The reference computes
+ * (ab + nudge) / 2^31 with a nudge of 2^30 for ab >= 0 and 1 - 2^30 below, and a division that
+ * truncates toward zero. Below zero, truncating is flooring after adding 2^31 - 1, and
+ * 1 - 2^30 + 2^31 - 1 = 2^30: so both cases are floor((ab + 2^30) / 2^31), one arithmetic
+ * shift (SMLAL and two shifts on a Cortex-M) with the same result for every a and b.
+ */
 static inline int32_t rune_srdhm(int32_t a, int32_t b) {
     if (a == b && a == RUNE_INT32_MIN) return RUNE_INT32_MAX;
-    int64_t ab = (int64_t)a * (int64_t)b;
-    int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    /* C division truncates toward zero, as the reference's does. */
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    const int64_t ab = (int64_t)a * (int64_t)b;
+    return (int32_t)((ab + ((int64_t)1 << 30)) >> 31);
 }
 
 /* x / 2^exponent, rounding half away from zero. */

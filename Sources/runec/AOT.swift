@@ -78,6 +78,9 @@ struct AOT: ParsableCommand {
         } else if let option = firmwareArguments.firstGivenOption {
             throw ValidationError("\(option) configures firmware; give --target cortex-m7 and --board")
         }
+        if firmwareArguments.plainKernels {
+            throw ValidationError("--plain-kernels chooses how runec compiles a pipeline's C; a .rune's kernels are already WebAssembly")
+        }
         if let slot, !["a", "b"].contains(slot.lowercased()) { throw ValidationError("--slot is a or b (got '\(slot)')") }
         if slot != nil && !writesContainerImage { throw ValidationError("--slot is for a RunicOS container image: give --board and -o FILE.rimg") }
         if writesContainerImage {

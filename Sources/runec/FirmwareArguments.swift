@@ -24,6 +24,9 @@ struct FirmwareArguments: ParsableArguments {
     @Flag(name: .customLong("quiet-outputs"), help: "Do not print output records; for benchmarks that time the calls.")
     var quietOutputs = false
 
+    @Flag(name: .customLong("plain-kernels"), help: "Compile the int8 kernels of cortex-m7 firmware as plain C loops instead of their DSP-extension paths (same outputs; a benchmark baseline).")
+    var plainKernels = false
+
     func validate() throws {
         if let board, Board.named(board) == nil {
             throw ValidationError("unknown board '\(board)'; runec knows " + Board.all.map(\.name).joined(separator: ", "))
@@ -37,7 +40,7 @@ struct FirmwareArguments: ParsableArguments {
     var firstGivenOption: String? {
         [("--embed-input", !embeddedInputs.isEmpty), ("--iterations", iterations != nil),
          ("--random-seed", randomSeed != nil), ("--report-timing", reportTiming),
-         ("--quiet-outputs", quietOutputs)].first(where: \.1)?.0
+         ("--quiet-outputs", quietOutputs), ("--plain-kernels", plainKernels)].first(where: \.1)?.0
     }
 
     /// The build's options, for `board`.
@@ -47,6 +50,7 @@ struct FirmwareArguments: ParsableArguments {
             return (capability: String(parts[0]), path: String(parts.count > 1 ? parts[1] : ""))
         }
         return FirmwareOptions(board: board, embeddedInputs: embedded, iterations: iterations ?? 1,
-                               randomSeed: randomSeed ?? 0, reportTiming: reportTiming, quietOutputs: quietOutputs)
+                               randomSeed: randomSeed ?? 0, reportTiming: reportTiming, quietOutputs: quietOutputs,
+                               plainKernels: plainKernels)
     }
 }

@@ -34,6 +34,19 @@ import Testing
         #expect(ir.standardOutput.contains("define") && ir.standardOutput.contains("@wasm_entry_"))
     }
 
+    /// `--plain-kernels` chooses how runec compiles a pipeline's C; a .rune's kernels are
+    /// already WebAssembly, so `runec aot` refuses it rather than ignore it.
+    @Test func refusesPlainKernels() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = try compiledRune(in: scratch)
+        let firmware = scratch.appendingPathComponent("app.elf")
+        let run = try Executables.run("runec", ["aot", rune.path, "--board", "mps2-an500", "--plain-kernels", "-o", firmware.path])
+        #expect(run.status != 0)
+        #expect(run.standardError.contains("--plain-kernels chooses how runec compiles a pipeline's C"), "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: firmware.path))
+    }
+
     @Test func refusesUnknownTargetsAndForeignFiles() throws {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }

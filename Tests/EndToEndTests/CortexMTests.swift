@@ -53,6 +53,55 @@ struct CortexMTests {
         #expect(serialLines.map(String.init) == host.standardOutput.split(whereSeparator: \.isNewline).map(String.init))
     }
 
+    /// The int8 model fixtures whose CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED take the
+    /// DSP-extension kernels on the Cortex-M7 (SMLAD, SXTB16: Runtime/kernels/optimized/*_dsp.h).
+    static let dspModels = ["micro_speech_quantized", "person_detect", "keyword_scrambled", "op_conv_s8", "op_conv_s8_valid",
+                            "op_depthwise_s8", "op_fully_connected_s8_per_channel"]
+
+    /// Each step's records on QEMU, with the DSP kernels, are byte for byte the host's, whose
+    /// kernels ModelReferenceTests hold bit-exact to TFLM's reference.
+    @Test(arguments: dspModels)
+    func dspKernelsPrintWhatTheHostPrints(_ name: String) throws {
+        let folder = Fixtures.folder("models", name)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        let steps = files.filter { $0.hasPrefix("input-") && $0.hasSuffix("-0.bin") }.count
+        try #require(steps > 0, "\(name) has no inputs")
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("model.rune")
+        let build = try Executables.run("runec", [folder.appendingPathComponent("Runefile").path, "-o", rune.path])
+        try #require(build.status == 0, "\(build.standardError)")
+        for step in 0..<steps {
+            let inputs = files.filter { $0.hasPrefix("input-\(step)-") && $0.hasSuffix(".bin") }.sorted()
+                .map { file in (capability: "in" + file.dropFirst("input-\(step)-".count).dropLast(4), file: file) }
+            let booted = try CortexMTests.boot(folder.appendingPathComponent("Runefile"),
+                                               embedding: inputs.map { "\($0.capability)=\($0.file)" }, in: folder)
+            #expect(booted.status == 0, "QEMU exited with \(booted.status):\n\(booted.standardOutput)\n\(booted.standardError)")
+            let host = try Executables.run("rune", ["run", rune.path] + inputs.flatMap { ["--raw", "\($0.capability)=\($0.file)"] }, in: folder)
+            try #require(host.status == 0, "\(host.standardError)")
+            let serialLines = booted.standardOutput.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("{") }.map(String.init)
+            #expect(!serialLines.isEmpty && serialLines == host.standardOutput.split(whereSeparator: \.isNewline).map(String.init),
+                    "\(name) step \(step): the firmware printed\n\(booted.standardOutput)")
+        }
+    }
+
+    /// `--plain-kernels` (the benchmarks' baseline) builds the int8 kernels without the DSP
+    /// instructions, and the firmware still prints what the host prints.
+    @Test func plainKernelsPrintWhatTheHostPrints() throws {
+        let folder = Fixtures.folder("models", "micro_speech_quantized")
+        let booted = try CortexMTests.boot(folder.appendingPathComponent("Runefile"), embedding: ["in0=input-0-0.bin"],
+                                           arguments: ["--plain-kernels"], in: folder)
+        #expect(booted.status == 0, "QEMU exited with \(booted.status):\n\(booted.standardOutput)")
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rune = scratch.appendingPathComponent("model.rune")
+        let build = try Executables.run("runec", [folder.appendingPathComponent("Runefile").path, "-o", rune.path])
+        try #require(build.status == 0, "\(build.standardError)")
+        let host = try Executables.run("rune", ["run", rune.path, "--raw", "in0=input-0-0.bin"], in: folder)
+        let serialLines = booted.standardOutput.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("{") }.map(String.init)
+        #expect(!serialLines.isEmpty && serialLines == host.standardOutput.split(whereSeparator: \.isNewline).map(String.init))
+    }
+
     /// `--quiet-outputs` (for benchmarks): the calls still run and their records are checked, but
     /// serial carries only the timing line.
     @Test func quietFirmwarePrintsOnlyItsTiming() throws {

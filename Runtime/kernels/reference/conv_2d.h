@@ -83,7 +83,7 @@ static void rune_conv_2d_s8_reference(const rune_conv_params *p, const int8_t *i
 }
 
 /* uint8 activations and weights with zero points; one multiplier. */
-static void rune_conv_2d_u8(const rune_conv_params *p, const uint8_t *input, const uint8_t *filter,
+static void rune_conv_2d_u8_reference(const rune_conv_params *p, const uint8_t *input, const uint8_t *filter,
                             const int32_t *bias, uint8_t *output) {
     const int32_t depth = p->input_depth;
     for (int32_t b = 0; b < p->batches; b++) {

@@ -11,7 +11,7 @@
 
 #include "kernels/common.h"
 
-static void rune_depthwise_conv_2d_f32(const rune_conv_params *p, const float *input, const float *filter,
+static void rune_depthwise_conv_2d_f32_reference(const rune_conv_params *p, const float *input, const float *filter,
                                        const float *bias, float *output) {
     for (int32_t b = 0; b < p->batches; b++) {
         for (int32_t oy = 0; oy < p->output_height; oy++) {
@@ -80,7 +80,7 @@ static void rune_depthwise_conv_2d_s8_reference(const rune_conv_params *p, const
     }
 }
 
-static void rune_depthwise_conv_2d_u8(const rune_conv_params *p, const uint8_t *input, const uint8_t *filter,
+static void rune_depthwise_conv_2d_u8_reference(const rune_conv_params *p, const uint8_t *input, const uint8_t *filter,
                                       const int32_t *bias, uint8_t *output) {
     for (int32_t b = 0; b < p->batches; b++) {
         for (int32_t oy = 0; oy < p->output_height; oy++) {

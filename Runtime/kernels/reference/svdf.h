@@ -60,7 +60,7 @@ typedef struct rune_svdf_params {
         }                                                                                       \
     }
 
-RUNE_DEFINE_SVDF(s8, int8_t, int8_t)
+RUNE_DEFINE_SVDF(s8_reference, int8_t, int8_t)
 RUNE_DEFINE_SVDF(s16, int16_t, int16_t)
 
 #endif /* RUNE_KERNELS_REFERENCE_SVDF_H */

@@ -22,6 +22,7 @@
 #include "kernels/conv_2d.h"
 #include "kernels/depthwise_conv_2d.h"
 #include "kernels/fully_connected.h"
+#include "kernels/svdf.h"
 
 #ifdef RUNE_KERNELS_REFERENCE_ONLY
 #error "compare the optimized kernels: build without RUNE_KERNELS_REFERENCE_ONLY"
@@ -36,7 +37,7 @@ static int chance(int percent) { return range(0, 99) < percent; }
 #define GUARD 64
 #define MAX_BYTES (1 << 20)
 static int8_t input[MAX_BYTES], filter[MAX_BYTES];
-static int8_t expected[MAX_BYTES + GUARD], actual[MAX_BYTES + GUARD];
+static int8_t expected[MAX_BYTES + GUARD] __attribute__((aligned(16))), actual[MAX_BYTES + GUARD] __attribute__((aligned(16)));
 static int32_t bias[4096], multipliers[4096], shifts[4096];
 
 static int failures, cases;
@@ -144,6 +145,14 @@ static void describe(char *shape, size_t size, const rune_conv_params *p, int ha
 static void conv_case(void) {
     rune_conv_params p;
     while (!geometry(&p, 12)) {}
+    if (chance(25)) {
+        /* Pointwise: the DSP path's matrix product. */
+        p.filter_height = p.filter_width = 1;
+        p.stride_height = p.stride_width = p.dilation_height = p.dilation_width = 1;
+        p.pad_height = p.pad_width = 0;
+        p.output_height = p.input_height;
+        p.output_width = p.input_width;
+    }
     p.input_depth = chance(20) ? range(1, 3) : range(1, 40);
     p.output_depth = range(1, 21);
     p.depth_multiplier = 1;
@@ -166,9 +175,9 @@ static void conv_case(void) {
 static void depthwise_case(void) {
     rune_conv_params p;
     while (!geometry(&p, 10)) {}
-    p.depth_multiplier = chance(70) ? 1 : range(2, 3);
+    p.depth_multiplier = chance(70) ? 1 : (chance(50) ? range(2, 3) : (chance(50) ? 4 * range(1, 4) : range(4, 70)));
     /* Past the block of 64 channels, and not a multiple of it. */
-    p.input_depth = p.depth_multiplier == 1 ? (chance(30) ? range(60, 150) : range(1, 40)) : range(1, 12);
+    p.input_depth = p.depth_multiplier == 1 ? (chance(30) ? range(60, 150) : range(1, 40)) : range(1, p.depth_multiplier > 3 ? 4 : 12);
     p.output_depth = p.input_depth * p.depth_multiplier;
     p.input_offset = -range(-128, 127);
     const int has_bias = chance(80);
@@ -213,6 +222,159 @@ static void fully_connected_case(void) {
     check("fully_connected_s8", bytes, shape);
 }
 
+/*
+ * Float: the kernels of kernels/optimized/float_packed.h against the reference float kernels.
+ * They add the same products in the same order, so the outputs must be identical bit for bit
+ * (compared as bytes; the test is built with -ffp-contract=off, as runec builds them).
+ */
+static float float_input[MAX_BYTES / 4], float_filter[MAX_BYTES / 4], float_packed[MAX_BYTES / 4], float_bias[4096];
+
+static void fill_float(float *data, int32_t count) {
+    for (int32_t i = 0; i < count; i++) data[i] = (float)range(-1000000, 1000000) / 65536.0f;
+}
+
+/* [rows][columns] to [columns][rows], as runec packs float weights (WeightPacking.swift). */
+static void transpose(const float *from, float *to, int32_t rows, int32_t columns) {
+    for (int32_t r = 0; r < rows; r++)
+        for (int32_t c = 0; c < columns; c++) to[c * rows + r] = from[r * columns + c];
+}
+
+static void float_range(float *lo, float *hi) {
+    *lo = -3.40282347e+38f;
+    *hi = 3.40282347e+38f;
+    if (chance(30)) *lo = 0.0f;
+    if (chance(20)) *hi = 6.0f;
+}
+
+static void float_conv_case(int depthwise) {
+    rune_conv_params p;
+    while (!geometry(&p, 10)) {}
+    p.depth_multiplier = depthwise && chance(30) ? range(2, 3) : 1;
+    p.input_depth = range(1, depthwise ? 70 : 24);
+    p.output_depth = depthwise ? p.input_depth * p.depth_multiplier : range(1, 24);
+    float_range(&p.float_min, &p.float_max);
+    const int has_bias = chance(80);
+    fill_float(float_bias, p.output_depth);
+    fill_float(float_input, p.batches * p.input_height * p.input_width * p.input_depth);
+    const int32_t taps = p.filter_height * p.filter_width;
+    const int32_t weights = depthwise ? taps * p.output_depth : p.output_depth * taps * p.input_depth;
+    fill_float(float_filter, weights);
+    const int32_t count = p.batches * p.output_height * p.output_width * p.output_depth;
+    prepare(count * 4);
+    char shape[512];
+    describe(shape, sizeof shape, &p, has_bias);
+    if (depthwise) {
+        rune_depthwise_conv_2d_f32_reference(&p, float_input, float_filter, has_bias ? float_bias : NULL, (float *)expected);
+        rune_depthwise_conv_2d_f32(&p, float_input, float_filter, has_bias ? float_bias : NULL, (float *)actual);
+        check("depthwise_conv_2d_f32", count * 4, shape);
+    } else {
+        transpose(float_filter, float_packed, p.output_depth, taps * p.input_depth);
+        rune_conv_2d_f32(&p, float_input, float_filter, has_bias ? float_bias : NULL, (float *)expected);
+        rune_conv_2d_f32_packed(&p, float_input, float_packed, has_bias ? float_bias : NULL, (float *)actual);
+        check("conv_2d_f32_packed", count * 4, shape);
+    }
+}
+
+static void float_fully_connected_case(void) {
+    rune_fully_connected_params p;
+    memset(&p, 0, sizeof p);
+    p.batches = range(1, 4);
+    p.input_depth = range(1, 300);
+    p.output_depth = range(1, 40);
+    float_range(&p.float_min, &p.float_max);
+    const int has_bias = chance(80);
+    fill_float(float_bias, p.output_depth);
+    fill_float(float_input, p.batches * p.input_depth);
+    fill_float(float_filter, p.output_depth * p.input_depth);
+    transpose(float_filter, float_packed, p.output_depth, p.input_depth);
+    const int32_t count = p.batches * p.output_depth;
+    prepare(count * 4);
+    rune_fully_connected_f32(&p, float_input, float_filter, has_bias ? float_bias : NULL, (float *)expected);
+    rune_fully_connected_f32_packed(&p, float_input, float_packed, has_bias ? float_bias : NULL, (float *)actual);
+    char shape[128];
+    snprintf(shape, sizeof shape, "batches %d input %d output %d bias %d", p.batches, p.input_depth, p.output_depth, has_bias);
+    check("fully_connected_f32_packed", count * 4, shape);
+}
+
+/* uint8 (older models): both zero points, one multiplier. */
+static void uint8_case(int depthwise) {
+    rune_conv_params p;
+    while (!geometry(&p, 10)) {}
+    p.depth_multiplier = depthwise && chance(20) ? range(2, 3) : 1;
+    p.input_depth = depthwise ? range(1, 90) : range(1, 30);
+    p.output_depth = depthwise ? p.input_depth * p.depth_multiplier : range(1, 21);
+    p.input_offset = -range(0, 255);
+    p.filter_offset = -range(0, 255);
+    const int has_bias = chance(80);
+    quantize_outputs(p.output_depth, &p.per_channel, &p.output_offset, &p.activation_min, &p.activation_max);
+    p.per_channel = 0;
+    p.output_offset += 128;
+    p.activation_min = chance(70) ? 0 : range(0, 128);
+    p.activation_max = chance(70) ? 255 : range(p.activation_min, 255);
+    p.multipliers = multipliers;
+    p.shifts = shifts;
+    const int32_t taps = p.filter_height * p.filter_width;
+    fill(input, p.batches * p.input_height * p.input_width * p.input_depth);
+    fill(filter, depthwise ? taps * p.output_depth : p.output_depth * taps * p.input_depth);
+    const int32_t bytes = p.batches * p.output_height * p.output_width * p.output_depth;
+    prepare(bytes);
+    char shape[512];
+    describe(shape, sizeof shape, &p, has_bias);
+    if (depthwise) {
+        rune_depthwise_conv_2d_u8_reference(&p, (const uint8_t *)input, (const uint8_t *)filter, has_bias ? bias : NULL, (uint8_t *)expected);
+        rune_depthwise_conv_2d_u8(&p, (const uint8_t *)input, (const uint8_t *)filter, has_bias ? bias : NULL, (uint8_t *)actual);
+        check("depthwise_conv_2d_u8", bytes, shape);
+    } else {
+        rune_conv_2d_u8_reference(&p, (const uint8_t *)input, (const uint8_t *)filter, has_bias ? bias : NULL, (uint8_t *)expected);
+        rune_conv_2d_u8(&p, (const uint8_t *)input, (const uint8_t *)filter, has_bias ? bias : NULL, (uint8_t *)actual);
+        check("conv_2d_u8", bytes, shape);
+    }
+}
+
+/* SVDF with an int8 state: two calls, so the shifted state is compared too (through the output). */
+static void svdf_case(void) {
+    static int8_t state_expected[4096], state_actual[4096];
+    static int32_t scratch[2048];
+    rune_svdf_params p;
+    memset(&p, 0, sizeof p);
+    p.batches = range(1, 2);
+    p.input_size = range(1, 100);
+    p.rank = range(1, 2);
+    p.units = range(1, 32);
+    p.filters = p.units * p.rank;
+    p.memory = range(1, 32);
+    p.input_zero_point = range(-128, 127);
+    p.state_zero_point = range(-128, 127);
+    p.output_zero_point = range(-128, 127);
+    quantization(&p.multiplier1, &p.shift1);
+    quantization(&p.multiplier2, &p.shift2);
+    p.state_min = range(-128, 0) - p.state_zero_point;
+    p.state_max = range(0, 127) - p.state_zero_point;
+    const int has_bias = chance(80);
+    for (int32_t u = 0; u < p.units; u++) bias[u] = range(-(1 << 16), 1 << 16);
+    fill(filter, p.filters * p.input_size);
+    fill(filter + p.filters * p.input_size, p.filters * p.memory);
+    fill(state_expected, p.batches * p.filters * p.memory);
+    memcpy(state_actual, state_expected, (size_t)(p.batches * p.filters * p.memory));
+    const int32_t bytes = p.batches * p.units;
+    char shape[160];
+    snprintf(shape, sizeof shape, "batches %d input %d units %d rank %d memory %d zero points %d,%d,%d", p.batches,
+             p.input_size, p.units, p.rank, p.memory, p.input_zero_point, p.state_zero_point, p.output_zero_point);
+    for (int call = 0; call < 2; call++) {
+        fill(input, p.batches * p.input_size);
+        prepare(bytes);
+        rune_svdf_s8_reference(&p, input, filter, filter + p.filters * p.input_size, has_bias ? bias : NULL,
+                               state_expected, expected, scratch);
+        rune_svdf_s8(&p, input, filter, filter + p.filters * p.input_size, has_bias ? bias : NULL, state_actual, actual,
+                     scratch);
+        check("svdf_s8", bytes, shape);
+    }
+    if (memcmp(state_expected, state_actual, (size_t)(p.batches * p.filters * p.memory)) != 0) {
+        printf("svdf_s8: the states differ; %s\n", shape);
+        failures++;
+    }
+}
+
 /* The comparison itself must catch a one-byte difference, a missing write and an overrun. */
 static void self_test(void) {
     int caught = 0;
@@ -241,6 +403,12 @@ int main(int argc, char **argv) {
         conv_case();
         depthwise_case();
         fully_connected_case();
+        float_conv_case(0);
+        float_conv_case(1);
+        float_fully_connected_case();
+        uint8_case(0);
+        uint8_case(1);
+        svdf_case();
     }
     printf("seed %u: %d cases, %d differ\n", seed, cases, failures);
     return failures ? 1 : 0;

@@ -13,15 +13,20 @@ public struct FirmwareOptions: Sendable {
     /// Produce and check each call's output records but do not print them, so that a benchmark
     /// of many calls is not bound by the serial port.
     public var quietOutputs: Bool
+    /// Compile the int8 kernels as plain C loops rather than their DSP-extension paths (SMLAD,
+    /// SXTB16): the same outputs, more instructions; the baseline `scripts/bench-models` counts.
+    public var plainKernels: Bool
 
     public init(board: Board = .portentaH7, embeddedInputs: [(capability: String, path: String)] = [],
-                iterations: UInt32 = 1, randomSeed: UInt64 = 0, reportTiming: Bool = false, quietOutputs: Bool = false) {
+                iterations: UInt32 = 1, randomSeed: UInt64 = 0, reportTiming: Bool = false, quietOutputs: Bool = false,
+                plainKernels: Bool = false) {
         self.board = board
         self.embeddedInputs = embeddedInputs
         self.iterations = iterations
         self.randomSeed = randomSeed
         self.reportTiming = reportTiming
         self.quietOutputs = quietOutputs
+        self.plainKernels = plainKernels
     }
 }
 

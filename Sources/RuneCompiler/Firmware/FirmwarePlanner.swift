@@ -82,6 +82,10 @@ struct FirmwarePlanner {
     func plan(from plan: BuildPlan, inputs: [(capability: Int, bytes: [UInt8])]) -> BuildPlan {
         var firmware = plan
         firmware.target = .cortexM7
+        if options.plainKernels {
+            // Only the rune's own units include the kernels (Runtime/kernels/optimized/arm_dsp.h reads this).
+            for index in firmware.units.indices { firmware.units[index].definitions.append("RUNE_KERNELS_NO_DSP") }
+        }
         // Every C file of the Cortex-M runtime, and this board's support code.
         let prefix = RuntimeLibrary.path("cortex-m/")
         let runtime = RuntimeLibrary.files.keys.filter {

@@ -168,8 +168,14 @@ struct ModelCEmitter {
 
     /// A constant tensor as a typed, aligned, read-only array.
     private func constant(_ tensor: TFLiteModel.Tensor) -> String {
-        "/* \(tensor.name.cComment): \(describe(tensor)) */\n"
-            + CLiteral.array("static const \(cType(tensor))", "\(symbol)_t\(tensor.index)", literals(tensor),
+        var values = literals(tensor)
+        var layout = ""
+        if let packing = lowered.packings[tensor.index] {
+            values = packing.pack(values)
+            layout = ", packed [\(packing.columns)][\(packing.rows)]"
+        }
+        return "/* \(tensor.name.cComment): \(describe(tensor))\(layout) */\n"
+            + CLiteral.array("static const \(cType(tensor))", "\(symbol)_t\(tensor.index)", values,
                              perLine: tensor.type == .float32 ? 6 : 16, attributes: "__attribute__((aligned(16)))")
     }
 

@@ -22,6 +22,8 @@ struct LoweredModel: Sendable {
     var constants: [Int]
     /// Variable tensors (persistent state).
     var states: [Int]
+    /// Constants emitted transposed for the kernels that read them so (WeightPacking).
+    var packings: [Int: WeightPacking] = [:]
 
     var weightBytes: Int {
         constants.reduce(0) { $0 + (model.tensors[$1].byteCount + 15) / 16 * 16 }
@@ -112,6 +114,8 @@ struct ModelLowering {
             storage[root(tensor.index)] = .state
             states.append(tensor.index)
         }
+        let packed = WeightPacking.apply(to: steps, model: model)
+        steps = packed.steps
         var constants: [Int] = []
         for step in steps {
             for (index, _) in step.call.tensors where model.tensors[index].isConstant && !constants.contains(index) {
@@ -162,7 +166,7 @@ struct ModelLowering {
             precondition(step.call.scratchBytes == 0 || scratchOffsets[stepIndex] != nil, "step \(stepIndex)'s scratch was not planned")
         }
         return LoweredModel(model: model, steps: steps, storage: storage, scratchOffsets: scratchOffsets,
-                            arenaBytes: arenaBytes, constants: constants, states: states)
+                            arenaBytes: arenaBytes, constants: constants, states: states, packings: packed.packings)
     }
 
     private func lower(_ op: TFLiteModel.Operator, _ context: LoweringContext) throws(ModelError) -> KernelCall {
