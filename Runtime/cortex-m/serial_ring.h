@@ -4,10 +4,11 @@
  * the next request while RunicOS serves one or runs a rune call.
  *
  * One producer (the interrupt) and one consumer (thread code) on one core:
- * each index is written by one side only, and a signal fence orders the
- * byte before the index that publishes it. The indices run freely and wrap
- * at 2^32; the capacity is a power of two, so `index % capacity` stays
- * continuous across the wrap.
+ * each index is written by one side only, and a compiler barrier orders
+ * the byte before the index that publishes it (one core needs no more; the
+ * firmware is built without a C library, so no <stdatomic.h>). The indices
+ * run freely and wrap at 2^32; the capacity is a power of two, so
+ * `index % capacity` stays continuous across the wrap.
  *
  * Bounded: when the ring is full, the byte is dropped and the loss is
  * recorded where it happened. Everything the interrupt receives after that
@@ -20,7 +21,8 @@
 #define RUNE_CORTEX_M_SERIAL_RING_H
 
 #include "rune.h"
-#include <stdatomic.h>
+
+#define RUNE_SERIAL_BARRIER() __asm__ volatile("" ::: "memory")
 
 /* What the ring holds: two whole SMP frames as the host sends them (a
  * 2048-byte packet is 2921 bytes on the wire), which is what RunicOS tells
@@ -49,13 +51,13 @@ static inline void rune_serial_ring_put(rune_serial_ring *ring, uint8_t byte, bo
     const uint32_t head = ring->head;
     if (!ring->losing && (damaged || head - ring->tail >= RUNE_SERIAL_RING_BYTES)) {
         ring->lost_at = head;
-        atomic_signal_fence(memory_order_seq_cst);
+        RUNE_SERIAL_BARRIER();
         ring->losing = 1;
         ring->overflows++;
     }
     if (ring->losing) return;
     ring->bytes[head % RUNE_SERIAL_RING_BYTES] = byte;
-    atomic_signal_fence(memory_order_seq_cst);
+    RUNE_SERIAL_BARRIER();
     ring->head = head + 1u;
 }
 
@@ -64,7 +66,7 @@ static inline void rune_serial_ring_put(rune_serial_ring *ring, uint8_t byte, bo
 static inline int rune_serial_ring_get(rune_serial_ring *ring, uint8_t *byte) {
     const uint32_t tail = ring->tail;
     if (ring->losing) {
-        atomic_signal_fence(memory_order_seq_cst);
+        RUNE_SERIAL_BARRIER();
         if (tail == ring->lost_at) {
             /* The producer stores nothing while losing, so head == lost_at
              * here too: clearing resumes reception right after the gap. */
@@ -73,9 +75,9 @@ static inline int rune_serial_ring_get(rune_serial_ring *ring, uint8_t *byte) {
         }
     }
     if (ring->head == tail) return RUNE_SERIAL_NONE;
-    atomic_signal_fence(memory_order_seq_cst);
+    RUNE_SERIAL_BARRIER();
     *byte = ring->bytes[tail % RUNE_SERIAL_RING_BYTES];
-    atomic_signal_fence(memory_order_seq_cst);
+    RUNE_SERIAL_BARRIER();
     ring->tail = tail + 1u;
     return RUNE_SERIAL_BYTE;
 }

@@ -171,6 +171,16 @@ public final class SMPClient {
         return try images.map(ImageSlotState.init(decoding:))
     }
 
+    /// Confirms the image whose SHA-256 is `hash` (image group, command 0, a state write): the
+    /// running one changes nothing; the other slot's makes the device go back to it (RunicOS
+    /// erases the slot it leaves, since activation is final). Returns the image state after it.
+    /// The device refuses a hash no slot holds as a verified image that was active before.
+    public func confirmImage(hash: [UInt8]) throws -> [ImageSlotState] {
+        let body = try request(.write, group: SMPGroup.image, command: 0, body: .map(["hash": .bytes(hash), "confirm": .bool(true)]))
+        guard let images = body["images"]?.arrayValue else { throw SMPClientError.unexpectedResponse("image state without \"images\"") }
+        return try images.map(ImageSlotState.init(decoding:))
+    }
+
     /// What the device runs (RunicOS's rune group, command 0).
     public func runeInfo() throws -> RuneInfo {
         try RuneInfo(decoding: request(.read, group: SMPGroup.rune, command: 0))

@@ -9,6 +9,8 @@ struct Caster {
     let rune: RuneFile
     let cache: ImageCache
     let reporter: any CastReporter
+    /// Upload chunks in flight at most; nil: what the device takes.
+    var uploadWindow: Int? = nil
 
     /// Runs every step; the first that fails stops the cast, is reported and returned.
     func cast() -> CastFailure? {
@@ -119,7 +121,7 @@ struct Caster {
         while true {
             let written = connection.client.bytesWritten, read = connection.client.bytesRead
             do {
-                var report = try connection.client.upload(image: image, eraseTimeout: HammerLimits.eraseSeconds) { done, total in
+                var report = try connection.client.upload(image: image, window: uploadWindow, eraseTimeout: HammerLimits.eraseSeconds) { done, total in
                     reporter.progress(target.id, .uploading, done: done, total: total)
                 }
                 report.add(earlier)

@@ -235,10 +235,8 @@ static int image_state_write(smp_request *r) {
         if (active < 0 || runicos_slots_record(slots, (uint32_t)chosen, &record) != 0)
             return smp_refuse(r, RUNICOS_SMP_ENOENT, "that image was never active, so there is nothing to roll back to");
         if (slots->upload_slot >= 0) return smp_refuse(r, RUNICOS_SMP_EBADSTATE, "an upload is in progress");
-        if (runicos_slots_revoke(slots, (uint32_t)active) != RUNICOS_SLOT_OK)
-            return smp_refuse(r, RUNICOS_SMP_EUNKNOWN, "erasing the running slot failed");
+        if (runicos_kernel_leave_active() != 0) return smp_refuse(r, RUNICOS_SMP_EUNKNOWN, "erasing the running slot failed");
         if (runicos_slots_active(slots) != chosen) return smp_refuse(r, RUNICOS_SMP_EUNKNOWN, "the other slot did not become active");
-        runicos_kernel_rune_changed();
     }
     put_image_list(r);
     return 0;
