@@ -111,6 +111,7 @@ extension SMPClient {
                     throw SMPClientError.unexpectedResponse("an upload response without a valid \"off\"")
                 }
                 outcome = state.answered(sequence: response.sequence, next: Int(next))
+                state.renew(until: Self.deadline(after: timeout))
             } else {
                 guard let expired = state.expire(now: ContinuousClock.now) else { continue }
                 outcome = expired

@@ -85,6 +85,13 @@ struct UploadWindow {
         return .rewound
     }
 
+    /// Gives every chunk in flight until at least `deadline`: called when the device answered,
+    /// since a chunk queued behind others waits for them on a slow line, and only a device that
+    /// stopped answering is overdue (as TCP restarts its timer on every acknowledgement).
+    mutating func renew(until deadline: ContinuousClock.Instant) {
+        for index in inFlight.indices { inFlight[index].deadline = max(inFlight[index].deadline, deadline) }
+    }
+
     /// Drops the oldest chunk if its answer is overdue at `now`: nil if it is not; else whether
     /// that called for a resend (`.rewound`) or was a stale chunk's (`.unchanged`).
     mutating func expire(now: ContinuousClock.Instant) -> Outcome? {
