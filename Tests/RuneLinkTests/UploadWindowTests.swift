@@ -6,6 +6,14 @@ import Testing
 struct UploadWindowTests {
     let later = ContinuousClock.now + .seconds(60)
 
+    /// A window whose first chunk (100 bytes, sequence 0) the device took.
+    func opened(total: Int = 1000, capacity: Int) -> UploadWindow {
+        var window = UploadWindow(total: total, capacity: capacity)
+        window.sent(sequence: 0, length: 100, deadline: later)
+        _ = window.answered(sequence: 0, next: 100)
+        return window
+    }
+
     @Test func theFirstChunkGoesAloneThenTheWindowFills() {
         var window = UploadWindow(total: 1000, capacity: 3)
         #expect(window.hasRoom)
@@ -21,9 +29,7 @@ struct UploadWindowTests {
     }
 
     @Test func aLostChunkSendsTheUploadBackOnceAndLateAnswersDoNotAgain() {
-        var window = UploadWindow(total: 1000, capacity: 3)
-        window.sent(sequence: 0, length: 100, deadline: later)
-        _ = window.answered(sequence: 0, next: 100)
+        var window = opened(capacity: 3)
         window.sent(sequence: 1, length: 100, deadline: later) // lost on the way
         window.sent(sequence: 2, length: 100, deadline: later)
         window.sent(sequence: 3, length: 100, deadline: later)
@@ -38,9 +44,7 @@ struct UploadWindowTests {
     }
 
     @Test func anAnswerAlsoSettlesTheChunksBeforeIt() {
-        var window = UploadWindow(total: 300, capacity: 3, acknowledged: 0)
-        window.sent(sequence: 0, length: 100, deadline: later)
-        _ = window.answered(sequence: 0, next: 100)
+        var window = opened(total: 300, capacity: 3)
         window.sent(sequence: 1, length: 100, deadline: later)
         window.sent(sequence: 2, length: 100, deadline: later)
         // Chunk 1's answer was lost; chunk 2's says both landed.
@@ -51,9 +55,7 @@ struct UploadWindowTests {
 
     @Test func anOverdueChunkRewindsToWhatTheDeviceHolds() {
         let soon = ContinuousClock.now
-        var window = UploadWindow(total: 1000, capacity: 2)
-        window.sent(sequence: 0, length: 100, deadline: later)
-        _ = window.answered(sequence: 0, next: 100)
+        var window = opened(capacity: 2)
         window.sent(sequence: 1, length: 100, deadline: soon)
         window.sent(sequence: 2, length: 100, deadline: soon)
         #expect(window.expire(now: soon - .seconds(1)) == nil, "not overdue yet")
@@ -64,9 +66,7 @@ struct UploadWindowTests {
 
     @Test func anAnswerRenewsTheDeadlinesOfTheChunksQueuedBehindIt() {
         let soon = ContinuousClock.now
-        var window = UploadWindow(total: 1000, capacity: 3)
-        window.sent(sequence: 0, length: 100, deadline: later)
-        _ = window.answered(sequence: 0, next: 100)
+        var window = opened(capacity: 3)
         window.sent(sequence: 1, length: 100, deadline: soon)
         window.sent(sequence: 2, length: 100, deadline: soon)
         _ = window.answered(sequence: 1, next: 200)
