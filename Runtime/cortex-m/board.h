@@ -10,6 +10,7 @@
 
 #include "rune.h"
 #include "rune_kinds.h"
+#include "cortex-m/serial_ring.h"
 
 /* Called once from Reset_Handler before anything is printed: the serial
  * port and the cycle counter (DWT CYCCNT where the core has one). */
@@ -18,9 +19,18 @@ void rune_board_init(void);
 /* Blocking write of raw bytes; no newline translation. */
 void rune_board_serial_write(const char *data, uint32_t length);
 
-/* Non-blocking read of one received byte: 1 with it in `*byte`, or 0 if
- * nothing is waiting. RunicOS's link protocol polls it. */
+/* Non-blocking read of one received byte from the board's receive ring
+ * (serial_ring.h), which the UART interrupt fills: RUNE_SERIAL_BYTE (1) with
+ * it in `*byte`, RUNE_SERIAL_NONE (0) if nothing is waiting, or
+ * RUNE_SERIAL_LOST (-1) once where received bytes were dropped (the ring
+ * was full or the UART overran), so a frame across the gap is abandoned.
+ * RunicOS's link protocol polls it. */
 int rune_board_serial_read(uint8_t *byte);
+
+/* Called for every external interrupt with its number (IPSR - 16): 1 if
+ * the board served it (its UART's receive interrupt), 0 if it is not the
+ * board's, which is then reported as unexpected. */
+int rune_board_irq(uint32_t irq);
 
 /* Restarts the core (SCB AIRCR SYSRESETREQ) once the serial port has sent
  * what it holds. */

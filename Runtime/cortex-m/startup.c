@@ -36,8 +36,10 @@ void NMI_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void SVC_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void DebugMon_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
+/* Every external interrupt: the board serves its own (rune_board_irq). */
+static void External_Handler(void);
 
-#define D Default_Handler
+#define D External_Handler
 #define D8 D, D, D, D, D, D, D, D
 #define D32 D8, D8, D8, D8
 
@@ -125,6 +127,12 @@ void Default_Handler(void) {
     rune_board_serial_write(digits + 4 - count, count);
     serial_text("\n");
     rune_board_exit(3);
+}
+
+static void External_Handler(void) {
+    uint32_t ipsr;
+    __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+    if (!rune_board_irq((ipsr & 0x1ffu) - 16u)) Default_Handler();
 }
 
 /* Weak: RunicOS also runs its watchdog from the tick. */

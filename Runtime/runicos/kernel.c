@@ -421,6 +421,14 @@ runicos_slots *runicos_kernel_slots(void) { return &slots; }
 
 void runicos_kernel_rune_changed(void) { rune_changed = true; }
 
+int runicos_kernel_leave_active(void) {
+    const int32_t active = runicos_slots_active(&slots);
+    if (active < 0) return -1;
+    unload();
+    rune_changed = true;
+    return runicos_slots_revoke(&slots, (uint32_t)active) == RUNICOS_SLOT_OK ? 0 : -1;
+}
+
 int runicos_kernel_stream_input(uint32_t index, uint32_t offset, const uint8_t *data, uint32_t length) {
     if (!rune.loaded || index >= manifest.capability_count || fed_start[index] == NO_ROOM) return -1;
     const uint32_t bytes = manifest.capabilities[index].tensor.bytes;

@@ -37,6 +37,14 @@ runicos_slots *runicos_kernel_slots(void);
  * its next call; if loading fails it says why and goes back to the previous. */
 void runicos_kernel_rune_changed(void);
 
+/* Rolls back: takes the active slot out of service (erased, its activation
+ * record first), so the other slot's rune, activated before it, is active
+ * again; the kernel loads it before its next call, as after an upload. The
+ * running rune is unloaded first: its slot is mapped read-only while it is
+ * loaded. 0, or -1 if there is no active slot or erasing it failed (the
+ * kernel then reloads whatever is active). */
+int runicos_kernel_leave_active(void);
+
 /* Bytes [offset, offset + length) of the tensor the host streams to capability
  * `index` of the running rune, in order (offset 0 starts the tensor again).
  * Once the whole tensor is there the capability reads it on the next calls;

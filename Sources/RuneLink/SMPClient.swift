@@ -6,7 +6,8 @@ import Foundation
 /// A request that gets no answer within ``timeout`` is sent again, up to ``retries`` times, with
 /// a backoff between attempts.
 ///
-/// Not thread-safe: one exchange at a time, as SMP over one serial line is.
+/// Not thread-safe: one client per line. Requests wait for their answers one at a time, except
+/// an upload's chunks, which stream within the window the device reports (``upload(image:chunkSize:window:eraseTimeout:progress:)``).
 public final class SMPClient {
     public let link: any ByteLink
     /// Seconds to wait for each response.
@@ -16,6 +17,10 @@ public final class SMPClient {
     /// Console lines seen between frames (the last ``consoleLineLimit``), for diagnostics.
     public private(set) var consoleLines: [String] = []
     public static let consoleLineLimit = 100
+    /// Bytes this client put on the line and took off it (frames, console text and all): what
+    /// an upload's link utilisation is measured by.
+    public private(set) var bytesWritten = 0
+    public private(set) var bytesRead = 0
 
     /// Console lines not yet looked at by ``waitForConsoleLine(timeout:where:)``, oldest first
     /// (bounded like ``consoleLines``): lines that came in while a request waited for its answer.
@@ -38,14 +43,11 @@ public final class SMPClient {
                         timeout: Double? = nil) throws -> CBOR {
         let attempts = max(1, retries + 1)
         for attempt in 0..<attempts {
-            if attempt > 0 {
-                // 50 ms, 100 ms, 200 ms ... up to 1 s: room for a device busy erasing flash.
-                Thread.sleep(forTimeInterval: min(1.0, 0.05 * Double(1 << min(attempt - 1, 5))))
-            }
-            let message = SMPMessage(operation: operation, group: group, sequence: nextSequence, command: command, body: body)
-            nextSequence &+= 1
-            try link.write(SMPSerialFrame.encode(message.encoded()))
-            if let response = try receive(answering: message, timeout: timeout ?? self.timeout) {
+            if attempt > 0 { Thread.sleep(forTimeInterval: Self.backoff(attempt: attempt)) }
+            let sequence = try send(operation, group: group, command: command, body: body)
+            if let response = try receive(until: Self.deadline(after: timeout ?? self.timeout), where: {
+                $0.sequence == sequence && $0.operation == operation.response && $0.group == group && $0.command == command
+            }) {
                 try Self.check(response)
                 return response.body
             }
@@ -53,7 +55,28 @@ public final class SMPClient {
         throw SMPClientError.timedOut(group: group, command: command, attempts: attempts)
     }
 
-    private static func check(_ response: SMPMessage) throws {
+    /// How long to wait before attempt `attempt` (1 for the first resend): 50 ms, 100 ms,
+    /// 200 ms ... up to 1 s, room for a device busy erasing flash.
+    static func backoff(attempt: Int) -> Double {
+        min(1.0, 0.05 * Double(1 << min(max(attempt, 1) - 1, 5)))
+    }
+
+    static func deadline(after seconds: Double) -> ContinuousClock.Instant {
+        ContinuousClock.now + .milliseconds(Int64(max(0, seconds) * 1000))
+    }
+
+    /// Writes one request with a fresh sequence number and returns that number, without waiting
+    /// for its answer (``receive(until:where:)`` finds it).
+    func send(_ operation: SMPMessage.Operation, group: UInt16, command: UInt8, body: CBOR) throws -> UInt8 {
+        let message = SMPMessage(operation: operation, group: group, sequence: nextSequence, command: command, body: body)
+        nextSequence &+= 1
+        let frame = SMPSerialFrame.encode(message.encoded())
+        try link.write(frame)
+        bytesWritten += frame.count
+        return message.sequence
+    }
+
+    static func check(_ response: SMPMessage) throws {
         var code = response.body["rc"]?.intValue ?? 0
         if let err = response.body["err"], let rc = err["rc"]?.intValue { code = rc }
         guard code == 0 else {
@@ -61,17 +84,14 @@ public final class SMPClient {
         }
     }
 
-    /// The response to `request`, or nil when none came in time.
-    private func receive(answering request: SMPMessage, timeout: Double) throws -> SMPMessage? {
+    /// The first message from the device that `accept` takes, or nil when none came by
+    /// `deadline`. Messages it does not take (stale answers, others' responses) are dropped.
+    func receive(until deadline: ContinuousClock.Instant, where accept: (SMPMessage) -> Bool) throws -> SMPMessage? {
         let clock = ContinuousClock()
-        let deadline = clock.now + .milliseconds(Int64(timeout * 1000))
         while true {
             while !received.isEmpty {
                 let message = received.removeFirst()
-                if message.sequence == request.sequence, message.operation == request.operation.response,
-                   message.group == request.group, message.command == request.command {
-                    return message
-                }
+                if accept(message) { return message }
             }
             let left = deadline - clock.now
             guard left > .zero else { return nil }
@@ -100,6 +120,7 @@ public final class SMPClient {
 
     /// Sorts what came off the line into responses and console lines.
     private func absorb(_ bytes: [UInt8]) {
+        bytesRead += bytes.count
         for byte in bytes {
             switch decoder.feed(byte) {
             case .message(let frame):
@@ -146,6 +167,16 @@ public final class SMPClient {
     /// The slots that hold a valid image (image group, command 0).
     public func imageState() throws -> [ImageSlotState] {
         let body = try request(.read, group: SMPGroup.image, command: 0)
+        guard let images = body["images"]?.arrayValue else { throw SMPClientError.unexpectedResponse("image state without \"images\"") }
+        return try images.map(ImageSlotState.init(decoding:))
+    }
+
+    /// Confirms the image whose SHA-256 is `hash` (image group, command 0, a state write): the
+    /// running one changes nothing; the other slot's makes the device go back to it (RunicOS
+    /// erases the slot it leaves, since activation is final). Returns the image state after it.
+    /// The device refuses a hash no slot holds as a verified image that was active before.
+    public func confirmImage(hash: [UInt8]) throws -> [ImageSlotState] {
+        let body = try request(.write, group: SMPGroup.image, command: 0, body: .map(["hash": .bytes(hash), "confirm": .bool(true)]))
         guard let images = body["images"]?.arrayValue else { throw SMPClientError.unexpectedResponse("image state without \"images\"") }
         return try images.map(ImageSlotState.init(decoding:))
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RuneLink
 
 /// `hmr targets cast`: a rune deployed to one or more targets, verified and health-checked.
 struct Cast: ParsableCommand {
@@ -12,7 +13,9 @@ struct Cast: ParsableCommand {
             board lacks is named and the rune refused before any upload
               Preparing image        the AOT engine translates the rune for the device's inactive \
             slot (cached under $XDG_CACHE_HOME/hammer by rune SHA-256, board, slot and engine version)
-              Uploading rune         chunks sized from the device's buffer; a lost link reconnects \
+              Uploading rune         chunks sized from the device's buffer stream, as many in \
+            flight as it takes (its buf_count, at most \(SMPClient.uploadWindowLimit)); a chunk it misses \
+            sends the upload back to the offset it names; a lost link reconnects \
             and resumes where the device stopped (up to \(HammerLimits.uploadAttempts) attempts, with backoff); \
             a request waits \(HammerLimits.requestSeconds) s (the first chunk, which erases the slot, \
             \(HammerLimits.eraseSeconds) s) and is resent \(HammerLimits.requestRetries) times
@@ -42,11 +45,15 @@ struct Cast: ParsableCommand {
     @Flag(help: "One JSON event per line on stdout.")
     var json = false
 
+    @Option(help: ArgumentHelp("Upload chunks in flight at most (1: wait for each answer, as one-request-at-a-time clients do). Default: what the device takes.", valueName: "n"))
+    var uploadWindow: Int?
+
     @Argument(help: "The .rune file.")
     var rune: String
 
     func validate() throws {
         guard all != !target.isEmpty else { throw ValidationError("give -t ID[,ID...] or --all (one of them)") }
+        if let uploadWindow, uploadWindow < 1 { throw ValidationError("--upload-window must be at least 1") }
     }
 
     func run() throws {
@@ -67,7 +74,7 @@ struct Cast: ParsableCommand {
             : Output.isTerminal ? TerminalCastReporter(targets: targets.map(\.id)) as any CastReporter : PlainCastReporter()
         let cache = ImageCache()
         let results = Parallel.map(targets) { target in
-            Caster(target: target, rune: runeFile, cache: cache, reporter: reporter).cast()
+            Caster(target: target, rune: runeFile, cache: cache, reporter: reporter, uploadWindow: uploadWindow).cast()
         }
         let failed = results.compactMap { $0 }.count
         if failed > 0 {

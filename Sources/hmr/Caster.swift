@@ -9,6 +9,8 @@ struct Caster {
     let rune: RuneFile
     let cache: ImageCache
     let reporter: any CastReporter
+    /// Upload chunks in flight at most; nil: what the device takes.
+    var uploadWindow: Int? = nil
 
     /// Runs every step; the first that fails stops the cast, is reported and returned.
     func cast() -> CastFailure? {
@@ -85,10 +87,12 @@ struct Caster {
         }
         let uploadStart = Date()
         try step(.uploading) { () -> ((), String) in
-            let reconnects = try upload(image, over: &connection)
+            let (reconnects, report) = try upload(image, over: &connection)
             let seconds = Date().timeIntervalSince(uploadStart)
             let rate = Double(image.count) / max(seconds, 0.001) / 1024
-            return ((), "\(image.count) bytes in \(String(format: "%.2f", seconds)) s, \(String(format: "%.1f", rate)) KB/s"
+            return ((), "\(image.count) bytes in \(String(format: "%.2f", seconds)) s, \(String(format: "%.1f", rate)) KB/s, "
+                        + "\(report.bytesWritten) bytes on the wire, \(report.chunks) chunks, window \(report.window)"
+                        + (report.resentBytes > 0 ? ", \(report.resentBytes) bytes resent" : "")
                         + (reconnects > 0 ? ", resumed after \(reconnects) reconnect\(reconnects == 1 ? "" : "s")" : ""))
         }
         let imageSHA256 = SHA256.hash(image)
@@ -114,19 +118,25 @@ struct Caster {
     /// Uploads `image`, reconnecting and resuming (the device keys its session by the image's
     /// SHA-256 and length, and answers the first request with where it stopped) when the link
     /// fails or the device stops answering; returns how many reconnects it took. A refusal by
-    /// the device is final.
-    private func upload(_ image: [UInt8], over connection: inout Connection) throws -> Int {
+    /// the device is final. The report adds up every attempt's (the bytes of those that broke
+    /// included, counted from what each client wrote).
+    private func upload(_ image: [UInt8], over connection: inout Connection) throws -> (reconnects: Int, report: SMPClient.UploadReport) {
         var reconnects = 0
         var backoff = HammerLimits.reconnectBackoffSeconds
+        var earlier = SMPClient.UploadReport()
         while true {
+            let written = connection.client.bytesWritten, read = connection.client.bytesRead
             do {
-                try connection.client.upload(image: image, eraseTimeout: HammerLimits.eraseSeconds) { done, total in
+                var report = try connection.client.upload(image: image, window: uploadWindow, eraseTimeout: HammerLimits.eraseSeconds) { done, total in
                     reporter.progress(target.id, .uploading, done: done, total: total)
                 }
-                return reconnects
+                report.add(earlier)
+                return (reconnects, report)
             } catch let error as SMPDeviceError {
                 throw CastFailure(step: .uploading, reason: "the device refused the image: \(error.reason ?? "rc \(error.returnCode)")")
             } catch {
+                earlier.bytesWritten += connection.client.bytesWritten - written
+                earlier.bytesRead += connection.client.bytesRead - read
                 reconnects += 1
                 guard reconnects < HammerLimits.uploadAttempts else {
                     throw CastFailure(step: .uploading, reason: "\(HammerError.describe(error)), after \(reconnects) attempts")

@@ -3,6 +3,6 @@ import ArgumentParser
 /// `hmr targets`: the devices Hammer knows, and what it does to them.
 struct Targets: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List, add, remove and cast runes to targets.",
-        subcommands: [ListTargets.self, AddTarget.self, RemoveTarget.self, Cast.self, Status.self])
+        abstract: "List, add, remove, cast runes to and roll back targets.",
+        subcommands: [ListTargets.self, AddTarget.self, RemoveTarget.self, Cast.self, Rollback.self, Status.self])
 }

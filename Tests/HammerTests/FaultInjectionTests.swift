@@ -64,6 +64,31 @@ struct FaultInjectionTests {
         }
     }
 
+    /// The upload streams (the device reports `buf_count` 2, so two chunks are in flight) over a
+    /// link paced to 115200 baud that also drops and corrupts (per 10 ms slot of 115 bytes, so
+    /// about one frame in seven is hit): chunks after a lost one arrive out
+    /// of step, the device names the offset it wants, and the client goes back to it. The cast
+    /// completes verified, having resent bytes.
+    @Test func aWindowedUploadGoesBackOverLossesAndCompletesVerified() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let device = try QEMUDevice(firmware: try HammerTests.firmware(in: scratch), serial: .tcp, scratch: scratch)
+        let hmr = Hammer(home: scratch)
+        let microspeech = try HammerTests.rune("microspeech")
+        let proxy = try FaultProxy(devicePort: try #require(device.port),
+                                   faults: .init(dropRate: 0.003, corruptRate: 0.003, baudRate: 115_200, seed: 23))
+        defer { proxy.stop() }
+        try hmr.succeed(["targets", "add", "lossy", "tcp://127.0.0.1:\(proxy.port)"])
+        let cast = try hmr.succeed(["targets", "cast", "-t", "lossy", microspeech.path], timeout: 300)
+        let upload = try #require(cast.standardOutput.split(separator: "\n").first { $0.contains("Uploading rune: OK") }, "\(cast.standardOutput)")
+        print("windowed upload through drops and corruption: \(upload); proxy dropped \(proxy.dropped), corrupted \(proxy.corrupted)")
+        #expect(proxy.dropped + proxy.corrupted > 0)
+        #expect(upload.contains("window 2"), "\(upload)")
+        #expect(upload.contains("bytes resent"), "\(upload)")
+        #expect(cast.standardOutput.contains("lossy: Verifying rune: OK"), "\(cast.standardOutput)")
+        #expect(try hmr.runningRune("lossy") == (try HammerTests.sha256(of: microspeech)))
+    }
+
     /// A cast through a proxy pacing the link to 115200 baud (10 bits a byte), as a board's UART
     /// runs, completes with the rune verified. How fast is `scripts/bench-hammer`'s to measure:
     /// a test asserts nothing about time.

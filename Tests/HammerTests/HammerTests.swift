@@ -128,6 +128,48 @@ struct HammerTests {
         withExtendedLifetime(devices) {}
     }
 
+    /// `hmr targets rollback` goes back to the rune in the other slot, and refuses (changing
+    /// nothing) when that slot holds no verified image: before any cast, after the first, and
+    /// after a rollback (which erased the slot it left).
+    @Test func rollbackReturnsToTheOtherSlotsRuneOrRefuses() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let device = try QEMUDevice(firmware: try Self.firmware(in: scratch), serial: .tcp, scratch: scratch)
+        let hmr = Hammer(home: scratch)
+        try hmr.succeed(["targets", "add", "q", device.address])
+        let refusal = "there is no verified rune to roll back to"
+
+        let empty = try hmr.run(["targets", "rollback", "-t", "q"], timeout: 30)
+        #expect(empty.status == 1 && empty.standardError.contains(refusal), "\(empty.standardError)")
+
+        let sine = try Self.rune("sine"), microspeech = try Self.rune("microspeech")
+        try hmr.succeed(["targets", "cast", "-t", "q", sine.path], timeout: 300)
+        let first = try hmr.run(["targets", "rollback", "-t", "q"], timeout: 30)
+        #expect(first.status == 1 && first.standardError.contains(refusal), "\(first.standardError)")
+        #expect(try hmr.runningRune("q") == (try Self.sha256(of: sine)))
+
+        try hmr.succeed(["targets", "cast", "-t", "q", microspeech.path], timeout: 300)
+        let before = try hmr.status("q")
+        #expect(before["rune"] as? String == (try Self.sha256(of: microspeech)) && before["slot"] as? String == "B", "\(before)")
+        let rolled = try hmr.succeed(["targets", "rollback", "-t", "q", "--json"], timeout: 30)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(rolled.standardOutput.utf8)) as? [String: Any])
+        #expect(report["slot"] as? String == "A" && report["previousSlot"] as? String == "B", "\(report)")
+        #expect(report["rune"] as? String == (try Self.sha256(of: sine)), "\(report)")
+        let after = try hmr.status("q")
+        #expect(after["rune"] as? String == (try Self.sha256(of: sine)) && after["slot"] as? String == "A" && after["traps"] as? Int == 0,
+                "\(after)")
+        // sine runs again: fed by the host, it answers as `rune run` does.
+        let input = Fixtures.folder("hotg", "sine").appendingPathComponent("input.bin").path
+        let host = try Executables.run("rune", ["run", sine.path, "--raw", input], timeout: 60)
+        let fed = try hmr.succeed(["run", "-t", "q", "--raw", input], timeout: 60)
+        #expect(host.status == 0 && !fed.standardOutput.isEmpty && fed.standardOutput == host.standardOutput, "\(fed.standardOutput) vs \(host.standardOutput)")
+
+        // The slot it left was erased: nothing to roll back to, and sine keeps running.
+        let again = try hmr.run(["targets", "rollback", "-t", "q"], timeout: 30)
+        #expect(again.status == 1 && again.standardError.contains(refusal), "\(again.standardError)")
+        #expect(try hmr.runningRune("q") == (try Self.sha256(of: sine)))
+    }
+
     /// `hmr logs` streams what a rune prints by itself: RunicOS's built-in sine, fed from an
     /// embedded input, calls forever.
     @Test func logsStreamTheConsole() throws {

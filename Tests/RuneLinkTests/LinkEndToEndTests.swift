@@ -17,7 +17,8 @@ struct LinkEndToEndTests {
         #expect(try client.echo("hello, RunicOS") == "hello, RunicOS")
         #expect(try client.echo("") == "")
         let parameters = try client.parameters()
-        #expect(parameters.bufferSize == 2048 && parameters.bufferCount == 1)
+        // Two whole 2 KB frames fit the device's 8 KB receive ring: an upload streams two chunks.
+        #expect(parameters.bufferSize == 2048 && parameters.bufferCount == 2)
         let info = try client.runeInfo()
         #expect(info.board == "mps2-an500" && info.abiVersion == 1 && info.slot == nil && info.runeSHA256 == Array(repeating: 0, count: 32))
         // LibSaga: the unit is named; with no rune, no times, RAM or stack are claimed.
@@ -95,7 +96,9 @@ struct LinkEndToEndTests {
         let client = try harness.client()
         var first: Int?
         try client.upload(image: image) { sent, _ in if first == nil { first = sent } }
-        #expect(first == stoppedAt)
+        // Chunks already on their way when the client gave up still landed: it resumes at or
+        // after where the first connection saw it, never from the start.
+        #expect(first.map { $0 >= stoppedAt && $0 < image.count } == true, "resumed at \(first ?? -1), stopped at \(stoppedAt)")
         #expect(try client.runeInfo().slot == 0)
     }
 

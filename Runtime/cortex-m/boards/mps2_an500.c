@@ -9,6 +9,7 @@
  * does not offer IMAGE, so a rune needing a camera is refused here.
  */
 #include "cortex-m/board.h"
+#include "cortex-m/serial_ring.h"
 
 #define REG32(address) (*(volatile uint32_t *)(address))
 
@@ -16,11 +17,18 @@
 #define UART0_DATA REG32(0x40004000u)
 #define UART0_STATE REG32(0x40004004u)
 #define UART0_CTRL REG32(0x40004008u)
+#define UART0_INTCLEAR REG32(0x4000400Cu)
 #define UART0_BAUDDIV REG32(0x40004010u)
 #define UART_STATE_TX_FULL 0x1u
 #define UART_STATE_RX_FULL 0x2u
+#define UART_STATE_RX_OVERRUN 0x8u /* write one to clear */
 #define UART_CTRL_TX_ENABLE 0x1u
 #define UART_CTRL_RX_ENABLE 0x2u
+#define UART_CTRL_RX_INTERRUPT 0x8u
+#define UART_INT_RX 0x2u
+/* UART0's receive interrupt on AN500 (its transmit one is 1). */
+#define UART0_RX_IRQ 0u
+#define NVIC_ISER0 REG32(0xE000E100u)
 
 #define DEMCR REG32(0xE000EDFCu)
 #define DEMCR_TRCENA (1u << 24)
@@ -40,6 +48,7 @@
 #define CLOCK_HZ 25000000u
 
 static bool have_cycle_counter;
+static rune_serial_ring received;
 static volatile uint32_t systick_wraps;
 
 /*
@@ -68,7 +77,8 @@ void rune_board_systick(void) { systick_wraps++; }
 
 void rune_board_init(void) {
     UART0_BAUDDIV = 16; /* the smallest divisor the CMSDK UART accepts */
-    UART0_CTRL = UART_CTRL_TX_ENABLE | UART_CTRL_RX_ENABLE;
+    UART0_CTRL = UART_CTRL_TX_ENABLE | UART_CTRL_RX_ENABLE | UART_CTRL_RX_INTERRUPT;
+    NVIC_ISER0 = 1u << UART0_RX_IRQ;
     start_cycle_counter();
 }
 
@@ -80,11 +90,21 @@ void rune_board_serial_write(const char *data, uint32_t length) {
     }
 }
 
-int rune_board_serial_read(uint8_t *byte) {
-    if (!(UART0_STATE & UART_STATE_RX_FULL)) return 0;
-    *byte = (uint8_t)UART0_DATA;
+/* The CMSDK UART holds one received byte. Its receive interrupt is cleared
+ * before the byte is read: one arriving after that raises it again. */
+int rune_board_irq(uint32_t irq) {
+    if (irq != UART0_RX_IRQ) return 0;
+    UART0_INTCLEAR = UART_INT_RX;
+    uint32_t state;
+    while ((state = UART0_STATE) & UART_STATE_RX_FULL) {
+        const bool overran = (state & UART_STATE_RX_OVERRUN) != 0;
+        if (overran) UART0_STATE = UART_STATE_RX_OVERRUN;
+        rune_serial_ring_put(&received, (uint8_t)UART0_DATA, overran);
+    }
     return 1;
 }
+
+int rune_board_serial_read(uint8_t *byte) { return rune_serial_ring_get(&received, byte); }
 
 void rune_board_reset(void) {
     /* The CMSDK UART has no shift-register-empty flag; QEMU sends each byte

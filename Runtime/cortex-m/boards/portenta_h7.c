@@ -13,6 +13,7 @@
  * exit to: the firmware ends by sleeping.
  */
 #include "cortex-m/board.h"
+#include "cortex-m/serial_ring.h"
 
 #define REG32(address) (*(volatile uint32_t *)(address))
 
@@ -33,11 +34,15 @@
 #define USART_CR1_UE (1u << 0)
 #define USART_CR1_RE (1u << 2)
 #define USART_CR1_TE (1u << 3)
+#define USART_CR1_RXNEIE (1u << 5) /* RXFNEIE with the FIFO on; also raised by an overrun */
 #define USART_ISR_RXNE (1u << 5) /* RXFNE when the FIFO is on: a byte either way */
 #define USART_ISR_ORE (1u << 3)
 #define USART_ICR_ORECF (1u << 3)
 #define USART_ISR_TXE (1u << 7) /* TXFNF when the FIFO is on: room either way */
 #define USART_ISR_TC (1u << 6)
+
+#define USART1_IRQ 37u
+#define NVIC_ISER1 REG32(0xE000E104u)
 
 #define APB2_HZ 120000000u
 #define BAUD 115200u
@@ -55,9 +60,14 @@
 #define AIRCR_VECTKEY (0x05FAu << 16)
 #define AIRCR_SYSRESETREQ (1u << 2)
 
+static rune_serial_ring received;
+static bool overran; /* an overrun lost bytes before the next one received */
+
 static void start_serial(void) {
+    NVIC_ISER1 = 1u << (USART1_IRQ - 32u);
     if (USART1_CR1 & USART_CR1_UE) {
-        USART1_CR1 |= USART_CR1_RE; /* RE may change while the USART is enabled */
+        /* RE and RXNEIE may change while the USART is enabled. */
+        USART1_CR1 |= USART_CR1_RE | USART_CR1_RXNEIE;
         return;
     }
     RCC_AHB4ENR |= RCC_AHB4ENR_GPIOAEN;
@@ -67,7 +77,7 @@ static void start_serial(void) {
     GPIOA_MODER = (GPIOA_MODER & ~(0xFu << 18)) | (0xAu << 18);
     GPIOA_AFRH = (GPIOA_AFRH & ~(0xFFu << 4)) | (0x77u << 4);
     USART1_BRR = (APB2_HZ + BAUD / 2) / BAUD;
-    USART1_CR1 = USART_CR1_TE | USART_CR1_RE | USART_CR1_UE;
+    USART1_CR1 = USART_CR1_TE | USART_CR1_RE | USART_CR1_RXNEIE | USART_CR1_UE;
 }
 
 /* Flash wait states make the M7 crawl without its instruction cache, which
@@ -97,15 +107,24 @@ void rune_board_serial_write(const char *data, uint32_t length) {
     }
 }
 
-int rune_board_serial_read(uint8_t *byte) {
-    const uint32_t status = USART1_ISR;
-    /* An overrun stops reception until it is cleared; the bytes lost show up
-     * as a bad frame, which the link protocol survives. */
-    if (status & USART_ISR_ORE) USART1_ICR = USART_ICR_ORECF;
-    if (!(status & USART_ISR_RXNE)) return 0;
-    *byte = (uint8_t)USART1_RDR;
-    return 1;
+/* Drains the receiver (its FIFO, if the bootloader left it on) into the
+ * ring. An overrun stops reception until it is cleared, and the bytes it
+ * lost are a gap the ring reports before the next byte. */
+int rune_board_irq(uint32_t irq) {
+    if (irq != USART1_IRQ) return 0;
+    for (;;) {
+        const uint32_t status = USART1_ISR;
+        if (status & USART_ISR_ORE) {
+            USART1_ICR = USART_ICR_ORECF;
+            overran = true;
+        }
+        if (!(status & USART_ISR_RXNE)) return 1;
+        rune_serial_ring_put(&received, (uint8_t)USART1_RDR, overran);
+        overran = false;
+    }
 }
+
+int rune_board_serial_read(uint8_t *byte) { return rune_serial_ring_get(&received, byte); }
 
 void rune_board_reset(void) {
     while (!(USART1_ISR & USART_ISR_TC)) {

@@ -23,7 +23,14 @@ void runicos_link_poll(void) {
         decoder_ready = true;
     }
     uint8_t byte;
-    while (rune_board_serial_read(&byte)) {
+    int read;
+    while ((read = rune_board_serial_read(&byte)) != RUNE_SERIAL_NONE) {
+        if (read == RUNE_SERIAL_LOST) {
+            /* Bytes went missing here: the frame being decoded is abandoned
+             * whole (its sender resends it), never joined across the gap. */
+            runicos_smp_decoder_init(&decoder);
+            continue;
+        }
         if (runicos_smp_decoder_feed(&decoder, byte) != RUNICOS_SMP_SERIAL_PACKET) continue;
         uint32_t length;
         const uint8_t *message = runicos_smp_decoder_message(&decoder, &length);

@@ -120,7 +120,7 @@ static int os_parameters(smp_request *r) {
     runicos_cbor_put_text(&r->out, "buf_size");
     runicos_cbor_put_uint(&r->out, RUNICOS_SMP_PACKET_BYTES);
     runicos_cbor_put_text(&r->out, "buf_count");
-    runicos_cbor_put_uint(&r->out, 1);
+    runicos_cbor_put_uint(&r->out, RUNICOS_SMP_BUFFER_COUNT);
     return 0;
 }
 
@@ -142,9 +142,8 @@ static bool slot_image_hash(const runicos_slots *slots, uint32_t slot, uint8_t h
     return true;
 }
 
-static int image_state(smp_request *r) {
-    const int rc = smp_read_fields(r, 0, 0);
-    if (rc != 0) return rc;
+/* The images list of a state read or write: every slot holding a valid image. */
+static void put_image_list(smp_request *r) {
     const runicos_slots *slots = runicos_kernel_slots();
     const int32_t active = runicos_slots_active(slots);
     uint8_t hashes[2][32];
@@ -183,6 +182,63 @@ static int image_state(smp_request *r) {
         runicos_cbor_put_text(&r->out, "permanent");
         runicos_cbor_put_bool(&r->out, false);
     }
+}
+
+static int image_state(smp_request *r) {
+    const int rc = smp_read_fields(r, 0, 0);
+    if (rc != 0) return rc;
+    put_image_list(r);
+    return 0;
+}
+
+/*
+ * State write {"hash", "confirm"}: MCUmgr's way to choose the image that
+ * runs. Confirming the running image (no hash, or its hash) changes nothing:
+ * RunicOS's active image is always the confirmed one. Confirming the other
+ * slot's image rolls back to it, if that slot holds a verified image that
+ * was active before (it has an activation record). Records are written once
+ * per upload and flash cannot rewrite one in place, so the slot being left
+ * is revoked (erased, its record first): the older record wins again, and a
+ * power cut at any point leaves one of the two images active. Test boots
+ * ("confirm" false for another image) do not exist here, since activation
+ * is final.
+ */
+enum { STATE_HASH, STATE_CONFIRM, STATE_FIELDS };
+
+static int image_state_write(smp_request *r) {
+    smp_field f[STATE_FIELDS] = {[STATE_HASH] = {.name = "hash", .kind = FIELD_BYTES},
+                                 [STATE_CONFIRM] = {.name = "confirm", .kind = FIELD_BOOL}};
+    const int rc = smp_read_fields(r, f, STATE_FIELDS);
+    if (rc != 0) return rc;
+    const bool confirm = f[STATE_CONFIRM].present && f[STATE_CONFIRM].flag;
+    runicos_slots *slots = runicos_kernel_slots();
+    const int32_t active = runicos_slots_active(slots);
+    if (!f[STATE_HASH].present) {
+        if (!confirm) return smp_refuse(r, RUNICOS_SMP_EINVAL, "a state write needs \"hash\", or \"confirm\": true for the running image");
+        if (active < 0) return smp_refuse(r, RUNICOS_SMP_ENOENT, "no image is running to confirm");
+        put_image_list(r);
+        return 0;
+    }
+    if (f[STATE_HASH].length != RUNE_SHA256_DIGEST_BYTES) return smp_refuse(r, RUNICOS_SMP_EINVAL, "\"hash\" is an image's 32-byte SHA-256");
+    int32_t chosen = -1;
+    for (uint32_t slot = 0; slot < 2 && chosen < 0; slot++) {
+        uint8_t hash[32];
+        if (!slot_image_hash(slots, slot, hash)) continue;
+        bool same = true;
+        for (uint32_t i = 0; i < 32; i++) same = same && hash[i] == f[STATE_HASH].data[i];
+        if (same) chosen = (int32_t)slot;
+    }
+    if (chosen < 0) return smp_refuse(r, RUNICOS_SMP_ENOENT, "no slot holds a verified image with that hash");
+    if (chosen != active) {
+        if (!confirm) return smp_refuse(r, RUNICOS_SMP_ENOTSUP, "RunicOS has no test boots: activating another image is final, so confirm it");
+        runicos_slot_record record;
+        if (active < 0 || runicos_slots_record(slots, (uint32_t)chosen, &record) != 0)
+            return smp_refuse(r, RUNICOS_SMP_ENOENT, "that image was never active, so there is nothing to roll back to");
+        if (slots->upload_slot >= 0) return smp_refuse(r, RUNICOS_SMP_EBADSTATE, "an upload is in progress");
+        if (runicos_kernel_leave_active() != 0) return smp_refuse(r, RUNICOS_SMP_EUNKNOWN, "erasing the running slot failed");
+        if (runicos_slots_active(slots) != chosen) return smp_refuse(r, RUNICOS_SMP_EUNKNOWN, "the other slot did not become active");
+    }
+    put_image_list(r);
     return 0;
 }
 
@@ -335,6 +391,7 @@ static const smp_command smp_commands[] = {
     {RUNICOS_SMP_GROUP_OS, RUNICOS_SMP_OS_RESET, RUNICOS_SMP_OP_WRITE, os_reset},
     {RUNICOS_SMP_GROUP_OS, RUNICOS_SMP_OS_PARAMETERS, RUNICOS_SMP_OP_READ, os_parameters},
     {RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, RUNICOS_SMP_OP_READ, image_state},
+    {RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, RUNICOS_SMP_OP_WRITE, image_state_write},
     {RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_UPLOAD, RUNICOS_SMP_OP_WRITE, image_upload},
     {RUNICOS_SMP_GROUP_RUNE, RUNICOS_SMP_RUNE_INFO, RUNICOS_SMP_OP_READ, rune_info},
     {RUNICOS_SMP_GROUP_RUNE, RUNICOS_SMP_RUNE_INPUT, RUNICOS_SMP_OP_WRITE, rune_input},

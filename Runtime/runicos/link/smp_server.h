@@ -9,7 +9,9 @@
  *   group 0 (OS)     0 echo {"d"} -> {"r"}; 5 reset (after the response);
  *                    6 MCUmgr parameters -> {"buf_size", "buf_count"}
  *   group 1 (image)  0 state (read) -> {"images": [...]} for each slot with a
- *                    valid image; 1 upload {"off", "data", "len", "sha",
+ *                    valid image; 0 state (write) {"hash", "confirm"}:
+ *                    confirms the running image or rolls back to the
+ *                    other slot's, then the same list; 1 upload {"off", "data", "len", "sha",
  *                    "image", "upgrade"} -> {"rc": 0, "off": next}
  *   group 64 (rune)  0 info (read); 1 input {"index", "data"} -> {}
  *

@@ -104,6 +104,14 @@ void runicos_kernel_rune_changed(void) {
     link_host_calls = 0;
 }
 
+/* As the kernel does it, less the unmapping: the host has no MPU. */
+int runicos_kernel_leave_active(void) {
+    const int32_t active = runicos_slots_active(&link_host_slots);
+    if (active < 0) return -1;
+    runicos_kernel_rune_changed();
+    return runicos_slots_revoke(&link_host_slots, (uint32_t)active) == RUNICOS_SLOT_OK ? 0 : -1;
+}
+
 int runicos_kernel_stream_input(uint32_t index, uint32_t offset, const uint8_t *data, uint32_t length) {
     if (runicos_slots_active(&link_host_slots) < 0 || index != 0 || offset != 0 || length != LINK_HOST_INPUT_BYTES) return -1;
     for (uint32_t i = 0; i < length; i++) link_host_input[i] = data[i];

@@ -396,6 +396,23 @@ static void build_upload(runicos_cbor_writer *w, const void *argument) {
     runicos_cbor_put_bytes(w, c->data, c->length);
 }
 
+typedef struct state_write {
+    const uint8_t *hash; /* 0: none */
+    uint32_t hash_length;
+    bool confirm;
+} state_write;
+
+static void build_state_write(runicos_cbor_writer *w, const void *argument) {
+    const state_write *s = argument;
+    runicos_cbor_put_map(w, s->hash != 0 ? 2 : 1);
+    if (s->hash != 0) {
+        runicos_cbor_put_text(w, "hash");
+        runicos_cbor_put_bytes(w, s->hash, s->hash_length);
+    }
+    runicos_cbor_put_text(w, "confirm");
+    runicos_cbor_put_bool(w, s->confirm);
+}
+
 static uint8_t request_buffer[RUNICOS_SMP_MESSAGE_BYTES];
 static uint8_t response_buffer[RUNICOS_SMP_MESSAGE_BYTES];
 static runicos_smp_header response_header;
@@ -533,7 +550,7 @@ static void test_server(void) {
     serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, 0, 99, build_empty, 0));
     CHECK(response_rc() == RUNICOS_SMP_ENOTSUP, "an unknown command is ENOTSUP");
     serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, build_empty, 0));
-    CHECK(response_rc() == RUNICOS_SMP_ENOTSUP, "image state write (test/confirm) is ENOTSUP");
+    CHECK(response_rc() == RUNICOS_SMP_EINVAL, "an image state write with neither hash nor confirm is EINVAL");
     /* responses, short messages and bad lengths */
     length = make_request(request_buffer, RUNICOS_SMP_OP_WRITE_RSP, 0, 0, build_echo, "x");
     CHECK(serve(length).response_bytes == 0, "a response is not answered");
@@ -553,8 +570,14 @@ static void test_server(void) {
     /* parameters */
     serve(make_request(request_buffer, RUNICOS_SMP_OP_READ, 0, RUNICOS_SMP_OS_PARAMETERS, build_empty, 0));
     uint64_t buf_size = 0;
+    const uint32_t parameters_start = response_body.offset;
     CHECK(response_find("buf_size") && runicos_cbor_read_uint(&response_body, &buf_size) == 0 && buf_size == RUNICOS_SMP_PACKET_BYTES,
           "buf_size");
+    uint64_t buf_count = 0;
+    response_body.offset = parameters_start;
+    CHECK(response_find("buf_count") && runicos_cbor_read_uint(&response_body, &buf_count) == 0 && buf_count == RUNICOS_SMP_BUFFER_COUNT
+              && buf_count >= 2 && buf_count * RUNICOS_SMP_FRAME_WIRE_BYTES <= RUNE_SERIAL_RING_BYTES,
+          "buf_count: the whole frames the receive ring holds, at least two so an upload streams");
     /* reset: answered, and flagged for after the response */
     result = serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, 0, RUNICOS_SMP_OS_RESET, build_empty, 0));
     CHECK(result.reset && response_rc() == 0, "reset is answered and then done");
@@ -597,6 +620,40 @@ static void test_server(void) {
     uint32_t resumed_at = 0;
     CHECK(upload(other, other_length, 600, 0, &resumed_at) == 0 && resumed_at == 2400, "the second half resumes at 2400 (%u)", resumed_at);
     CHECK(runicos_slots_active(&link_host_slots) == (int32_t)slot && link_host_rune_changes == 2, "the resumed image is active");
+
+    /* Rolling back (a state write confirming the other slot's image). */
+    {
+        uint8_t first_sha[32], second_sha[32];
+        sha_of(image, image_length, first_sha);
+        sha_of(other, other_length, second_sha);
+        state_write w = {first_sha, 32, false};
+        serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, build_state_write, &w));
+        CHECK(response_rc() == RUNICOS_SMP_ENOTSUP, "a test boot of the other image is ENOTSUP");
+        w = (state_write){rune_sha, 32, true};
+        serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, build_state_write, &w));
+        CHECK(response_rc() == RUNICOS_SMP_ENOENT, "a hash no slot holds is ENOENT");
+        w = (state_write){first_sha, 16, true};
+        serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, build_state_write, &w));
+        CHECK(response_rc() == RUNICOS_SMP_EINVAL, "a short hash is EINVAL");
+        w = (state_write){0, 0, false};
+        serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, build_state_write, &w));
+        CHECK(response_rc() == RUNICOS_SMP_EINVAL, "neither hash nor confirm is EINVAL");
+        w = (state_write){second_sha, 32, true};
+        serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, build_state_write, &w));
+        CHECK(response_rc() == 0 && response_find("images") && link_host_rune_changes == 2, "confirming the running image changes nothing");
+        CHECK(runicos_slots_active(&link_host_slots) == (int32_t)slot && link_host_rune_changes == 2, "and it stays active");
+        w = (state_write){first_sha, 32, true};
+        serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, build_state_write, &w));
+        CHECK(response_rc() == 0 && response_find("images"), "confirming the other slot's image rolls back");
+        CHECK(runicos_slots_active(&link_host_slots) == (int32_t)first_slot && link_host_rune_changes == 3, "to its slot, and the kernel reloads");
+        bool first_active = false, second_active = false;
+        CHECK(slot_listed(first_slot, first_sha, &first_active) && first_active, "image state lists the rolled-back image as active");
+        CHECK(!slot_listed(slot, second_sha, &second_active), "and the slot it left no longer holds an image");
+        w = (state_write){second_sha, 32, true};
+        serve(make_request(request_buffer, RUNICOS_SMP_OP_WRITE, RUNICOS_SMP_GROUP_IMAGE, RUNICOS_SMP_IMAGE_STATE, build_state_write, &w));
+        CHECK(response_rc() == RUNICOS_SMP_ENOENT && runicos_slots_active(&link_host_slots) == (int32_t)first_slot,
+              "rolling forward again finds no image: refused, and the running one stays");
+    }
 
     /* Chunks out of order, with no session, with a short sha, or asking for upgrade-only. */
     {
