@@ -94,4 +94,27 @@ import Testing
         #expect(build.standardError.contains("Runefile:2:6"))
         #expect(!FileManager.default.fileExists(atPath: rune.path))
     }
+
+    /// A rune built with --no-sources is about half the size, and cannot be a base: the error says why.
+    @Test func aRuneWithoutSourcesIsSmallerAndNoBase() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let microspeech = Fixtures.root.appendingPathComponent("hotg/microspeech")
+        let bare = scratch.appendingPathComponent("bare.rune")
+        let build = try Executables.run("runec", [microspeech.path, "--no-sources", "-o", bare.path])
+        try #require(build.status == 0, "\(build.standardError)")
+        let bytes = try Array(Data(contentsOf: bare))
+        let full = try Data(contentsOf: BuiltRunes.rune(Fixtures.runefile(in: microspeech)))
+        #expect(bytes.count < full.count * 3 / 4, "\(bytes.count) bytes without sources, \(full.count) with")
+        let artifact = try RuneArtifact(rune: bytes, runeManifest: Rune(bytes: bytes).manifest)
+        let cache = scratch.appendingPathComponent("cache")
+        try PullCache(folder: cache.appendingPathComponent("rune/oci").path)
+            .store(rune: artifact.layer, config: artifact.config, manifest: artifact.manifest, for: ImageReference(parsing: Self.reference))
+        let rune = scratch.appendingPathComponent("derived.rune")
+        let derived = try Self.derive(Fixtures.runefile(in: Fixtures.folder("from", "new-labels")), cache: cache, to: rune)
+        #expect(derived.status == 1)
+        #expect(derived.standardError.contains("error[E0405]") && derived.standardError.contains("built with 'runec --no-sources'"),
+                "\(derived.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: rune.path))
+    }
 }
