@@ -183,12 +183,15 @@ let package = Package(
                 "RuneManifest",
                 "RuneSensors",
                 "RuneFiles",
+                // FROM REGISTRY/REPO:TAG pulls its base.
+                "RuneRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Runes as OCI artifacts in any registry: the distribution API over AsyncHTTPClient, bearer
-        // and basic auth, stored logins, and the content-addressed pull cache `FROM` reads. Only
-        // `rune` and RegistryTests depend on it: AsyncHTTPClient adds minutes to a clean build.
+        // and basic auth, stored logins, the content-addressed pull cache, and the provider
+        // runec's `FROM` finds its base with. RuneCompiler does not depend on it (it sees only
+        // RuneManifest's BaseRuneProvider), so the compiler library and hmr carry no HTTP stack.
         .target(
             name: "RuneRegistry",
             dependencies: [
@@ -199,6 +202,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // RegistryOptions, the connection flags rune and runec share.
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -240,6 +245,8 @@ let package = Package(
             name: "RuneCompilerTests",
             dependencies: [
                 "RuneCompiler", "RuneFrontEnd", "RuneModels", "RuneManifest", "RuneTestSupport",
+                // HostileBaseRuneTests serve bases through the pull cache and runec's provider.
+                "RuneRegistry",
                 // CrashRecoveryTests drives LLVM's C API and the bridge directly, and the AOT
                 // engine alongside it (the two share SIGSEGV).
                 "CLLVM", "CLLVMBridge", "RuneAOT",
@@ -291,6 +298,8 @@ let package = Package(
             // AOTCortexMTests writes hostile runes in WebAssembly text. RuneLink: RunicOSLinkTests
             // deploys runes to RunicOS on QEMU over its serial link.
             dependencies: ["RuneCompiler", "RuneFrontEnd", "RuneRuntime", "RuneAOT", "RuneManifest", "RuneTestSupport", "RuneLink", "RuneFiles",
+                           // FromCompositionTests fill the pull cache as rune pull does.
+                           "RuneRegistry",
                            .product(name: "WAT", package: "WasmKit")]
         ),
     ]

@@ -27,10 +27,14 @@ public struct CompilerOptions: Sendable {
     public var firmware: FirmwareOptions
     /// `FROM REGISTRY/REPO:TAG` finds its base in the pull cache only, never on a network.
     public var offline: Bool
+    /// Store the Runefile and its files in the rune (`rune.sources`), so it can be a `FROM` base.
+    public var storeSources: Bool
 
     public init(emit: EmitKind = .binary, target: CompilationTarget = .wasm32, optimization: OptimizationLevel = .size,
-                debugInfo: Bool = false, firmware: FirmwareOptions = FirmwareOptions(), offline: Bool = false) {
+                debugInfo: Bool = false, firmware: FirmwareOptions = FirmwareOptions(), offline: Bool = false,
+                storeSources: Bool = true) {
         self.offline = offline
+        self.storeSources = storeSources
         self.emit = emit
         self.target = target
         self.optimization = optimization
@@ -66,8 +70,8 @@ public struct CompilationResult: Sendable {
 public struct Compiler: Sendable {
     public var modelCompiler: any ModelCompiling
     public var toolchain: any ToolchainExecutor
-    /// Where `FROM REGISTRY/REPO:TAG` finds its base; nil uses the pull cache in
-    /// `$XDG_CACHE_HOME/rune/oci` (``OCICacheBaseRuneProvider``).
+    /// Where `FROM REGISTRY/REPO:TAG` finds its base (runec passes RuneRegistry's
+    /// `RegistryBaseRuneProvider`); with nil, such a Runefile is an error.
     public var baseProvider: (any BaseRuneProvider)?
 
     public init(modelCompiler: any ModelCompiling = TFLiteModelCompiler(), toolchain: any ToolchainExecutor = Toolchain(),

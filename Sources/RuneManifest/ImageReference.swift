@@ -235,6 +235,12 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         return digestText
     }
 
+    /// Whether `text` is `sha256:` and 64 lowercase hexadecimal digits.
+    public static func isDigest(_ text: String) -> Bool {
+        let utf8 = Array(text.utf8.prefix(72))
+        return utf8.count == 71 && utf8.starts(with: "sha256:".utf8) && utf8[7...].allSatisfy(isHexLower)
+    }
+
     /// `text` cut to a readable length with control characters escaped, for messages.
     private static func printable(_ text: String) -> String {
         var result = ""

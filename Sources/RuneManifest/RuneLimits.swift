@@ -63,8 +63,6 @@ public enum RuneLimits {
     public static let maxSourceNameBytes = 4096
     /// Bytes of one stored file, and of all of them together.
     public static let maxSourceBytes = maxRuneBytes
-    /// Bytes of a base rune's reference as recorded in its `rune.lineage` section.
-    public static let maxReferenceBytes = 4096
 
     // MARK: Your own blocks in C
 
@@ -96,7 +94,8 @@ public enum RuneLimits {
 
     // MARK: Registries
 
-    /// Bytes of an image reference (`HOST/PATH:TAG@sha256:…`) as written.
+    /// Bytes of an image reference (`HOST/PATH:TAG@sha256:…`) as written: in a command, a
+    /// Runefile's `FROM`, and a rune's `rune.lineage`.
     public static let maxImageReferenceBytes = 512
     /// Bytes of its name (`HOST/PATH`), Docker's limit.
     public static let maxImageNameBytes = 255

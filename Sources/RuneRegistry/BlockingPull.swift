@@ -15,7 +15,7 @@ extension RegistryClient {
                                         cache: PullCache? = PullCache.standard(), offline: Bool = false) throws -> PulledRune {
         if offline {
             guard let cached = cache?.lookup(reference) else {
-                throw RegistryError("\(reference) is not in the pull cache\(cache.map { " (\($0.folder))" } ?? ""); pull it once while online")
+                throw RegistryError("\(reference) is not in the pull cache\(cache.map { " (\($0.folder))" } ?? ""), or is damaged there")
             }
             return cached
         }

@@ -1,4 +1,5 @@
 import Crypto
+import RuneManifest
 
 /// An OCI content digest, `sha256:` and 64 lowercase hexadecimal digits: what registries name
 /// blobs and manifests by, and what every pulled byte is checked against.
@@ -27,12 +28,8 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
     /// Parses `sha256:HEX` from a registry or a user; nil for anything else (another algorithm,
     /// uppercase or the wrong number of digits).
     public init?(parsing text: some StringProtocol) {
-        let utf8 = Array(text.utf8.prefix(72))
-        guard utf8.count == 71, utf8.starts(with: Array("sha256:".utf8)) else { return nil }
-        let digits = utf8[7...]
-        guard digits.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }) else {
-            return nil
-        }
-        hex = String(decoding: digits, as: UTF8.self)
+        let text = String(text.prefix(72))
+        guard ImageReference.isDigest(text) else { return nil }
+        hex = String(text.dropFirst(7))
     }
 }

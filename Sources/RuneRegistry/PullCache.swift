@@ -59,6 +59,16 @@ public struct PullCache: Sendable {
         try write(Array("\(digest)\n".utf8), to: refPath(reference))
     }
 
+    /// Keeps what a verified pull of `reference` fetched: the rune, config and manifest blobs,
+    /// then (when the reference has a tag rather than a digest) the tag, last, so a reader never
+    /// finds a tag whose blobs are missing.
+    public func store(rune: [UInt8], config: [UInt8], manifest: [UInt8], for reference: ImageReference) throws(RegistryError) {
+        try storeBlob(rune)
+        try storeBlob(config)
+        let manifestDigest = try storeBlob(manifest)
+        if reference.digest == nil { try storeTag(reference, digest: manifestDigest) }
+    }
+
     /// The rune `reference` names, from the cache alone: by its digest when it has one, else by
     /// the digest its tag had when last pulled. Nil when anything is missing or damaged.
     public func lookup(_ reference: ImageReference) -> PulledRune? {

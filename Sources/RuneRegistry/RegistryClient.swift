@@ -213,12 +213,7 @@ public actor RegistryClient {
         guard rune.starts(with: [0x00, 0x61, 0x73, 0x6D]) else {
             throw RegistryError("the rune layer of \(name) is not a WebAssembly module")
         }
-        if let cache {
-            try cache.storeBlob(rune)
-            try cache.storeBlob(config)
-            try cache.storeBlob(manifest)
-            if reference.digest == nil { try cache.storeTag(reference, digest: manifestDigest) }
-        }
+        try cache?.store(rune: rune, config: config, manifest: manifest, for: reference)
         return PulledRune(bytes: rune, manifestDigest: manifestDigest, layerDigest: layout.layerDigest, reference: reference,
                           fromCache: false)
     }

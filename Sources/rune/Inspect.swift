@@ -9,7 +9,7 @@ import RuneRuntime
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a rune's manifest, models and section sizes.",
-        discussion: "Reads the 'rune.manifest' section, and 'rune.lineage' (the base a FROM REGISTRY/REPO:TAG rune was built on, shown as 'derived from'); no rune code runs.")
+        discussion: "Reads the 'rune.manifest' section, and 'rune.lineage' (the base a FROM REGISTRY/REPO:TAG rune was built on, shown as 'derived from' with its manifest digest and the rune's own SHA-256); no rune code runs.")
 
     @Argument(help: "The .rune file.")
     var rune: String
@@ -51,7 +51,8 @@ struct Inspect: ParsableCommand {
         }
         if manifest.models.isEmpty { lines.append("  (none)") }
         if let lineage = rune.lineage {
-            lines.append("derived from: \(lineage.reference) (\(lineage.digest))")
+            // The manifest digest pins the base: REGISTRY/REPO@MANIFEST pulls exactly it.
+            lines.append("derived from: \(lineage.reference) (manifest \(lineage.manifestDigest ?? "not recorded"), rune \(lineage.runeDigest))")
         }
         lines.append("native code: \(NativeCodeState(rune: rune.bytes).text)")
         lines.append("sections:")
@@ -87,7 +88,9 @@ struct Inspect: ParsableCommand {
                 },
             ] as [String: Any],
             "native_code": NativeCodeState(rune: rune.bytes).json,
-            "lineage": rune.lineage.map { ["reference": $0.reference, "digest": $0.digest] as [String: Any] } ?? NSNull(),
+            "lineage": rune.lineage.map {
+                ["reference": $0.reference, "manifest_digest": $0.manifestDigest ?? NSNull(), "rune_digest": $0.runeDigest] as [String: Any]
+            } ?? NSNull(),
             "sections": rune.sections.sections.map { ["id": Int($0.id), "name": $0.name, "bytes": $0.size] as [String: Any] },
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

@@ -3,6 +3,7 @@ import Foundation
 import RuneCompiler
 import RuneFiles
 import RuneFrontEnd
+import RuneRegistry
 
 /// `runec build`: Runefile in, rune out.
 struct Build: ParsableCommand {
@@ -50,8 +51,16 @@ struct Build: ParsableCommand {
 
     @Flag(help: ArgumentHelp(
         "Find the base of a 'FROM REGISTRY/REPO:TAG' in the pull cache only, never on a network.",
-        discussion: "The cache is $XDG_CACHE_HOME/rune/oci (default ~/.cache/rune/oci); 'rune pull' fills it."))
+        discussion: "Without it, the base is pulled from its registry (logins from 'rune login' or RUNE_REGISTRY_USERNAME/RUNE_REGISTRY_PASSWORD) and kept by digest in the cache, $XDG_CACHE_HOME/rune/oci (default ~/.cache/rune/oci), which 'rune pull' fills too."))
     var offline = false
+
+    @OptionGroup(title: "Registry options (FROM REGISTRY/REPO:TAG)")
+    var registry: RegistryOptions
+
+    @Flag(help: ArgumentHelp(
+        "Do not store the Runefile and the files it names in the rune.",
+        discussion: "By default a .rune carries its Runefile, models and C blocks (the 'rune.sources' section), which roughly doubles its size, so that another Runefile can build on it with FROM. A rune built with --no-sources is smaller but cannot be a FROM base."))
+    var noSources = false
 
     @Flag(help: "Print the result and diagnostics as JSON on stdout.")
     var json = false
@@ -68,6 +77,9 @@ struct Build: ParsableCommand {
         if target != .cortexM7,
            let flag = firmwareArguments.board != nil ? "--board" : firmwareArguments.firstGivenOption {
             throw ValidationError("\(flag) applies to firmware only; add '--target cortex-m7' to build firmware")
+        }
+        if noSources && target == .cortexM7 {
+            throw ValidationError("--no-sources applies to .rune builds; firmware never stores sources")
         }
         if target == .cortexM7, emit == .binary, let output, output != "-" {
             let known = ["elf", "bin", "hex"]
@@ -86,8 +98,9 @@ struct Build: ParsableCommand {
         guard let runefile else { throw ExitCode.validationFailure }
         let firmware = firmwareArguments.options(board: firmwareArguments.board.flatMap(Board.named) ?? .portentaH7)
         let options = CompilerOptions(emit: emit, target: target, optimization: optimization.level, debugInfo: debugInfo,
-                                      firmware: firmware, offline: offline)
-        let result = Compiler().compile(path: runefile, options: options)
+                                      firmware: firmware, offline: offline, storeSources: !noSources)
+        let provider = RegistryBaseRuneProvider(options: registry.connection)
+        let result = Compiler(baseProvider: provider).compile(path: runefile, options: options)
         let destination = output ?? defaultOutput(runefile: runefile)
         if json {
             printJSON(result, destination: destination)

@@ -1,10 +1,14 @@
 import Foundation
 import RuneFiles
+import RuneManifest
+import RuneRegistry
+import RuneRuntime
 import RuneTestSupport
 import Testing
 
 /// `FROM REGISTRY/REPO:TAG`: derived Runefiles built on a real compiled rune (the microspeech
-/// example) placed in a temporary pull cache, compiled with `runec --offline` as a user would.
+/// example) placed in a temporary pull cache as `rune pull` leaves it, compiled with
+/// `runec --offline` as a user would.
 ///
 /// `Fixtures/from/<case>/`: a derived Runefile and `expected.stderr` (runec's diagnostics, empty
 /// when it builds cleanly); with `run.args`, the rune is run and its output compared with
@@ -12,20 +16,17 @@ import Testing
 @Suite struct FromCompositionTests {
     static let reference = "localhost:5000/hotg/microspeech:1"
 
-    /// A pull cache holding the microspeech rune under `reference`, laid out as
-    /// `OCICacheBaseRuneProvider` documents; returns the cache folder and the rune's digest.
-    static func cache(in scratch: URL) throws -> (folder: URL, digest: String) {
+    /// A pull cache holding the microspeech rune under `reference` as `rune pull` leaves it
+    /// (manifest, config and rune blobs, and the tag), through `PullCache`; returns the cache
+    /// folder, the manifest's digest and the rune's.
+    static func cache(in scratch: URL) throws -> (folder: URL, manifestDigest: String, runeDigest: String) {
         let base = try BuiltRunes.rune(Fixtures.runefile(in: Fixtures.root.appendingPathComponent("hotg/microspeech")))
-        let bytes = try Data(contentsOf: base)
-        let hex = SHA256.hexHash(Array(bytes))
-        let oci = scratch.appendingPathComponent("cache/rune/oci")
-        let blobs = oci.appendingPathComponent("blobs/sha256")
-        let refs = oci.appendingPathComponent("refs/localhost:5000/hotg/microspeech")
-        try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: refs, withIntermediateDirectories: true)
-        try bytes.write(to: blobs.appendingPathComponent(hex))
-        try Data("sha256:\(hex)\n".utf8).write(to: refs.appendingPathComponent("1"))
-        return (scratch.appendingPathComponent("cache"), "sha256:\(hex)")
+        let bytes = try Array(Data(contentsOf: base))
+        let artifact = try RuneArtifact(rune: bytes, runeManifest: Rune(bytes: bytes).manifest)
+        let folder = scratch.appendingPathComponent("cache")
+        try PullCache(folder: folder.appendingPathComponent("rune/oci").path)
+            .store(rune: artifact.layer, config: artifact.config, manifest: artifact.manifest, for: ImageReference(parsing: reference))
+        return (folder, artifact.manifestDigest.description, artifact.layerDigest.description)
     }
 
     /// `runec RUNEFILE --offline -o RUNE` with the pull cache in `cache`.
@@ -38,7 +39,7 @@ import Testing
         let folder = Fixtures.folder("from", name)
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (cache, digest) = try Self.cache(in: scratch)
+        let (cache, manifestDigest, runeDigest) = try Self.cache(in: scratch)
         let rune = scratch.appendingPathComponent("\(name).rune")
         let build = try Self.derive(Fixtures.runefile(in: folder), cache: cache, to: rune)
         // The cache folder is the test's own; the golden calls it $CACHE.
@@ -56,14 +57,15 @@ import Testing
         #expect(run.status == 0, "\(run.standardError)")
         Fixtures.expect(run.standardOutput, matches: folder.appendingPathComponent("expected.stdout"))
         let inspect = try Executables.run("rune", ["inspect", rune.path])
-        #expect(inspect.standardOutput.contains("derived from: \(Self.reference) (\(digest))"), "\(inspect.standardOutput)")
+        #expect(inspect.standardOutput.contains("derived from: \(Self.reference) (manifest \(manifestDigest), rune \(runeDigest))"),
+                "\(inspect.standardOutput)")
     }
 
-    /// `@sha256:` reads the blob directly, with no ref.
+    /// `@sha256:` names the manifest, read directly with no tag.
     @Test func derivesFromADigest() throws {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (cache, digest) = try Self.cache(in: scratch)
+        let (cache, digest, _) = try Self.cache(in: scratch)
         let runefile = scratch.appendingPathComponent("Runefile")
         try Data("FROM localhost:5000/hotg/microspeech@\(digest)\nPROC_BLOCK label hotg-ai/rune#proc-blocks/label --labels=s,u,Up,Down,Left,Right\n".utf8)
             .write(to: runefile)
@@ -75,11 +77,11 @@ import Testing
         #expect(run.standardOutput.contains("\"elements\":[\"Up\"]"), "\(run.standardOutput)\(run.standardError)")
     }
 
-    /// A blob whose bytes no longer match its name is refused at the FROM, and nothing is written.
+    /// A rune blob whose bytes no longer match its name is refused at the FROM, and nothing is written.
     @Test func refusesATamperedBase() throws {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (cache, digest) = try Self.cache(in: scratch)
+        let (cache, _, digest) = try Self.cache(in: scratch)
         let blob = cache.appendingPathComponent("rune/oci/blobs/sha256/\(digest.dropFirst(7))")
         var bytes = try Data(contentsOf: blob)
         bytes[bytes.count / 2] ^= 0x01
@@ -88,8 +90,31 @@ import Testing
         let build = try Self.derive(Fixtures.runefile(in: Fixtures.folder("from", "new-labels")), cache: cache, to: rune)
         #expect(build.status == 1)
         #expect(build.standardError.contains("error[E0405]"))
-        #expect(build.standardError.contains("the cache is damaged"))
+        #expect(build.standardError.contains("is not in the pull cache"))
         #expect(build.standardError.contains("Runefile:2:6"))
+        #expect(!FileManager.default.fileExists(atPath: rune.path))
+    }
+
+    /// A rune built with --no-sources is about half the size, and cannot be a base: the error says why.
+    @Test func aRuneWithoutSourcesIsSmallerAndNoBase() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let microspeech = Fixtures.root.appendingPathComponent("hotg/microspeech")
+        let bare = scratch.appendingPathComponent("bare.rune")
+        let build = try Executables.run("runec", [microspeech.path, "--no-sources", "-o", bare.path])
+        try #require(build.status == 0, "\(build.standardError)")
+        let bytes = try Array(Data(contentsOf: bare))
+        let full = try Data(contentsOf: BuiltRunes.rune(Fixtures.runefile(in: microspeech)))
+        #expect(bytes.count < full.count * 3 / 4, "\(bytes.count) bytes without sources, \(full.count) with")
+        let artifact = try RuneArtifact(rune: bytes, runeManifest: Rune(bytes: bytes).manifest)
+        let cache = scratch.appendingPathComponent("cache")
+        try PullCache(folder: cache.appendingPathComponent("rune/oci").path)
+            .store(rune: artifact.layer, config: artifact.config, manifest: artifact.manifest, for: ImageReference(parsing: Self.reference))
+        let rune = scratch.appendingPathComponent("derived.rune")
+        let derived = try Self.derive(Fixtures.runefile(in: Fixtures.folder("from", "new-labels")), cache: cache, to: rune)
+        #expect(derived.status == 1)
+        #expect(derived.standardError.contains("error[E0405]") && derived.standardError.contains("built with 'runec --no-sources'"),
+                "\(derived.standardError)")
         #expect(!FileManager.default.fileExists(atPath: rune.path))
     }
 }

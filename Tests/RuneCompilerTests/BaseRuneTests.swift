@@ -3,19 +3,26 @@ import RuneCompiler
 import RuneFiles
 import RuneFrontEnd
 import RuneManifest
+import RuneRegistry
 import RuneTestSupport
 import Testing
 
 /// What `FROM` reads from untrusted places: the `rune.sources` and `rune.lineage` sections of a
-/// base rune, the reference written in a Runefile, and the files of the pull cache.
+/// base rune, the reference written in a Runefile, and and what runec's provider serves from the pull cache.
 @Suite struct BaseRuneTests {
     let sources = RuneSources(runefileName: "Runefile", runefile: Array("FROM runicos/base\n".utf8),
                               files: [.init(name: "./model.tflite", content: [1, 2, 3]), .init(name: "../x/block.c", content: [])])
 
     @Test func sourcesRoundTrip() throws {
         #expect(try RuneSources(decoding: sources.encoded()) == sources)
-        let lineage = RuneLineage(reference: "localhost:5000/hotg/microspeech:1", digest: "sha256:" + String(repeating: "ab", count: 32))
+        let lineage = RuneLineage(reference: "localhost:5000/hotg/microspeech:1", manifestDigest: "sha256:" + String(repeating: "cd", count: 32),
+                                  runeDigest: "sha256:" + String(repeating: "ab", count: 32))
         #expect(try RuneLineage(decoding: lineage.encoded()) == lineage)
+        // Version 1 (the rune's digest only) is still read, with no manifest digest.
+        let reference = Array("localhost:5000/a:1".utf8), digest = Array(("sha256:" + String(repeating: "ab", count: 32)).utf8)
+        let version1 = Array("RLIN".utf8) + [1, UInt8(reference.count)] + reference + [UInt8(digest.count)] + digest
+        #expect(try RuneLineage(decoding: version1) == RuneLineage(reference: "localhost:5000/a:1", manifestDigest: nil, runeDigest: String(decoding: digest, as: UTF8.self)))
+        #expect(throws: ManifestError.self) { try RuneLineage(decoding: version1 + [0]) }
     }
 
     /// Every truncation and every single-byte change either decodes to something that
@@ -46,59 +53,44 @@ import Testing
         #expect(throws: ManifestError.self) { try RuneSources(decoding: twice.encoded()) }
         let misnamed = RuneSources(runefileName: "../../etc/passwd", runefile: [], files: [])
         #expect(throws: ManifestError.self) { try RuneSources(decoding: misnamed.encoded()) }
-        let badDigest = RuneLineage(reference: "localhost:5000/a:1", digest: "sha256:XYZ")
+        let badDigest = RuneLineage(reference: "localhost:5000/a:1", manifestDigest: "sha256:XYZ", runeDigest: "sha256:" + String(repeating: "0", count: 64))
         #expect(throws: ManifestError.self) { try RuneLineage(decoding: badDigest.encoded()) }
     }
 
-    @Test func registryReferencesFollowDockersFirstComponentRule() throws {
-        #expect(BaseReference.isRegistryReference("localhost:5000/hotg/microspeech:1"))
-        #expect(BaseReference.isRegistryReference("localhost/hotg/microspeech"))
-        #expect(BaseReference.isRegistryReference("registry.example.com/hotg/microspeech"))
-        #expect(!BaseReference.isRegistryReference("runicos/base"))
-        #expect(!BaseReference.isRegistryReference("asdf"))
-        let tagged = try #require(BaseReference("localhost:5000/hotg/microspeech:1"))
-        #expect(tagged.host == "localhost:5000" && tagged.repository == "hotg/microspeech" && tagged.tag == "1" && tagged.digest == nil)
-        let digest = "sha256:" + String(repeating: "0", count: 64)
-        let pinned = try #require(BaseReference("example.com/a/b@\(digest)"))
-        #expect(pinned.digest == digest && pinned.tag == nil && pinned.repository == "a/b")
-        #expect(BaseReference("example.com/a/b")?.tag == "latest")
-        for bad in ["localhost:5000/../x:1", "localhost:5000/a//b:1", "localhost:5000/a/b:", "localhost:5000/A/b:1",
-                    "localhost:5000/a/b@sha256:00", "localhost:5000/a/b:t/../../x"] {
-            #expect(BaseReference(bad) == nil, "\(bad)")
-        }
-    }
-
+    /// The provider runec uses, offline: it serves what a pull left in the cache (manifest,
+    /// config, rune), and a tag or blob that was tampered with is a miss, never a wrong rune.
     @Test func theCacheChecksWhatItServes() throws {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let provider = OCICacheBaseRuneProvider(folder: scratch.path)
-        let reference = try #require(BaseReference("localhost:5000/hotg/microspeech:1"))
+        let cache = PullCache(folder: scratch.path)
+        let provider = RegistryBaseRuneProvider(cache: cache)
+        let reference = try ImageReference(parsing: "localhost:5000/hotg/microspeech:1")
         #expect(throws: BaseRuneError.self) { try provider.baseRune(for: reference, offline: true) }
 
-        let rune: [UInt8] = Array("\0asm not really a rune".utf8)
-        let digest = "sha256:" + SHA256.hexHash(rune)
-        let blob = provider.blobPath(digest)
-        let ref = provider.refPath(host: reference.host, repository: reference.repository, tag: "1")
-        try FileManager.default.createDirectory(atPath: (blob as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: (ref as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(rune).write(to: URL(fileURLWithPath: blob))
-        try Data((digest + "\n").utf8).write(to: URL(fileURLWithPath: ref))
+        let rune: [UInt8] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
+        let artifact = try RuneArtifact(rune: rune, runeManifest: Manifest(capabilities: [], outputs: [], models: [], memoryBytes: 0))
+        try cache.store(rune: artifact.layer, config: artifact.config, manifest: artifact.manifest, for: reference)
         let found = try provider.baseRune(for: reference, offline: true)
-        #expect(found.bytes == rune && found.digest == digest)
+        #expect(found.bytes == rune && found.runeDigest == artifact.layerDigest.description
+            && found.manifestDigest == artifact.manifestDigest.description)
+        let pinned = try ImageReference(parsing: "localhost:5000/hotg/microspeech@\(artifact.manifestDigest)")
+        #expect(try provider.baseRune(for: pinned, offline: true).bytes == rune)
 
-        // A ref that holds no digest, and a blob whose bytes changed, are refused.
-        try Data("latest please".utf8).write(to: URL(fileURLWithPath: ref))
+        // A tag that holds no digest, and a rune whose bytes changed, are refused.
+        let tag = scratch.appendingPathComponent("refs/localhost:5000/hotg/microspeech/1")
+        try Data("latest please".utf8).write(to: tag)
         #expect(throws: BaseRuneError.self) { try provider.baseRune(for: reference, offline: true) }
-        try Data((digest + "\n").utf8).write(to: URL(fileURLWithPath: ref))
-        try Data(rune + [0]).write(to: URL(fileURLWithPath: blob))
+        try Data("\(artifact.manifestDigest)\n".utf8).write(to: tag)
+        try Data(rune + [0]).write(to: URL(fileURLWithPath: cache.blobPath(artifact.layerDigest)))
         let error = #expect(throws: BaseRuneError.self) { try provider.baseRune(for: reference, offline: true) }
-        #expect(error?.message.contains("the cache is damaged") == true)
+        #expect(error?.message.contains("not in the pull cache") == true, "\(error?.message ?? "")")
+        #expect(error?.help?.contains("rune pull localhost:5000/hotg/microspeech:1") == true)
     }
 }
 
 /// Base runes whose stored sources are missing, malformed or inconsistent: each is refused at
 /// the `FROM` with `E0405`, whatever its bytes say. The bases are WebAssembly modules written
-/// into a real pull cache folder and read by the real cache provider.
+/// into a real pull cache (as a pull leaves them) and served by runec's provider.
 @Suite struct HostileBaseRuneTests {
     static let header: [UInt8] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
 
@@ -106,15 +98,11 @@ import Testing
     private func derive(from base: [UInt8], _ derived: String = "") throws -> CompilationResult {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let provider = OCICacheBaseRuneProvider(folder: scratch.path)
-        let digest = "sha256:" + SHA256.hexHash(base)
-        let blob = provider.blobPath(digest)
-        let ref = provider.refPath(host: "localhost:5000", repository: "t/base", tag: "1")
-        for path in [blob, ref] {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        }
-        try Data(base).write(to: URL(fileURLWithPath: blob))
-        try Data(digest.utf8).write(to: URL(fileURLWithPath: ref))
+        let cache = PullCache(folder: scratch.path)
+        let artifact = try RuneArtifact(rune: base, runeManifest: Manifest(capabilities: [], outputs: [], models: [], memoryBytes: 0))
+        try cache.store(rune: artifact.layer, config: artifact.config, manifest: artifact.manifest,
+                        for: ImageReference(parsing: "localhost:5000/t/base:1"))
+        let provider = RegistryBaseRuneProvider(cache: cache)
         let file = SourceFile(path: scratch.appendingPathComponent("Runefile").path, text: "FROM localhost:5000/t/base:1\n" + derived)
         return Compiler(baseProvider: provider).compile(file, options: CompilerOptions(emit: .ir, offline: true))
     }
@@ -148,7 +136,8 @@ import Testing
                       saying: "does not store './model.tflite'")
         expectRefused(try derive(from: module([(RuneSources.sectionName, sources("FROM runicos/base\nBOGUS x\n"))])),
                       saying: "does not parse")
-        let lineage = RuneLineage(reference: "localhost:5000/t/older:1", digest: "sha256:" + String(repeating: "0", count: 64))
+        let lineage = RuneLineage(reference: "localhost:5000/t/older:1", manifestDigest: "sha256:" + String(repeating: "1", count: 64),
+                                  runeDigest: "sha256:" + String(repeating: "0", count: 64))
         expectRefused(try derive(from: module([(RuneSources.sectionName, sources("FROM runicos/base\n")),
                                                (RuneLineage.sectionName, lineage.encoded())])),
                       saying: "itself derived")

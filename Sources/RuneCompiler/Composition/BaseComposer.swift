@@ -30,7 +30,7 @@ struct BaseComposer {
         var lineage: RuneLineage
     }
 
-    func compose(_ derived: RunefileSyntax, image: Located<String>, reference: BaseReference, base: BaseRune,
+    func compose(_ derived: RunefileSyntax, image: Located<String>, reference: ImageReference, base: BaseRune,
                  folder: String) -> Composition? {
         func fail(_ message: String, help: String? = nil) -> Composition? {
             diagnostics.emit(.error(.unknownBase, message, at: image.range, help: help))
@@ -39,8 +39,8 @@ struct BaseComposer {
         let sources: RuneSources
         do {
             guard let section = try AOTCompiler.customSection(named: RuneSources.sectionName, in: base.bytes) else {
-                return fail("base rune '\(reference)' carries no Runefile, so nothing can be built on it",
-                            help: "build the base again with this runec (it stores the Runefile and its files in the rune) and push it")
+                return fail("base rune '\(reference)' carries no Runefile (it was built with 'runec --no-sources', or by another compiler), so nothing can be built on it",
+                            help: "build the base again with this runec, without --no-sources (it then stores the Runefile and its files in the rune), and push it")
             }
             if try AOTCompiler.customSection(named: RuneLineage.sectionName, in: base.bytes) != nil {
                 return fail("base rune '\(reference)' is itself derived from another rune; runec builds on runes compiled from a whole Runefile",
@@ -50,13 +50,13 @@ struct BaseComposer {
         } catch let error as ManifestError {
             return fail("base rune '\(reference)' has malformed stored sources: \(error)")
         } catch {
-            return fail("base rune '\(reference)' (\(base.digest)) is not a valid rune: \(error)")
+            return fail("base rune '\(reference)' (\(base.runeDigest)) is not a valid rune: \(error)")
         }
         guard sources.runefile.count <= RuneLimits.maxRunefileBytes,
               let text = String(validating: sources.runefile, as: UTF8.self) else {
             return fail("the Runefile stored in base rune '\(reference)' is not UTF-8 text of at most \(BoundedFile.describe(bytes: RuneLimits.maxRunefileBytes))")
         }
-        let baseFile = SourceFile(path: "\(reference.text)/\(sources.runefileName)", text: text)
+        let baseFile = SourceFile(path: "\(reference)/\(sources.runefileName)", text: text)
         let baseDiagnostics = DiagnosticEngine()
         var baseSyntax = Compiler.parse(baseFile, diagnostics: baseDiagnostics)
         if let first = baseDiagnostics.diagnostics.first(where: { $0.severity == .error }) {
@@ -85,7 +85,8 @@ struct BaseComposer {
             baseSyntax.resources[index].path?.value = unpacked
         }
         return Composition(syntax: merge(base: baseSyntax, derived: derived, image: image), baseFile: baseFile,
-                           lineage: RuneLineage(reference: reference.text, digest: base.digest))
+                           lineage: RuneLineage(reference: reference.description, manifestDigest: base.manifestDigest,
+                                                    runeDigest: base.runeDigest))
     }
 
     /// Writes each stored file to its own numbered folder under its own last path component (so

@@ -182,33 +182,31 @@ public final class CompilationSession {
     /// Lays the Runefile over its base rune when its `FROM` is a registry reference
     /// (`localhost:5000/hotg/microspeech:1`); returns any other Runefile as it is.
     public func compose(_ syntax: RunefileSyntax) throws(Stop) -> RunefileSyntax {
-        guard let image = syntax.image, BaseReference.isRegistryReference(image.value) else { return syntax }
-        guard let reference = BaseReference(image.value) else {
-            diagnostics.emit(.error(.unknownBase, "'\(image.value)' is not a valid registry reference", at: image.range,
+        guard let image = syntax.image, ImageReference.namesRegistry(image.value) else { return syntax }
+        let reference: ImageReference
+        do {
+            reference = try ImageReference(parsing: image.value)
+        } catch {
+            diagnostics.emit(.error(.unknownBase, "'\(image.value.prefix(80))' is not a valid registry reference: \(error)", at: image.range,
                                     help: "write REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:DIGEST, e.g. 'localhost:5000/hotg/microspeech:1'"))
             throw .diagnosed
         }
-        let provider: any BaseRuneProvider
-        if let baseProvider {
-            provider = baseProvider
-        } else if let folder = OCICacheBaseRuneProvider.defaultFolder(environment: ProcessInfo.processInfo.environment) {
-            provider = OCICacheBaseRuneProvider(folder: folder)
-        } else {
-            diagnostics.emit(.error(.unknownBase, "no pull cache to find '\(reference)' in", at: image.range,
-                                    help: "set XDG_CACHE_HOME or HOME to an absolute path"))
+        guard let baseProvider else {
+            diagnostics.emit(.error(.unknownBase, "this compiler was given no way to find base rune '\(reference)'", at: image.range,
+                                    help: "runec finds bases in the pull cache and the registry; a program using RuneCompiler passes a BaseRuneProvider"))
             throw .diagnosed
         }
         let base: BaseRune
         do {
-            base = try provider.baseRune(for: reference, offline: options.offline)
+            base = try baseProvider.baseRune(for: reference, offline: options.offline)
         } catch {
             diagnostics.emit(.error(.unknownBase, "cannot use base rune '\(reference)': \(error.message)", at: image.range, help: error.help))
             throw .diagnosed
         }
         // Checked here too: the cache may be damaged, and a provider may be wrong.
         let digest = "sha256:" + SHA256.hexHash(base.bytes)
-        guard digest == base.digest, reference.digest == nil || reference.digest == digest else {
-            diagnostics.emit(.error(.unknownBase, "base rune '\(reference)' has digest \(digest), not the \(reference.digest ?? base.digest) it was found under",
+        guard digest == base.runeDigest, reference.digest == nil || reference.digest == base.manifestDigest else {
+            diagnostics.emit(.error(.unknownBase, "base rune '\(reference)' does not match the digests it was found under (rune \(digest), expected \(base.runeDigest); manifest \(base.manifestDigest))",
                                     at: image.range, help: "pull it again"))
             throw .diagnosed
         }
@@ -299,10 +297,12 @@ public final class CompilationSession {
             rune = WasmCustomSection.append(name: PipelineDescription.sectionName,
                                             payload: generated.description.encoded(), to: rune)
             // What another Runefile's FROM builds on: this Runefile and its files as written.
-            guard let syntax, let stored = RuneSourcesCollector(diagnostics: diagnostics).collect(syntax) else {
-                throw .diagnosed
+            if options.storeSources {
+                guard let syntax, let stored = RuneSourcesCollector(diagnostics: diagnostics).collect(syntax) else {
+                    throw .diagnosed
+                }
+                rune = WasmCustomSection.append(name: RuneSources.sectionName, payload: stored.encoded(), to: rune)
             }
-            rune = WasmCustomSection.append(name: RuneSources.sectionName, payload: stored.encoded(), to: rune)
             if let lineage {
                 rune = WasmCustomSection.append(name: RuneLineage.sectionName, payload: lineage.encoded(), to: rune)
             }

@@ -281,10 +281,13 @@ extension DiagnosticCode {
                 """),
         "E0405": DiagnosticExplanation(
             text: """
-                `FROM REGISTRY/REPO:TAG` names a base rune that cannot be used: it is not in the \
-                pull cache (with `--offline`), its bytes do not match their digest, it carries no \
-                Runefile (runes built before runec stored their sources), or its stored Runefile \
-                has errors. Pull it with `rune pull`, or build the base again with this runec.
+                `FROM REGISTRY/REPO:TAG` names a base rune that cannot be used: the registry \
+                refused it (the message names its error code, such as `MANIFEST_UNKNOWN` or \
+                `UNAUTHORIZED`), it is not in the pull cache (with `--offline`), its bytes do not \
+                match their digest, it carries no Runefile (built with `--no-sources`, or before \
+                runec stored sources), or its stored Runefile has errors. Check the reference and \
+                your login (`rune login`), pull it once while online, or build the base again \
+                with this runec.
                 """),
         "E0406": DiagnosticExplanation(
             text: """

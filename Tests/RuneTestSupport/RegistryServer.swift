@@ -1,38 +1,44 @@
 import Foundation
-import RuneTestSupport
 import Testing
 
 /// Debian's `docker-registry` (CNCF distribution), started on a free port of 127.0.0.1 with a
 /// storage folder and config of its own, optionally behind TLS and htpasswd basic auth; killed
-/// and its folder removed by `stop()`.
-final class RegistryServer {
+/// and its folder removed by `stop()`. Shared by RegistryTests and the end-to-end `FROM` tests.
+public final class RegistryServer {
     /// The registry program, or nil when it is not installed.
-    static var binary: URL? { Executables.system("docker-registry") }
+    public static var binary: URL? { Executables.system("docker-registry") }
 
     /// Whether the real parts are missing and the tests must fail rather than skip: under CI the
     /// dependencies script installs them, so missing means broken.
-    static var mustRun: Bool { binary != nil || ProcessInfo.processInfo.environment["CI"] == "true" }
+    public static var mustRun: Bool { binary != nil || ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    let port: UInt16
-    let folder: URL
-    let storage: URL
-    let logURL: URL
+    public let port: UInt16
+    public let folder: URL
+    public let storage: URL
+    public let logURL: URL
     private let process: Process
 
     /// `127.0.0.1:PORT`, the registry part of references.
-    var address: String { "127.0.0.1:\(port)" }
+    public var address: String { "127.0.0.1:\(port)" }
 
     /// Docker token auth: the token service's realm URL, its service and issuer names, and the
     /// certificates its tokens are signed under.
-    struct TokenAuth {
-        var realm: String
-        var service: String
-        var issuer: String
-        var rootCertificates: URL
+    public struct TokenAuth {
+        public var realm: String
+        public var service: String
+        public var issuer: String
+        public var rootCertificates: URL
+
+        public init(realm: String, service: String, issuer: String, rootCertificates: URL) {
+            self.realm = realm
+            self.service = service
+            self.issuer = issuer
+            self.rootCertificates = rootCertificates
+        }
     }
 
     /// TLS needs a certificate and key (PEM); basic auth an htpasswd file of bcrypt hashes.
-    init(tls: (certificate: URL, key: URL)? = nil, htpasswd: URL? = nil, token: TokenAuth? = nil) throws {
+    public init(tls: (certificate: URL, key: URL)? = nil, htpasswd: URL? = nil, token: TokenAuth? = nil) throws {
         let binary = try #require(Self.binary, "docker-registry is not installed; scripts/install-dependencies installs it")
         folder = try Executables.temporaryFolder()
         storage = folder.appendingPathComponent("storage")
@@ -89,7 +95,7 @@ final class RegistryServer {
     }
 
     /// Whether something accepts connections on `port` of 127.0.0.1.
-    static func accepts(_ port: UInt16) -> Bool {
+    public static func accepts(_ port: UInt16) -> Bool {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { return false }
         defer { close(socket) }
@@ -104,7 +110,7 @@ final class RegistryServer {
 
     /// Kills the registry (SIGKILL: Foundation's children inherit a blocked SIGTERM) and removes
     /// its folder.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -113,22 +119,23 @@ final class RegistryServer {
     }
 
     /// What the registry has logged so far.
-    func log() -> String {
+    public func log() -> String {
         String(decoding: (try? Data(contentsOf: logURL)) ?? Data(), as: UTF8.self)
     }
 
     /// Upload sessions the registry has opened (`POST /v2/…/blobs/uploads/` in its access log).
-    func uploadsStarted() -> Int {
+    public func uploadsStarted() -> Int {
         log().split(separator: "\n").filter { $0.contains("\"POST /v2/") && $0.contains("/blobs/uploads/") }.count
     }
 
     /// Where the registry keeps the blob `digest` (`sha256:HEX`) on disk.
-    func blobFile(_ digest: String) -> URL {
+    public func blobFile(_ digest: String) -> URL {
         let hex = String(digest.dropFirst("sha256:".count))
         return storage.appendingPathComponent("docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data")
     }
 
-    struct ServerError: Error, CustomStringConvertible {
-        var description: String
+    public struct ServerError: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 }
