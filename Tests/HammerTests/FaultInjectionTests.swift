@@ -42,7 +42,7 @@ struct FaultInjectionTests {
             let proxy = try FaultProxy(devicePort: port, faults: scenario.faults)
             defer { proxy.stop() }
             try hmr.succeed(["targets", "add", "faulty", "tcp://127.0.0.1:\(proxy.port)"])
-            let cast = try hmr.run(["targets", "cast", "-t", "faulty", microspeech.path], timeout: 300)
+            let cast = try hmr.run(["targets", "cast", "-t", "faulty", microspeech.path], timeout: 600)
             proxy.stop()
             #expect(!cast.timedOut, "\(scenario.name): hmr hung")
             let status = try hmr.status("direct")
