@@ -45,14 +45,18 @@ static void rune_svdf_s8_optimized(const rune_svdf_params *p, const int8_t *inpu
                                    const int8_t *time_weights, const int32_t *bias, int8_t *state, int8_t *output,
                                    int32_t *scratch) {
     const int32_t total = p->batches * p->filters * p->memory;
+    /* Both requantizations have one multiplier for every filter and unit: their constants once. */
+    const rune_channel_scale scale1 = rune_channel_scale_make(p->multiplier1, p->shift1);
+    const rune_channel_scale scale2 = rune_channel_scale_make(p->multiplier2, p->shift2);
+    const int32_t state_min = p->state_min, state_max = p->state_max, state_zero_point = p->state_zero_point;
     for (int32_t i = 0; i + 1 < total; i++) state[i] = state[i + 1];
     for (int32_t b = 0; b < p->batches; b++) {
         const int8_t *in = input + b * p->input_size;
         for (int32_t f = 0; f < p->filters; f++) {
             const int8_t *w = feature_weights + f * p->input_size;
             int32_t dot = rune_svdf_dot_offset_s8(w, in, p->input_size, -p->input_zero_point);
-            dot = rune_requantize(dot, p->multiplier1, p->shift1, 0, p->state_min, p->state_max);
-            state[(b * p->filters + f) * p->memory + p->memory - 1] = (int8_t)(p->state_zero_point + dot);
+            dot = rune_clamp_i32(rune_channel_scale_apply(&scale1, dot), state_min, state_max);
+            state[(b * p->filters + f) * p->memory + p->memory - 1] = (int8_t)(state_zero_point + dot);
         }
     }
     int32_t *filtered = scratch;
@@ -71,8 +75,9 @@ static void rune_svdf_s8_optimized(const rune_svdf_params *p, const int8_t *inpu
             units[b * p->units + u] = sum;
         }
     }
+    const int32_t output_zero_point = p->output_zero_point;
     for (int32_t i = 0; i < p->batches * p->units; i++) {
-        output[i] = (int8_t)rune_requantize(units[i], p->multiplier2, p->shift2, p->output_zero_point, -128, 127);
+        output[i] = (int8_t)rune_clamp_i32(rune_channel_scale_apply(&scale2, units[i]) + output_zero_point, -128, 127);
     }
 }
 
