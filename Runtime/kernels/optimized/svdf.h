@@ -27,17 +27,26 @@ static inline int32_t rune_svdf_sum_s8(const int8_t *a, int32_t count) {
     return total;
 }
 
-/* sum(w[i] (x[i] + offset)), offset within [-128, 128]. */
-static inline int32_t rune_svdf_dot_offset_s8(const int8_t *w, const int8_t *x, int32_t count, int32_t offset) {
+/*
+ * sum(w[i] (x[i] + offset)), offset within [-128, 128]. `offset_sum`, if not NULL, is offset
+ * sum(w[i]) from compile time: then only sum(w x) is left to do (SXTAB16 adds the offset for
+ * nothing on a DSP core, so it ignores it).
+ */
+static inline int32_t rune_svdf_dot_offset_s8(const int8_t *w, const int8_t *x, int32_t count, int32_t offset,
+                                              const int32_t *offset_sum) {
 #ifdef RUNE_KERNELS_DSP
+    (void)offset_sum;
     return rune_dsp_dot_s8(x, w, count, offset, rune_dsp_pair(offset));
-#elif defined(__ARM_ARCH)
+#else
+    if (offset_sum) return rune_svdf_dot_s8(w, x, count) + *offset_sum;
+#if defined(__ARM_ARCH)
     /* An Arm core without SIMD: one multiply-add per element beats two sums. */
     int32_t total = 0;
     for (int32_t i = 0; i < count; i++) total += (int32_t)w[i] * ((int32_t)x[i] + offset);
     return total;
 #else
     return rune_svdf_dot_s8(w, x, count) + offset * rune_svdf_sum_s8(w, count);
+#endif
 #endif
 }
 
@@ -54,7 +63,8 @@ static void rune_svdf_s8_optimized(const rune_svdf_params *p, const int8_t *inpu
         const int8_t *in = input + b * p->input_size;
         for (int32_t f = 0; f < p->filters; f++) {
             const int8_t *w = feature_weights + f * p->input_size;
-            int32_t dot = rune_svdf_dot_offset_s8(w, in, p->input_size, -p->input_zero_point);
+            int32_t dot = rune_svdf_dot_offset_s8(w, in, p->input_size, -p->input_zero_point,
+                                                  p->offset_sums ? p->offset_sums + f : NULL);
             dot = rune_clamp_i32(rune_channel_scale_apply(&scale1, dot), state_min, state_max);
             state[(b * p->filters + f) * p->memory + p->memory - 1] = (int8_t)(state_zero_point + dot);
         }
@@ -65,7 +75,8 @@ static void rune_svdf_s8_optimized(const rune_svdf_params *p, const int8_t *inpu
         for (int32_t f = 0; f < p->filters; f++) {
             const int8_t *tw = time_weights + f * p->memory;
             const int8_t *s = state + (b * p->filters + f) * p->memory;
-            filtered[b * p->filters + f] = rune_svdf_dot_offset_s8(tw, s, p->memory, -p->state_zero_point);
+            filtered[b * p->filters + f] = rune_svdf_dot_offset_s8(
+                tw, s, p->memory, -p->state_zero_point, p->offset_sums ? p->offset_sums + p->filters + f : NULL);
         }
     }
     for (int32_t b = 0; b < p->batches; b++) {
