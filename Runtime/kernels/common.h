@@ -113,21 +113,17 @@ typedef struct rune_requantization {
     const int32_t *multipliers;
     const int32_t *shifts;
     int32_t per_channel, output_offset, activation_min, activation_max;
-    /* Channel 0's scale, worked out once: every channel's when the scale is per tensor. */
-    rune_channel_scale tensor;
 } rune_requantization;
 
 static inline rune_requantization rune_conv_requantization(const rune_conv_params *p) {
     const rune_requantization q = {p->multipliers, p->shifts, p->per_channel, p->output_offset,
-                                   p->activation_min, p->activation_max,
-                                   rune_channel_scale_make(p->multipliers[0], p->shifts[0])};
+                                   p->activation_min, p->activation_max};
     return q;
 }
 
 static inline rune_requantization rune_fully_connected_requantization(const rune_fully_connected_params *p) {
     const rune_requantization q = {p->multipliers, p->shifts, p->per_channel, p->output_offset,
-                                   p->activation_min, p->activation_max,
-                                   rune_channel_scale_make(p->multipliers[0], p->shifts[0])};
+                                   p->activation_min, p->activation_max};
     return q;
 }
 
@@ -136,17 +132,19 @@ static inline rune_channel_scale rune_channel_scale_of(const rune_requantization
     return rune_channel_scale_make(q->multipliers[c], q->shifts[c]);
 }
 
-/* The requantized, unclamped output of channel `channel` for accumulator `acc` (bias included). */
-static inline int32_t rune_requantization_scale(const rune_requantization *q, int32_t channel, int32_t acc) {
-    if (!q->per_channel) return rune_channel_scale_apply(&q->tensor, acc);
-    return rune_multiply_by_quantized_multiplier(acc, q->multipliers[channel], q->shifts[channel]);
-}
-
 /* The int8 output of output channel `channel` for accumulator `acc` (bias included). */
 static inline int8_t rune_requantize_s8(const rune_requantization *q, int32_t channel, int32_t acc) {
-    return (int8_t)rune_clamp_i32(rune_requantization_scale(q, channel, acc) + q->output_offset,
-                                  q->activation_min, q->activation_max);
+    const int32_t c = q->per_channel ? channel : 0;
+    return (int8_t)rune_requantize(acc, q->multipliers[c], q->shifts[c], q->output_offset, q->activation_min,
+                                   q->activation_max);
 }
+
+/*
+ * The int8 output of channel `channel` where `tensor` is channel 0's scale, made once: the
+ * folded arithmetic for a per-tensor scale, rune_requantize_s8 for per-channel ones.
+ */
+static inline int8_t rune_requantize_with_tensor_s8(const rune_requantization *q, const rune_channel_scale *tensor,
+                                                    int32_t channel, int32_t acc);
 
 static inline int8_t rune_requantize_channel_s8(const rune_requantization *q, const rune_channel_scale *s, int32_t acc) {
     return (int8_t)rune_clamp_i32(rune_channel_scale_apply(s, acc) + q->output_offset, q->activation_min,
@@ -166,6 +164,11 @@ static inline void rune_window(int32_t origin, int32_t dilation, int32_t taps, i
     while (end > start && origin + dilation * (end - 1) >= size) end--;
     *first = start;
     *last = end;
+}
+
+static inline int8_t rune_requantize_with_tensor_s8(const rune_requantization *q, const rune_channel_scale *tensor,
+                                                    int32_t channel, int32_t acc) {
+    return q->per_channel ? rune_requantize_s8(q, channel, acc) : rune_requantize_channel_s8(q, tensor, acc);
 }
 
 #endif /* RUNE_KERNELS_COMMON_H */

@@ -20,8 +20,9 @@
 #include "kernels/optimized/depthwise_conv_2d.h"
 
 static inline uint8_t rune_requantize_u8(const rune_requantization *q, int32_t channel, int32_t acc) {
-    return (uint8_t)rune_clamp_i32(rune_requantization_scale(q, channel, acc) + q->output_offset,
-                                   q->activation_min, q->activation_max);
+    const int32_t c = q->per_channel ? channel : 0;
+    return (uint8_t)rune_requantize(acc, q->multipliers[c], q->shifts[c], q->output_offset, q->activation_min,
+                                    q->activation_max);
 }
 
 static void rune_conv_2d_u8_optimized(const rune_conv_params *p, const uint8_t *input, const uint8_t *filter,

@@ -1,5 +1,5 @@
 /*
- * rune_requantize_channel_s8 and the per-tensor rune_requantize_s8 (kernels/common.h), which fold
+ * rune_requantize_channel_s8 and the per-tensor rune_requantize_with_tensor_s8 (kernels/common.h), which fold
  * the doubling high multiply and the rounding shift into one 64-bit sum, against rune_requantize,
  * the reference's two roundings.
  * Every edge accumulator against every edge multiplier and every shift in [-31, 31], then
@@ -19,9 +19,9 @@ static uint32_t next(void) { state ^= state << 13; state ^= state >> 17; state ^
 static int failures;
 static long compared;
 static void compare(int32_t acc, int32_t multiplier, int32_t shift, int32_t offset, int32_t lo, int32_t hi) {
-    const rune_requantization q = {&multiplier, &shift, 0, offset, lo, hi, rune_channel_scale_make(multiplier, shift)};
+    const rune_requantization q = {&multiplier, &shift, 0, offset, lo, hi};
     const rune_channel_scale s = rune_channel_scale_of(&q, 0);
-    const int8_t ours = rune_requantize_channel_s8(&q, &s, acc), tensor = rune_requantize_s8(&q, 0, acc);
+    const int8_t ours = rune_requantize_channel_s8(&q, &s, acc), tensor = rune_requantize_with_tensor_s8(&q, &s, 0, acc);
     const int8_t theirs = (int8_t)rune_requantize(acc, multiplier, shift, offset, lo, hi);
     compared++;
     if ((ours != theirs || tensor != theirs) && failures++ < 10)
