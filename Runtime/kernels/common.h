@@ -52,6 +52,59 @@ typedef struct rune_fully_connected_params {
 } rune_fully_connected_params;
 
 /*
+ * One output channel's requantization with its constants worked out once, for kernels that
+ * requantize many outputs of one channel: rune_requantize's result, in fewer instructions.
+ *
+ * rune_requantize rounds twice: x = floor((a m + 2^30) / 2^31) (the doubling high multiply,
+ * a = acc << left), then x / 2^r rounded half away from zero, which is floor((x + 2^(r-1) -
+ * [x < 0]) / 2^r). Since floor(floor(y) / n) = floor(y / n) for an integer n, both roundings
+ * fold into one of the 64-bit product:
+ *
+ *   r >= 1:  floor((a m + 2^30 + 2^(30+r) - [a m < 0] 2^31) / 2^(31+r))
+ *            = (high word of that sum) >> (r - 1): one SMLAL and one shift on a Cortex-M;
+ *   r == 0:  floor((2 a m + 2^31) / 2^32): the high word of a m + a m + 2^31.
+ *
+ * ([x < 0] may be taken as [a m < 0]: for a m in [-2^30, 0) x is 0 and both give 0.) The sum
+ * stays below 2^63 in magnitude for every a and m, and with m > 0 the sign of a m is the sign
+ * of a. The one case the doubling high multiply saturates, a = m = INT32_MIN, has m <= 0; such
+ * a channel (never one of a TFLite model, whose multipliers are in [2^30, 2^31)) and any shift
+ * outside [-31, 31] take rune_requantize itself.
+ */
+typedef struct rune_channel_scale {
+    int32_t multiplier, left, right;
+    /* 0: r >= 1 folded; 1: r == 0 folded; 2: rune_requantize. */
+    int32_t mode;
+    int64_t round;
+} rune_channel_scale;
+
+static inline rune_channel_scale rune_channel_scale_make(int32_t multiplier, int32_t shift) {
+    rune_channel_scale s = {multiplier, shift > 0 ? shift : 0, shift > 0 ? 0 : -shift, 0, 0};
+    if (multiplier <= 0 || shift > 31 || shift < -31) {
+        s.mode = 2;
+    } else if (s.right == 0) {
+        s.mode = 1;
+    } else {
+        s.round = ((int64_t)1 << 30) + ((int64_t)1 << (30 + s.right));
+    }
+    return s;
+}
+
+/* acc x multiplier x 2^shift of the channel, rounded as rune_multiply_by_quantized_multiplier. */
+static inline int32_t rune_channel_scale_apply(const rune_channel_scale *s, int32_t acc) {
+    if (s->mode == 0) {
+        const int32_t a = rune_shift_left(acc, s->left);
+        /* (int32_t)(a & INT32_MIN) is -2^31 exactly when a < 0. */
+        const int64_t sum = s->round + (int64_t)a * s->multiplier + (int32_t)((uint32_t)a & 0x80000000u);
+        return (int32_t)(sum >> 32) >> (s->right - 1);
+    }
+    if (s->mode == 1) {
+        const int64_t product = (int64_t)rune_shift_left(acc, s->left) * s->multiplier;
+        return (int32_t)((product + product + ((int64_t)1 << 31)) >> 32);
+    }
+    return rune_multiply_by_quantized_multiplier(acc, s->multiplier, s->right ? -s->right : s->left);
+}
+
+/*
  * A quantized kernel's requantization, copied out of its parameter block into locals: an int8
  * output store may alias anything, so fields read through the block would be loaded again after
  * every output byte.
@@ -74,6 +127,11 @@ static inline rune_requantization rune_fully_connected_requantization(const rune
     return q;
 }
 
+static inline rune_channel_scale rune_channel_scale_of(const rune_requantization *q, int32_t channel) {
+    const int32_t c = q->per_channel ? channel : 0;
+    return rune_channel_scale_make(q->multipliers[c], q->shifts[c]);
+}
+
 /* The int8 output of output channel `channel` for accumulator `acc` (bias included). */
 static inline int8_t rune_requantize_s8(const rune_requantization *q, int32_t channel, int32_t acc) {
     const int32_t c = q->per_channel ? channel : 0;
@@ -82,28 +140,15 @@ static inline int8_t rune_requantize_s8(const rune_requantization *q, int32_t ch
 }
 
 /*
- * One output channel's requantization with its shifts and rounding constants worked out once,
- * for kernels that requantize many outputs of one channel: rune_requantize's arithmetic, the
- * same result, without recomputing the shift's split and masks per output.
+ * The int8 output of channel `channel` where `tensor` is channel 0's scale, made once: the
+ * folded arithmetic for a per-tensor scale, rune_requantize_s8 for per-channel ones.
  */
-typedef struct rune_channel_scale {
-    int32_t multiplier, left, right, mask, half;
-} rune_channel_scale;
-
-static inline rune_channel_scale rune_channel_scale_of(const rune_requantization *q, int32_t channel) {
-    const int32_t c = q->per_channel ? channel : 0;
-    const int32_t shift = q->shifts[c];
-    const int32_t right = shift > 0 ? 0 : -shift;
-    const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
-    const rune_channel_scale s = {q->multipliers[c], shift > 0 ? shift : 0, right, mask, mask >> 1};
-    return s;
-}
+static inline int8_t rune_requantize_with_tensor_s8(const rune_requantization *q, const rune_channel_scale *tensor,
+                                                    int32_t channel, int32_t acc);
 
 static inline int8_t rune_requantize_channel_s8(const rune_requantization *q, const rune_channel_scale *s, int32_t acc) {
-    const int32_t x = rune_srdhm(rune_shift_left(acc, s->left), s->multiplier);
-    /* rune_rounding_divide_by_pot(x, right); with right 0 the mask is 0 and nothing rounds. */
-    const int32_t rounded = (x >> s->right) + ((x & s->mask) > s->half + (x < 0 ? 1 : 0) ? 1 : 0);
-    return (int8_t)rune_clamp_i32(rounded + q->output_offset, q->activation_min, q->activation_max);
+    return (int8_t)rune_clamp_i32(rune_channel_scale_apply(s, acc) + q->output_offset, q->activation_min,
+                                  q->activation_max);
 }
 
 static inline float rune_clamp_f32(float x, float lo, float hi) {
@@ -119,6 +164,11 @@ static inline void rune_window(int32_t origin, int32_t dilation, int32_t taps, i
     while (end > start && origin + dilation * (end - 1) >= size) end--;
     *first = start;
     *last = end;
+}
+
+static inline int8_t rune_requantize_with_tensor_s8(const rune_requantization *q, const rune_channel_scale *tensor,
+                                                    int32_t channel, int32_t acc) {
+    return q->per_channel ? rune_requantize_s8(q, channel, acc) : rune_requantize_channel_s8(q, tensor, acc);
 }
 
 #endif /* RUNE_KERNELS_COMMON_H */

@@ -13,6 +13,8 @@
 
 static void rune_fully_connected_s8_optimized(const rune_fully_connected_params *p, const int8_t *input,
                                               const int8_t *filter, const int32_t *bias, int8_t *output) {
+    const rune_requantization q = rune_fully_connected_requantization(p);
+    const rune_channel_scale tensor = rune_channel_scale_of(&q, 0);
     for (int32_t b = 0; b < p->batches; b++) {
         const int8_t *in = input + b * p->input_depth;
         int32_t input_sum = 0;
@@ -30,10 +32,7 @@ static void rune_fully_connected_s8_optimized(const rune_fully_connected_params 
             acc += p->input_offset * filter_sum + p->filter_offset * input_sum
                  + p->input_depth * p->filter_offset * p->input_offset;
             if (bias) acc += bias[oc];
-            const int32_t c = p->per_channel ? oc : 0;
-            output[b * p->output_depth + oc] = (int8_t)rune_requantize(acc, p->multipliers[c], p->shifts[c],
-                                                                       p->output_offset, p->activation_min,
-                                                                       p->activation_max);
+            output[b * p->output_depth + oc] = rune_requantize_with_tensor_s8(&q, &tensor, oc, acc);
         }
     }
 }

@@ -23,6 +23,7 @@ static void rune_fully_connected_s8_dsp(const rune_fully_connected_params *p, co
     const int32_t depth = p->input_depth;
     const uint32_t offset2 = rune_dsp_pair(p->input_offset);
     const rune_requantization q = rune_fully_connected_requantization(p);
+    const rune_channel_scale tensor = rune_channel_scale_of(&q, 0);
     for (int32_t b = 0; b < p->batches; b++) {
         const int8_t *in = input + b * depth;
         int8_t *out = output + b * p->output_depth;
@@ -32,12 +33,12 @@ static void rune_fully_connected_s8_dsp(const rune_fully_connected_params *p, co
             int32_t acc[4] = {0, 0, 0, 0};
             rune_dsp_dot4_s8(in, w, w + depth, w + 2 * depth, w + 3 * depth, depth, p->input_offset, offset2, acc);
             for (int32_t k = 0; k < 4; k++) {
-                out[oc + k] = rune_requantize_s8(&q, oc + k, acc[k] + (bias ? bias[oc + k] : 0));
+                out[oc + k] = rune_requantize_with_tensor_s8(&q, &tensor, oc + k, acc[k] + (bias ? bias[oc + k] : 0));
             }
         }
         for (; oc < p->output_depth; oc++) {
             const int32_t acc = rune_dsp_dot_s8(in, filter + oc * depth, depth, p->input_offset, offset2);
-            out[oc] = rune_requantize_s8(&q, oc, acc + (bias ? bias[oc] : 0));
+            out[oc] = rune_requantize_with_tensor_s8(&q, &tensor, oc, acc + (bias ? bias[oc] : 0));
         }
     }
 }

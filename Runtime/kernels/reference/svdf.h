@@ -14,6 +14,10 @@ typedef struct rune_svdf_params {
     int32_t multiplier1, shift1; /* input x feature weights -> state */
     int32_t multiplier2, shift2; /* state x time weights -> output */
     int32_t state_min, state_max;
+    /* Optional (NULL: worked out each call) and only for an int8 state: -input_zero_point times
+     * each filter's feature-weight sum, then -state_zero_point times each filter's time-weight
+     * sum, 2 x filters values runec computes at compile time. The reference kernel ignores them. */
+    const int32_t *offset_sums;
 } rune_svdf_params;
 
 /* T is the state's type, W the time weights' type. `scratch` holds batches * filters

@@ -295,6 +295,11 @@ struct SVDFParams: KernelParameters, Equatable {
     var inputZeroPoint: Int32, stateZeroPoint: Int32, outputZeroPoint: Int32
     var scaling1: FixedPointMultiplier, scaling2: FixedPointMultiplier
     var stateMin: Int32, stateMax: Int32
+    /// The input offset times each filter's feature-weight sum, then the state offset times each
+    /// filter's time-weight sum (wrapping, as the kernel's int32 sums wrap): constant, so the
+    /// kernel adds them rather than work them out each call. Empty where the kernel has no use
+    /// for them (an int16 state).
+    var offsetSums: [Int32] = []
 
     var lines: [[CField]] {
         [
@@ -305,7 +310,7 @@ struct SVDFParams: KernelParameters, Equatable {
             [CField("multiplier1", .int32(scaling1.multiplier)), CField("shift1", .int32(scaling1.shift)),
              CField("multiplier2", .int32(scaling2.multiplier)), CField("shift2", .int32(scaling2.shift))],
             [CField("state_min", .int32(stateMin)), CField("state_max", .int32(stateMax))],
-        ]
+        ] + (offsetSums.isEmpty ? [] : [[CField("offset_sums", .int32Table(offsetSums))]])
     }
 }
 

@@ -39,14 +39,29 @@ extension LoweringContext {
         let (m1, s1) = try multiplier(op, Double(inputQ.scale * featureQ.scale / stateQ.scale))
         let (m2, s2) = try multiplier(op, Double(stateQ.scale * timeQ.scale / outputQ.scale))
         let (stateMin, stateMax) = state.type.integerRange
-        let params = SVDFParams(batches: batches, inputSize: inputSize, filters: filters, rank: rank,
+        var params = SVDFParams(batches: batches, inputSize: inputSize, filters: filters, rank: rank,
                                 units: filters / rank, memory: memory, inputZeroPoint: inputQ.zeroPoint,
                                 stateZeroPoint: stateQ.zeroPoint, outputZeroPoint: outputQ.zeroPoint,
                                 scaling1: .init(multiplier: m1, shift: s1), scaling2: .init(multiplier: m2, shift: s2),
                                 stateMin: stateMin, stateMax: stateMax)
+        if time.type == .int8, let featureData = feature.data, let timeData = time.data {
+            params.offsetSums = Self.offsetSums(featureData, rows: filters, columns: inputSize, offset: 0 &- inputQ.zeroPoint)
+                + Self.offsetSums(timeData, rows: filters, columns: memory, offset: 0 &- stateQ.zeroPoint)
+        }
         // The feature-weights products, then the per-unit sums (int32 each).
         return .svdf(kernel: "rune_svdf_\(state.type.suffix)", params, input: input.index, feature: feature.index,
                      time: time.index, bias: bias?.index, state: state.index, output: output.index,
                      scratchBytes: 4 * (batches * filters + batches * (filters / rank)))
+    }
+
+    /// offset x the sum of each row of an int8 `[rows][columns]` matrix, in wrapping int32
+    /// arithmetic. The model reader has checked that `data` holds rows x columns bytes.
+    static func offsetSums(_ data: ArraySlice<UInt8>, rows: Int, columns: Int, offset: Int32) -> [Int32] {
+        let bytes = Array(data)
+        return (0..<rows).map { row in
+            var sum: Int32 = 0
+            for column in 0..<columns { sum = sum &+ Int32(Int8(bitPattern: bytes[row * columns + column])) }
+            return offset &* sum
+        }
     }
 }
