@@ -31,34 +31,37 @@ import Testing
         #expect(!run.standardOutput.contains("--resource"))
     }
 
-    /// Without the flag, the model has no value: a located E0403 whose help names the flag.
-    @Test func aMissingResourceNamesTheFlag() throws {
+    /// runec's stderr for a build with `flags` that must fail with status `status` and write
+    /// nothing, run in `directory` (a scratch folder of its own when nil).
+    private func refusal(_ flags: [String], status: Int32 = 1, in directory: URL? = nil,
+                         sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let rune = scratch.appendingPathComponent("app.rune")
-        let result = try build([], to: rune)
-        #expect(result.status == 1)
-        #expect(result.standardError.contains("error[E0403]: resource '$MODEL' has no 'path'"), "\(result.standardError)")
-        #expect(result.standardError.contains("model-arguments-should-be-used/Runefile.yml:12:12"), "\(result.standardError)")
-        #expect(result.standardError.contains("runec --resource MODEL=FILE"), "\(result.standardError)")
-        #expect(!FileManager.default.fileExists(atPath: rune.path))
+        let result = try build(flags, to: rune, in: directory ?? scratch)
+        #expect(result.status == status, "\(flags): \(result.standardError)", sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: rune.path), sourceLocation: sourceLocation)
+        return result.standardError
+    }
+
+    /// Without the flag, the model has no value: a located E0403 whose help names the flag.
+    @Test func aMissingResourceNamesTheFlag() throws {
+        let stderr = try refusal([])
+        #expect(stderr.contains("error[E0403]: resource '$MODEL' has no 'path'"), "\(stderr)")
+        #expect(stderr.contains("model-arguments-should-be-used/Runefile.yml:12:12"), "\(stderr)")
+        #expect(stderr.contains("runec --resource MODEL=FILE"), "\(stderr)")
     }
 
     /// A name the Runefile does not declare is an error listing the names it does.
     @Test func anUnknownNameIsRefused() throws {
-        let scratch = try Executables.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let rune = scratch.appendingPathComponent("app.rune")
-        let result = try build(["--resource", "MODEL=\(Self.model.path)", "--resource", "MODLE=\(Self.model.path)"], to: rune)
-        #expect(result.status == 1)
-        #expect(result.standardError.contains("error[E0403]: --resource MODLE="), "\(result.standardError)")
-        #expect(result.standardError.contains("the Runefile declares no resource 'MODLE'"), "\(result.standardError)")
-        #expect(result.standardError.contains("it declares 'MODEL'"), "\(result.standardError)")
-        #expect(!FileManager.default.fileExists(atPath: rune.path))
+        let stderr = try refusal(["--resource", "MODEL=\(Self.model.path)", "--resource", "MODLE=\(Self.model.path)"])
+        #expect(stderr.contains("error[E0403]: --resource MODLE="), "\(stderr)")
+        #expect(stderr.contains("the Runefile declares no resource 'MODLE'"), "\(stderr)")
+        #expect(stderr.contains("it declares 'MODEL'"), "\(stderr)")
     }
 
     /// A file that is missing, a folder, or larger than a model may be is refused, bounded, with
-    /// what is wrong and where the resource is declared; nothing is written.
+    /// what is wrong and where the resource is declared.
     @Test func anUnreadableFileIsRefused() throws {
         let scratch = try Executables.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -73,27 +76,19 @@ import Testing
             (huge.path, "larger than"),
         ]
         for (file, says) in cases {
-            let rune = scratch.appendingPathComponent("app.rune")
-            let result = try build(["--resource", "MODEL=\(file)"], to: rune, in: scratch)
-            #expect(result.status == 1, "\(file)")
-            #expect(result.standardError.contains("--resource MODEL=\(file): cannot read"), "\(result.standardError)")
-            #expect(result.standardError.contains(says), "\(result.standardError)")
-            #expect(result.standardError.contains("model-arguments-should-be-used/Runefile.yml:28:3"), "\(result.standardError)")
-            #expect(!FileManager.default.fileExists(atPath: rune.path))
+            let stderr = try refusal(["--resource", "MODEL=\(file)"], in: scratch)
+            #expect(stderr.contains("--resource MODEL=\(file): cannot read"), "\(stderr)")
+            #expect(stderr.contains(says), "\(stderr)")
+            #expect(stderr.contains("model-arguments-should-be-used/Runefile.yml:28:3"), "\(stderr)")
         }
     }
 
     /// `--resource` without `=`, with an empty side, or twice for one name is a usage error (64).
     @Test func malformedFlagsAreUsageErrors() throws {
-        let scratch = try Executables.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let rune = scratch.appendingPathComponent("app.rune")
         for flags in [["--resource", "MODEL"], ["--resource", "=x.tflite"], ["--resource", "MODEL="],
                       ["--resource", "MODEL=\(Self.model.path)", "--resource", "MODEL=\(Self.model.path)"]] {
-            let result = try build(flags, to: rune)
-            #expect(result.status == 64, "\(flags): \(result.standardError)")
-            #expect(result.standardError.contains("--resource"), "\(result.standardError)")
-            #expect(!FileManager.default.fileExists(atPath: rune.path))
+            let stderr = try refusal(flags, status: 64)
+            #expect(stderr.contains("--resource"), "\(stderr)")
         }
     }
 
