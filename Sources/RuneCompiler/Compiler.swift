@@ -29,10 +29,13 @@ public struct CompilerOptions: Sendable {
     public var offline: Bool
     /// Store the Runefile and its files in the rune (`rune.sources`), so it can be a `FROM` base.
     public var storeSources: Bool
+    /// Files that give Runefile.yml resources their values (`--resource NAME=FILE`), by name.
+    public var resources: [String: String]
 
     public init(emit: EmitKind = .binary, target: CompilationTarget = .wasm32, optimization: OptimizationLevel = .size,
                 debugInfo: Bool = false, firmware: FirmwareOptions = FirmwareOptions(), offline: Bool = false,
-                storeSources: Bool = true) {
+                storeSources: Bool = true, resources: [String: String] = [:]) {
+        self.resources = resources
         self.offline = offline
         self.storeSources = storeSources
         self.emit = emit

@@ -7,14 +7,15 @@
 ///     file    := str:name bytes:content
 ///     bytes   := uleb:length u8*
 ///
-/// A file's name is the path exactly as the Runefile writes it (`./model.tflite`); it is a key,
+/// A file's name is the path exactly as the Runefile writes it (`./model.tflite`), or `$NAME` for
+/// a resource given with `runec --resource NAME=FILE`; it is a key,
 /// never used as a path by a reader, so a hostile name cannot reach outside a folder. Counts and
 /// sizes are bounded by ``RuneLimits`` (`maxSourceFiles`, `maxSourceNameBytes`,
 /// `maxSourceBytes` for each file and for all together), names are unique, and whatever decodes
 /// re-encodes to the same bytes.
 public struct RuneSources: Equatable, Sendable {
     public struct File: Equatable, Sendable {
-        /// The path as the Runefile writes it.
+        /// The path as the Runefile writes it, or `$NAME` for a resource given to runec.
         public var name: String
         public var content: [UInt8]
         public init(name: String, content: [UInt8]) {

@@ -3,6 +3,7 @@ import Foundation
 import RuneCompiler
 import RuneFiles
 import RuneFrontEnd
+import RuneManifest
 import RuneRegistry
 
 /// `runec build`: Runefile in, rune out.
@@ -62,6 +63,12 @@ struct Build: ParsableCommand {
         discussion: "By default a .rune carries its Runefile, models and C blocks (the 'rune.sources' section), which roughly doubles its size, so that another Runefile can build on it with FROM. A rune built with --no-sources is smaller but cannot be a FROM base."))
     var noSources = false
 
+    @Option(name: .customLong("resource"), help: ArgumentHelp(
+        "Give a Runefile.yml resource its value from a file (repeatable).",
+        discussion: "For a 'resources:' entry declared without 'path' or 'inline' (such as 'MODEL: {type: binary}', used as 'model: $MODEL'), and to replace the value of one that has them. FILE is relative to the current folder; a binary resource holds at most \(BoundedFile.describe(bytes: RuneLimits.maxModelBytes)), a string resource at most \(BoundedFile.describe(bytes: RuneLimits.maxStringBytes)) of UTF-8 text. The file is compiled in and stored with the Runefile, so a FROM build on this rune keeps it. The original Rune took such resources when the rune ran; runec compiles models and arguments to code with every buffer planned at compile time, so they are given here, and 'rune run' takes none.",
+        valueName: "name=file"))
+    var resources: [String] = []
+
     @Flag(help: "Print the result and diagnostics as JSON on stdout.")
     var json = false
 
@@ -78,6 +85,7 @@ struct Build: ParsableCommand {
            let flag = firmwareArguments.board != nil ? "--board" : firmwareArguments.firstGivenOption {
             throw ValidationError("\(flag) applies to firmware only; add '--target cortex-m7' to build firmware")
         }
+        _ = try suppliedResources()
         if noSources && target == .cortexM7 {
             throw ValidationError("--no-sources applies to .rune builds; firmware never stores sources")
         }
@@ -98,7 +106,8 @@ struct Build: ParsableCommand {
         guard let runefile else { throw ExitCode.validationFailure }
         let firmware = firmwareArguments.options(board: firmwareArguments.board.flatMap(Board.named) ?? .portentaH7)
         let options = CompilerOptions(emit: emit, target: target, optimization: optimization.level, debugInfo: debugInfo,
-                                      firmware: firmware, offline: offline, storeSources: !noSources)
+                                      firmware: firmware, offline: offline, storeSources: !noSources,
+                                      resources: try suppliedResources())
         let provider = RegistryBaseRuneProvider(options: registry.connection)
         let result = Compiler(baseProvider: provider).compile(path: runefile, options: options)
         let destination = output ?? defaultOutput(runefile: runefile)
@@ -132,11 +141,31 @@ struct Build: ParsableCommand {
         }
     }
 
+    /// `--resource NAME=FILE` flags by name; a malformed or repeated one is a usage error.
+    private func suppliedResources() throws -> [String: String] {
+        var supplied: [String: String] = [:]
+        for flag in resources {
+            guard let equals = flag.firstIndex(of: "=") else {
+                throw ValidationError("--resource takes NAME=FILE, e.g. '--resource MODEL=./model.tflite'; '\(flag)' has no '='")
+            }
+            let name = String(flag[..<equals])
+            let file = String(flag[flag.index(after: equals)...])
+            guard !name.isEmpty, !file.isEmpty else {
+                throw ValidationError("--resource takes NAME=FILE, a resource the Runefile.yml declares and a file; '\(flag)' lacks one")
+            }
+            guard supplied.updateValue(file, forKey: name) == nil else {
+                throw ValidationError("--resource \(name) is given twice")
+            }
+        }
+        return supplied
+    }
+
     /// Every file this compile read: none of them may become its output.
     private func inputFiles(_ result: CompilationResult, runefile: String, embedded: [String]) -> [String] {
         let runefilePath = Compiler.locateRunefile(runefile)
         let folder = URL(fileURLWithPath: runefilePath).deletingLastPathComponent()
         var files = [runefilePath] + embedded + result.sources.map(\.path)
+        files += ((try? suppliedResources()) ?? [:]).values
         for stage in result.pipeline?.stages ?? [] {
             switch stage.operation {
             case let .model(model): files.append(model.resolvedPath)

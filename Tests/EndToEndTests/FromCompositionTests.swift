@@ -21,7 +21,12 @@ import Testing
     /// folder, the manifest's digest and the rune's.
     static func cache(in scratch: URL) throws -> (folder: URL, manifestDigest: String, runeDigest: String) {
         let base = try BuiltRunes.rune(Fixtures.runefile(in: Fixtures.root.appendingPathComponent("hotg/microspeech")))
-        let bytes = try Array(Data(contentsOf: base))
+        return try cache(rune: Array(Data(contentsOf: base)), as: reference, in: scratch)
+    }
+
+    /// A pull cache in `scratch` holding `bytes` under `reference`, as `rune pull` leaves it.
+    static func cache(rune bytes: [UInt8], as reference: String,
+                      in scratch: URL) throws -> (folder: URL, manifestDigest: String, runeDigest: String) {
         let artifact = try RuneArtifact(rune: bytes, runeManifest: Rune(bytes: bytes).manifest)
         let folder = scratch.appendingPathComponent("cache")
         try PullCache(folder: folder.appendingPathComponent("rune/oci").path)
@@ -106,12 +111,9 @@ import Testing
         let bytes = try Array(Data(contentsOf: bare))
         let full = try Data(contentsOf: BuiltRunes.rune(Fixtures.runefile(in: microspeech)))
         #expect(bytes.count < full.count * 3 / 4, "\(bytes.count) bytes without sources, \(full.count) with")
-        let artifact = try RuneArtifact(rune: bytes, runeManifest: Rune(bytes: bytes).manifest)
-        let cache = scratch.appendingPathComponent("cache")
-        try PullCache(folder: cache.appendingPathComponent("rune/oci").path)
-            .store(rune: artifact.layer, config: artifact.config, manifest: artifact.manifest, for: ImageReference(parsing: Self.reference))
+        let cache = try Self.cache(rune: bytes, as: Self.reference, in: scratch)
         let rune = scratch.appendingPathComponent("derived.rune")
-        let derived = try Self.derive(Fixtures.runefile(in: Fixtures.folder("from", "new-labels")), cache: cache, to: rune)
+        let derived = try Self.derive(Fixtures.runefile(in: Fixtures.folder("from", "new-labels")), cache: cache.folder, to: rune)
         #expect(derived.status == 1)
         #expect(derived.standardError.contains("error[E0405]") && derived.standardError.contains("built with 'runec --no-sources'"),
                 "\(derived.standardError)")

@@ -4,7 +4,8 @@ import Testing
 
 /// `Fixtures/runes/<case>/`: a Runefile, input files, `run.args` (the `rune run` flags after the
 /// rune's path, resolved in the case folder), and `expected.stdout`; optionally
-/// `expected.stderr` and `expected.status` (default 0).
+/// `expected.stderr` and `expected.status` (default 0), and `build.args` (more `runec` flags,
+/// resolved in the case folder) with `build.stderr` (runec's warnings).
 ///
 /// Each case is compiled with `runec` and run with `rune`, as a user would.
 @Suite struct RuneFixtureTests {
@@ -15,11 +16,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: scratch) }
         let rune = scratch.appendingPathComponent("\(name).rune")
 
-        let build = try Executables.run("runec", [Fixtures.runefile(in: folder).path, "-o", rune.path])
+        let build = try Executables.run("runec", [Fixtures.runefile(in: folder).path, "-o", rune.path]
+                                            + Self.arguments(folder.appendingPathComponent("build.args")), in: folder)
         try #require(build.status == 0, "runec failed:\n\(build.standardError)")
+        let buildStderr = folder.appendingPathComponent("build.stderr")
+        if FileManager.default.fileExists(atPath: buildStderr.path) {
+            Fixtures.expect(Fixtures.relativize(build.standardError), matches: buildStderr)
+        }
 
-        let arguments = (try? String(contentsOf: folder.appendingPathComponent("run.args"), encoding: .utf8))?
-            .split(whereSeparator: \.isWhitespace).map(String.init) ?? []
+        let arguments = Self.arguments(folder.appendingPathComponent("run.args"))
         let run = try Executables.run("rune", ["run", rune.path] + arguments, in: folder)
 
         let expectedStatus = (try? String(contentsOf: folder.appendingPathComponent("expected.status"), encoding: .utf8))
@@ -30,5 +35,10 @@ import Testing
         if expectedStatus != 0 || FileManager.default.fileExists(atPath: stderrFile.path) {
             Fixtures.expect(run.standardError, matches: stderrFile)
         }
+    }
+
+    /// The whitespace-separated flags in `file`; none when there is no such file.
+    private static func arguments(_ file: URL) -> [String] {
+        (try? String(contentsOf: file, encoding: .utf8))?.split(whereSeparator: \.isWhitespace).map(String.init) ?? []
     }
 }

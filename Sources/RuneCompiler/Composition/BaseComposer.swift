@@ -15,7 +15,8 @@ import RuneManifest
 ///   declares none;
 /// - `RUN` lines (and YAML `inputs`) add edges, to new stages or between the base's; an edge
 ///   the base already has is not added twice;
-/// - resources of the same name replace the base's.
+/// - resources of the same name replace the base's; the base's resources keep the files it was
+///   built with, including those given with `runec --resource` (stored under `$NAME`).
 /// The result is checked as one pipeline, so cycles, duplicates and type mismatches are
 /// reported where the derived Runefile causes them; the base's file is among the sources so
 /// notes can quote its stages.
@@ -78,9 +79,17 @@ struct BaseComposer {
             baseSyntax.stages[index].reference.value = path
         }
         for index in baseSyntax.resources.indices {
-            guard let path = baseSyntax.resources[index].path else { continue }
+            let resource = baseSyntax.resources[index]
+            // A file the base was given with `runec --resource` is stored under `$NAME`, and
+            // wins over the Runefile's own value, as it did when the base was built.
+            if let supplied = files["$" + resource.name.value] {
+                baseSyntax.resources[index].path = Located(supplied, at: resource.name.range)
+                baseSyntax.resources[index].inline = nil
+                continue
+            }
+            guard let path = resource.path else { continue }
             guard let unpacked = files[path.value] else {
-                return fail("base rune '\(reference)' does not store '\(path.value)', which its resource '\(baseSyntax.resources[index].name.value)' names")
+                return fail("base rune '\(reference)' does not store '\(path.value)', which its resource '\(resource.name.value)' names")
             }
             baseSyntax.resources[index].path?.value = unpacked
         }

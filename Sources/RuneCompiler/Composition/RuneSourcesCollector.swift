@@ -4,7 +4,8 @@ import RuneFrontEnd
 import RuneManifest
 
 /// Gathers what a rune stores for `FROM`: the Runefile as read and every file it names (model
-/// paths, C blocks, resource paths), each under the name the Runefile writes.
+/// paths, C blocks, resource paths), each under the name the Runefile writes; a resource given
+/// with `runec --resource NAME=FILE` is stored under `$NAME`.
 ///
 /// The checker has read every one of these already; they are read again here, bounded by the
 /// same limits, so the rune stores exactly the bytes on disk at build time.
@@ -14,32 +15,38 @@ struct RuneSourcesCollector {
     func collect(_ syntax: RunefileSyntax) -> RuneSources? {
         let file = syntax.file
         let folder = (file.path as NSString).deletingLastPathComponent
-        var names: [(Located<String>, Int)] = []
+        // Each file: its stored name (located for diagnostics), where it is read if not at that
+        // name, and its limit.
+        var names: [(Located<String>, String?, Int)] = []
         for stage in syntax.stages {
             switch stage.kind {
             case .model where !stage.reference.value.hasPrefix("$"):
-                names.append((stage.reference, RuneLimits.maxModelBytes))
+                names.append((stage.reference, nil, RuneLimits.maxModelBytes))
             case .procBlock where ProcBlockCatalog.isUserBlock(stage.reference.value):
-                names.append((stage.reference, RuneLimits.maxBlockSourceBytes))
+                names.append((stage.reference, nil, RuneLimits.maxBlockSourceBytes))
             default:
                 break
             }
         }
         for resource in syntax.resources {
             if let path = resource.path {
-                names.append((path, resource.kind == .binary ? RuneLimits.maxModelBytes : RuneLimits.maxStringBytes))
+                // A supplied file is not named by the Runefile: it is stored under the `$NAME`
+                // the Runefile writes where it is used, and read from where it was given.
+                let name = resource.isSupplied ? Located("$" + resource.name.value, at: path.range) : path
+                names.append((name, resource.isSupplied ? path.value : nil,
+                              resource.kind == .binary ? RuneLimits.maxModelBytes : RuneLimits.maxStringBytes))
             }
         }
         var files: [RuneSources.File] = []
         var total = file.text.utf8.count
-        for (name, limit) in names where !files.contains(where: { $0.name == name.value }) {
+        for (name, location, limit) in names where !files.contains(where: { $0.name == name.value }) {
             guard files.count < RuneLimits.maxSourceFiles else {
                 diagnostics.emit(.error(.pipelineTooLarge, "the Runefile names more than \(RuneLimits.maxSourceFiles) files; a rune stores at most that many",
                                         at: name.range))
                 return nil
             }
-            let path = name.value.hasPrefix("/") ? name.value
-                : ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(name.value)
+            let path = location ?? (name.value.hasPrefix("/") ? name.value
+                : ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(name.value))
             do {
                 let content = try BoundedFile.read(path, limit: limit, regularFileOnly: true)
                 total += content.count

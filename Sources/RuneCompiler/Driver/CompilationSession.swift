@@ -13,6 +13,8 @@ import RuneModels
 ///
 ///     read() -> SourceFile                     the Runefile
 ///     parse() -> RunefileSyntax                Syntax; recovers from errors, never stops
+///     compose(_:) -> RunefileSyntax            laid over a FROM base rune
+///     supply(_:) -> RunefileSyntax             resources from --resource NAME=FILE
 ///     check(_:) -> Pipeline                    Semantics -> IR
 ///     generate(_:) -> GeneratedRune            CodeGen: C, manifest, build plan
 ///     plan(_:) -> BuildPlan                    the rune's plan, or firmware's
@@ -124,7 +126,7 @@ public final class CompilationSession {
     /// Where each `--emit` kind stops.
     private func runPhases() throws(Stop) -> Artifact {
         _ = try read()
-        let syntax = try compose(parse())
+        let syntax = try supply(try compose(parse()))
         switch options.emit {
         case .syntax:
             try stopOnErrors()
@@ -219,6 +221,19 @@ public final class CompilationSession {
         sources.append(composition.baseFile)
         lineage = composition.lineage
         return composition.syntax
+    }
+
+    /// Gives resources the files ``CompilerOptions/resources`` names (`--resource NAME=FILE`);
+    /// stops on a mistake in them, which checking would only report again as a missing value.
+    public func supply(_ syntax: RunefileSyntax) throws(Stop) -> RunefileSyntax {
+        guard !options.resources.isEmpty else { return syntax }
+        let errors = diagnostics.diagnostics.count(where: { $0.severity == .error })
+        let supplied = ResourceSupplier(diagnostics: diagnostics).supply(options.resources, to: syntax)
+        guard diagnostics.diagnostics.count(where: { $0.severity == .error }) == errors else { throw .diagnosed }
+        // The rune stores the supplied files with its Runefile. A derived rune stores only its
+        // own Runefile (and is never a base), so only a whole Runefile's parse takes them.
+        if lineage == nil { self.syntax = supplied }
+        return supplied
     }
 
     /// Checks the syntax and lowers it to the pipeline IR; stops if any phase so far has errors.

@@ -272,6 +272,13 @@ extension DiagnosticCode {
                 top-level `resources:`, or names one that cannot be used there: a model needs a \
                 `binary` resource with a `path`, an argument a `string` resource with a `path` or \
                 an `inline` value. Declare it, or fix its type.
+
+                A resource declared without `path` or `inline` is given its file when the rune is \
+                built: `runec Runefile.yml --resource NAME=FILE` (which also replaces a `path` or \
+                `inline` value). The original Rune read such resources when the rune ran; runec \
+                compiles models to code and arguments to constants, with every buffer planned at \
+                compile time, so a value cannot arrive later and `rune run` takes no resources. \
+                A `--resource` NAME the Runefile does not declare is reported with this code too.
                 """),
         "E0404": DiagnosticExplanation(
             text: """

@@ -211,8 +211,15 @@ public struct PipelineChecker {
                 Parameter("output", .integerList(1...(1 << 30)), aliases: ["outputs"],
                           summary: "the model's output shape, checked against the model file"),
             ])
-            let arguments = modelSchema.resolve(modelArguments, stage: stage.name.value, at: stage.name.range,
-                                                diagnostics: diagnostics)
+            // The original Rune warned of a model's other arguments and compiled it
+            // (its `model-arguments-should-be-used` test); runec does too.
+            for argument in modelArguments where modelSchema.parameter(named: argument.key.value) == nil {
+                diagnostics.emit(.warning(.ignoredArgument, "model '\(stage.name.value)' does not use argument '\(argument.key.value)'",
+                                          at: argument.key.range,
+                                          help: "a model takes 'format', 'input' and 'output'; remove the others"))
+            }
+            let arguments = modelSchema.resolve(modelArguments.filter { modelSchema.parameter(named: $0.key.value) != nil },
+                                                stage: stage.name.value, at: stage.name.range, diagnostics: diagnostics)
             do {
                 let signature = try modelReader.read(bytes, path: reference.value)
                 if max(signature.inputs.count, signature.outputs.count) > RuneLimits.maxManifestEntries {

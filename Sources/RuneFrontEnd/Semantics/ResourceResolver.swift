@@ -11,7 +11,8 @@ import RuneManifest
 /// The replaced value keeps the location of the `$NAME`, so later diagnostics point at the use.
 ///
 /// runec compiles models and arguments into the rune, so every resource it uses must have its
-/// value at compile time: one with neither `path` nor `inline` is reported where it is used.
+/// value at compile time: one with neither `path` nor `inline`, and not given with
+/// `runec --resource NAME=FILE` (``ResourceSyntax/isSupplied``), is reported where it is used.
 struct ResourceResolver {
     let diagnostics: DiagnosticEngine
 
@@ -72,7 +73,7 @@ struct ResourceResolver {
         guard let path = resource.path else {
             diagnostics.emit(.error(.unknownResource, "resource '$\(name)' has no 'path', so there is no model to compile",
                                     at: range, notes: [.init("declared here", at: resource.name.range)],
-                                    help: "runec compiles models into the rune: give the resource 'path: ./model.tflite'"))
+                                    help: "runec compiles models into the rune, so the model is needed now: give the resource 'path: ./model.tflite', or build with 'runec --resource \(name)=FILE'"))
             return nil
         }
         return path.value
@@ -110,7 +111,7 @@ struct ResourceResolver {
         } else {
             diagnostics.emit(.error(.unknownResource, "resource '$\(name)' has no value", at: range,
                                     notes: [.init("declared here", at: resource.name.range)],
-                                    help: "runec compiles arguments into the rune: give the resource a 'path' or an 'inline' value"))
+                                    help: "runec compiles arguments into the rune, so the value is needed now: give the resource a 'path' or an 'inline' value, or build with 'runec --resource \(name)=FILE'"))
             return nil
         }
         if text.contains("\n") {

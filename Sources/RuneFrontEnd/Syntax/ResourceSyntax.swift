@@ -24,6 +24,9 @@ public struct ResourceSyntax: Sendable {
     public var path: Located<String>?
     /// The value itself, written in the Runefile (string resources).
     public var inline: Located<String>?
+    /// Given on runec's command line (`--resource NAME=FILE`) rather than in the Runefile:
+    /// ``path`` is then that file, absolute, and the rune stores it under `$NAME`.
+    public var isSupplied = false
 
     public init(name: Located<String>, kind: Kind, path: Located<String>?, inline: Located<String>?) {
         self.name = name
