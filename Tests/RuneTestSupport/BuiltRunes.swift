@@ -30,7 +30,14 @@ public enum BuiltRunes {
             if let built { return built }
             let folder = try #require(scratch, "no temporary folder for runes", sourceLocation: sourceLocation)
             let rune = folder.appendingPathComponent("\(entry.index)-\(runefile.deletingLastPathComponent().lastPathComponent).rune")
-            let build = try Executables.run("runec", [runefile.path, "-o", rune.path])
+            // A fixture case's `build.args` (more runec flags, such as `--resource NAME=FILE`) are
+            // resolved in its folder, as RuneFixtureTests builds it: every suite that walks the
+            // cases must build the same rune.
+            let caseFolder = runefile.deletingLastPathComponent()
+            let extra = (try? String(contentsOf: caseFolder.appendingPathComponent("build.args"), encoding: .utf8))?
+                .split(whereSeparator: \.isWhitespace).map(String.init) ?? []
+            let build = try Executables.run("runec", [runefile.path, "-o", rune.path] + extra,
+                                            in: extra.isEmpty ? nil : caseFolder)
             try #require(build.status == 0, "runec \(Fixtures.relativize(runefile.path)) failed:\n\(build.standardError)",
                          sourceLocation: sourceLocation)
             built = rune
