@@ -27,8 +27,7 @@ import Testing
     func runeFixturePrintsTheSameOnBothEngines(_ name: String) throws {
         let folder = Fixtures.folder("runes", name)
         let rune = try BuiltRunes.rune(Fixtures.runefile(in: folder))
-        let arguments = (try? String(contentsOf: folder.appendingPathComponent("run.args"), encoding: .utf8))?
-            .split(whereSeparator: \.isWhitespace).map(String.init) ?? []
+        let arguments = Fixtures.arguments(folder.appendingPathComponent("run.args"))
         let (interpreter, aot) = try Self.runBoth(rune, arguments, in: folder)
         #expect(aot.standardOutput == interpreter.standardOutput)
         #expect(aot.status == interpreter.status)

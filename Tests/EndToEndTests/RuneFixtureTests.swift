@@ -17,14 +17,14 @@ import Testing
         let rune = scratch.appendingPathComponent("\(name).rune")
 
         let build = try Executables.run("runec", [Fixtures.runefile(in: folder).path, "-o", rune.path]
-                                            + Self.arguments(folder.appendingPathComponent("build.args")), in: folder)
+                                            + Fixtures.arguments(folder.appendingPathComponent("build.args")), in: folder)
         try #require(build.status == 0, "runec failed:\n\(build.standardError)")
         let buildStderr = folder.appendingPathComponent("build.stderr")
         if FileManager.default.fileExists(atPath: buildStderr.path) {
             Fixtures.expect(Fixtures.relativize(build.standardError), matches: buildStderr)
         }
 
-        let arguments = Self.arguments(folder.appendingPathComponent("run.args"))
+        let arguments = Fixtures.arguments(folder.appendingPathComponent("run.args"))
         let run = try Executables.run("rune", ["run", rune.path] + arguments, in: folder)
 
         let expectedStatus = (try? String(contentsOf: folder.appendingPathComponent("expected.status"), encoding: .utf8))
@@ -35,10 +35,5 @@ import Testing
         if expectedStatus != 0 || FileManager.default.fileExists(atPath: stderrFile.path) {
             Fixtures.expect(run.standardError, matches: stderrFile)
         }
-    }
-
-    /// The whitespace-separated flags in `file`; none when there is no such file.
-    private static func arguments(_ file: URL) -> [String] {
-        (try? String(contentsOf: file, encoding: .utf8))?.split(whereSeparator: \.isWhitespace).map(String.init) ?? []
     }
 }

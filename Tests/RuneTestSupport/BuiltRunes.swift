@@ -34,8 +34,7 @@ public enum BuiltRunes {
             // resolved in its folder, as RuneFixtureTests builds it: every suite that walks the
             // cases must build the same rune.
             let caseFolder = runefile.deletingLastPathComponent()
-            let extra = (try? String(contentsOf: caseFolder.appendingPathComponent("build.args"), encoding: .utf8))?
-                .split(whereSeparator: \.isWhitespace).map(String.init) ?? []
+            let extra = Fixtures.arguments(caseFolder.appendingPathComponent("build.args"))
             let build = try Executables.run("runec", [runefile.path, "-o", rune.path] + extra,
                                             in: extra.isEmpty ? nil : caseFolder)
             try #require(build.status == 0, "runec \(Fixtures.relativize(runefile.path)) failed:\n\(build.standardError)",

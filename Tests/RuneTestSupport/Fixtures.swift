@@ -40,6 +40,12 @@ public enum Fixtures {
     }
 
     /// Paths in output are shown relative to `Fixtures/`, so golden files hold no machine paths.
+    /// The whitespace-separated flags in a case's `file` (`run.args`, `build.args`); none when
+    /// there is no such file.
+    public static func arguments(_ file: URL) -> [String] {
+        (try? String(contentsOf: file, encoding: .utf8))?.split(whereSeparator: \.isWhitespace).map(String.init) ?? []
+    }
+
     public static func relativize(_ text: String) -> String {
         text.replacingOccurrences(of: root.path + "/", with: "")
     }
