@@ -34,6 +34,9 @@ typedef struct rune_conv_params {
     const int32_t *multipliers;
     const int32_t *shifts;
     int32_t per_channel;
+    /* CONV_2D on packed weights (optimized/pointwise_packed.h): per output channel, the sum's
+     * terms that depend on the offsets and the weights alone, worked out by runec. */
+    const int32_t *offset_sums;
 } rune_conv_params;
 
 /* FULLY_CONNECTED. */

@@ -37,4 +37,7 @@ static void rune_conv_2d_s8(const rune_conv_params *p, const int8_t *input, cons
 #endif
 }
 
+/* 1x1 convolutions on weights runec packs at compile time; above, the kernels they fall back on. */
+#include "kernels/optimized/pointwise_packed.h"
+
 #endif /* RUNE_KERNELS_CONV_2D_H */

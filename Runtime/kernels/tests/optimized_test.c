@@ -24,6 +24,9 @@
 #include "kernels/fully_connected.h"
 #include "kernels/svdf.h"
 
+#ifndef RUNE_KERNELS_POINTWISE_PACKED
+#error "the host builds the packed pointwise kernels: pointwise_packed_case tests them"
+#endif
 #ifdef RUNE_KERNELS_REFERENCE_ONLY
 #error "compare the optimized kernels: build without RUNE_KERNELS_REFERENCE_ONLY"
 #endif
@@ -300,8 +303,9 @@ static void float_fully_connected_case(void) {
 static void uint8_case(int depthwise) {
     rune_conv_params p;
     while (!geometry(&p, 10)) {}
-    p.depth_multiplier = depthwise && chance(20) ? range(2, 3) : 1;
-    p.input_depth = depthwise ? range(1, 90) : range(1, 30);
+    /* Multipliers past the block of 64 channels too, and 8 (person_detection's first layer). */
+    p.depth_multiplier = depthwise && chance(30) ? (chance(50) ? range(2, 3) : (chance(50) ? 8 : range(4, 70))) : 1;
+    p.input_depth = depthwise ? (p.depth_multiplier > 3 ? range(1, 4) : range(1, 90)) : range(1, 30);
     p.output_depth = depthwise ? p.input_depth * p.depth_multiplier : range(1, 21);
     p.input_offset = -range(0, 255);
     p.filter_offset = -range(0, 255);
@@ -328,6 +332,88 @@ static void uint8_case(int depthwise) {
         rune_conv_2d_u8_reference(&p, (const uint8_t *)input, (const uint8_t *)filter, has_bias ? bias : NULL, (uint8_t *)expected);
         rune_conv_2d_u8(&p, (const uint8_t *)input, (const uint8_t *)filter, has_bias ? bias : NULL, (uint8_t *)actual);
         check("conv_2d_u8", bytes, shape);
+    }
+}
+
+/*
+ * The filter [output depth][input depth] in the layout of optimized/pointwise_packed.h, as runec
+ * packs it: channel blocks of RUNE_PACKED_CHANNELS, each [input depth][block width], uint8
+ * weights as w - 128; and each channel's offset sum, io sum(w) + K F io.
+ */
+static int8_t packed_filter[MAX_BYTES];
+static int32_t offset_sums[4096];
+
+static void pack_pointwise(const rune_conv_params *p, int input_unsigned) {
+    const int32_t depth = p->input_depth, channels = p->output_depth;
+    const int32_t packed_offset = input_unsigned ? p->filter_offset + 128 : 0;
+    int32_t n = 0;
+    for (int32_t c0 = 0; c0 < channels; c0 += RUNE_PACKED_CHANNELS) {
+        const int32_t width = rune_min_i32(RUNE_PACKED_CHANNELS, channels - c0);
+        for (int32_t k = 0; k < depth; k++) {
+            for (int32_t v = 0; v < width; v++) {
+                const int8_t w = filter[(c0 + v) * depth + k];
+                packed_filter[n++] = input_unsigned ? (int8_t)((uint8_t)w ^ 0x80) : w;
+            }
+        }
+    }
+    for (int32_t c = 0; c < channels; c++) {
+        int32_t sum = 0;
+        for (int32_t k = 0; k < depth; k++) {
+            sum += input_unsigned ? (int32_t)(uint8_t)filter[c * depth + k] - 128 : filter[c * depth + k];
+        }
+        offset_sums[c] = p->input_offset * sum + depth * packed_offset * p->input_offset;
+    }
+}
+
+/*
+ * 1x1 CONV_2D on packed weights, int8 (per-tensor or per-channel) and uint8: pixel counts that
+ * leave a short last block of 4, depths that leave a short last block of 16 channels, strides.
+ */
+static void pointwise_packed_case(int input_unsigned) {
+    rune_conv_params p;
+    memset(&p, 0, sizeof p);
+    p.batches = range(1, 2);
+    p.input_height = range(1, 9);
+    p.input_width = range(1, 9);
+    p.filter_height = p.filter_width = 1;
+    p.stride_height = chance(80) ? 1 : range(2, 3);
+    p.stride_width = chance(80) ? 1 : range(2, 3);
+    p.dilation_height = p.dilation_width = 1;
+    p.output_height = (p.input_height - 1) / p.stride_height + 1;
+    p.output_width = (p.input_width - 1) / p.stride_width + 1;
+    p.input_depth = chance(20) ? range(1, 3) : range(1, 300);
+    p.output_depth = chance(50) ? 16 * range(1, 4) : range(1, 70);
+    p.depth_multiplier = 1;
+    const int has_bias = chance(80);
+    quantize_outputs(p.output_depth, &p.per_channel, &p.output_offset, &p.activation_min, &p.activation_max);
+    if (input_unsigned) {
+        p.input_offset = -range(0, 255);
+        p.filter_offset = -range(0, 255);
+        p.per_channel = 0;
+        p.output_offset += 128;
+        p.activation_min = chance(70) ? 0 : range(0, 128);
+        p.activation_max = chance(70) ? 255 : range(p.activation_min, 255);
+    } else {
+        p.input_offset = -range(-128, 127);
+    }
+    p.multipliers = multipliers;
+    p.shifts = shifts;
+    fill(input, p.batches * p.input_height * p.input_width * p.input_depth);
+    fill(filter, p.output_depth * p.input_depth);
+    pack_pointwise(&p, input_unsigned);
+    p.offset_sums = offset_sums;
+    const int32_t bytes = p.batches * p.output_height * p.output_width * p.output_depth;
+    prepare(bytes);
+    char shape[512];
+    describe(shape, sizeof shape, &p, has_bias);
+    if (input_unsigned) {
+        rune_conv_2d_u8_reference(&p, (const uint8_t *)input, (const uint8_t *)filter, has_bias ? bias : NULL, (uint8_t *)expected);
+        rune_conv_2d_u8_packed(&p, (const uint8_t *)input, (const uint8_t *)packed_filter, has_bias ? bias : NULL, (uint8_t *)actual);
+        check("conv_2d_u8_packed", bytes, shape);
+    } else {
+        rune_conv_2d_s8_reference(&p, input, filter, has_bias ? bias : NULL, expected);
+        rune_conv_2d_s8_packed(&p, input, packed_filter, has_bias ? bias : NULL, actual);
+        check("conv_2d_s8_packed", bytes, shape);
     }
 }
 
@@ -420,6 +506,8 @@ int main(int argc, char **argv) {
         float_fully_connected_case();
         uint8_case(0);
         uint8_case(1);
+        pointwise_packed_case(0);
+        pointwise_packed_case(1);
         svdf_case();
     }
     printf("seed %u: %d cases, %d differ\n", seed, cases, failures);

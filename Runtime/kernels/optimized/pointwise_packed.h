@@ -1,0 +1,179 @@
+/*
+ * optimized/pointwise_packed.h - int8 and uint8 CONV_2D with a 1x1 filter (the pointwise
+ * convolutions that are most of a MobileNet's work) as a matrix product, on weights runec packs
+ * at compile time. Byte for byte the same as rune_conv_2d_s8_reference and
+ * rune_conv_2d_u8_reference: integer sums, reordered.
+ *
+ * A 1x1 convolution is (pixels x input depth) times (input depth x output depth). The kernel
+ * keeps a block of 4 pixels x 16 output channels of int32 sums in registers and, for each input
+ * channel, adds one input byte per pixel times a contiguous row of 16 weights, so each weight
+ * load serves 4 pixels and each input byte 16 channels. The row runs over output channels, not
+ * over the sum, so the compiler vectorizes it without horizontal adds at the end: on x86 it
+ * becomes a broadcast and a PMADDWD (VPDPWSSD with AVX-512 VNNI) per pixel, each product of an
+ * int8 weight and a byte widened to int16. The packed layout makes those rows contiguous:
+ *
+ *   output channels in blocks of RUNE_PACKED_CHANNELS, each block [input depth][16] (the last
+ *   block, if the depth is not a multiple of 16, [input depth][the rest]).
+ *
+ * Offsets are folded so the inner loop multiplies raw bytes. With w the stored weight, x the
+ * input byte, io the input offset and F the packed filter offset (below), a sum over the input
+ * depth K is
+ *
+ *   sum((w + F)(x + io)) = sum(w x) + io sum(w) + K F io + F sum(x),
+ *
+ * where io sum(w) + K F io depends only on the output channel, so runec computes it at compile
+ * time (`offset_sums`), and F sum(x) only on the pixel, computed once for all its channels.
+ * int8 weights are symmetric (F = 0). uint8 weights are stored as w - 128 (their bytes xor
+ * 0x80), which fits int8, so F = filter offset + 128.
+ *
+ * runec emits this layout only where RUNE_KERNELS_POINTWISE_PACKED is defined (below): the
+ * Cortex-M builds keep the model's layout and their kernels (the DSP paths; plain loops have no
+ * vector unit to fill and would spill 64 accumulators), and so do reference-only builds.
+ */
+#ifndef RUNE_KERNELS_OPTIMIZED_POINTWISE_PACKED_H
+#define RUNE_KERNELS_OPTIMIZED_POINTWISE_PACKED_H
+
+#include "kernels/common.h"
+
+#if !defined(RUNE_KERNELS_REFERENCE_ONLY) && !defined(RUNE_KERNELS_DSP) && \
+    !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
+#define RUNE_KERNELS_POINTWISE_PACKED 1
+#endif
+
+/* Output channels per block of packed weights: 16 int32 sums are one AVX-512 register, two AVX2. */
+#define RUNE_PACKED_CHANNELS 16
+/* Pixels per block: 4 x 16 sums fit the registers of SSE2 to AVX-512 with room for the operands. */
+#define RUNE_PACKED_PIXELS 4
+
+/* One input byte as a signed value: a uint8 input is already in [0, 255], an int8 one is signed. */
+static inline int16_t rune_packed_input(const uint8_t *x, int32_t k, int input_signed) {
+    return input_signed ? (int16_t)(int8_t)x[k] : (int16_t)x[k];
+}
+
+/*
+ * sums[p][v] = sum over k of w[k][v] x_p[k] for a full block of 16 channels. Four separate
+ * arrays rather than one [4][16]: with one, the compiler may vectorize across the pixels
+ * (gathering weights) instead of across the channels.
+ */
+static inline __attribute__((always_inline)) void rune_packed_block_16(const uint8_t *const x[RUNE_PACKED_PIXELS],
+                                                                       const int8_t *w, int32_t depth, int input_signed,
+                                                                       int32_t sums[RUNE_PACKED_PIXELS][RUNE_PACKED_CHANNELS]) {
+    int32_t s0[RUNE_PACKED_CHANNELS] = {0}, s1[RUNE_PACKED_CHANNELS] = {0};
+    int32_t s2[RUNE_PACKED_CHANNELS] = {0}, s3[RUNE_PACKED_CHANNELS] = {0};
+    const uint8_t *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
+    for (int32_t k = 0; k < depth; k++, w += RUNE_PACKED_CHANNELS) {
+        const int16_t a0 = rune_packed_input(x0, k, input_signed), a1 = rune_packed_input(x1, k, input_signed);
+        const int16_t a2 = rune_packed_input(x2, k, input_signed), a3 = rune_packed_input(x3, k, input_signed);
+        for (int32_t v = 0; v < RUNE_PACKED_CHANNELS; v++) {
+            const int16_t wv = w[v];
+            s0[v] += wv * a0;
+            s1[v] += wv * a1;
+            s2[v] += wv * a2;
+            s3[v] += wv * a3;
+        }
+    }
+    for (int32_t v = 0; v < RUNE_PACKED_CHANNELS; v++) {
+        sums[0][v] = s0[v];
+        sums[1][v] = s1[v];
+        sums[2][v] = s2[v];
+        sums[3][v] = s3[v];
+    }
+}
+
+/* The same for the last block's `width` (< 16) channels, whose rows are `width` weights long. */
+static inline void rune_packed_block_rest(const uint8_t *const x[RUNE_PACKED_PIXELS], const int8_t *w, int32_t depth,
+                                          int32_t width, int input_signed,
+                                          int32_t sums[RUNE_PACKED_PIXELS][RUNE_PACKED_CHANNELS]) {
+    for (int32_t p = 0; p < RUNE_PACKED_PIXELS; p++) {
+        for (int32_t v = 0; v < width; v++) sums[p][v] = 0;
+    }
+    for (int32_t k = 0; k < depth; k++, w += width) {
+        for (int32_t p = 0; p < RUNE_PACKED_PIXELS; p++) {
+            const int32_t a = rune_packed_input(x[p], k, input_signed);
+            for (int32_t v = 0; v < width; v++) sums[p][v] += w[v] * a;
+        }
+    }
+}
+
+/*
+ * The whole convolution, for either input type: `input_signed` is a constant at each call, so
+ * each caller gets its own copy with the test folded away. The output byte is the requantized
+ * value's low byte, the same for int8 and uint8 since the clamp keeps it in the type's range.
+ */
+static inline __attribute__((always_inline)) void rune_conv_2d_pointwise_packed(const rune_conv_params *p,
+                                                                                const uint8_t *input,
+                                                                                const int8_t *packed,
+                                                                                const int32_t *bias,
+                                                                                uint8_t *output, int input_signed,
+                                                                                int32_t packed_filter_offset) {
+    const int32_t depth = p->input_depth, channels = p->output_depth;
+    const int32_t pixels = p->batches * p->output_height * p->output_width;
+    const rune_requantization q = rune_conv_requantization(p);
+    const rune_channel_scale tensor_scale = rune_channel_scale_of(&q, 0);
+    const int32_t *offset_sums = p->offset_sums;
+    for (int32_t c0 = 0; c0 < channels; c0 += RUNE_PACKED_CHANNELS) {
+        const int32_t width = rune_min_i32(RUNE_PACKED_CHANNELS, channels - c0);
+        const int8_t *w = packed + c0 * depth;
+        /* The per-channel part of every sum: the bias and the offsets' terms. */
+        int32_t base[RUNE_PACKED_CHANNELS];
+        rune_channel_scale scales[RUNE_PACKED_CHANNELS];
+        for (int32_t v = 0; v < width; v++) {
+            base[v] = offset_sums[c0 + v] + (bias ? bias[c0 + v] : 0);
+            scales[v] = q.per_channel ? rune_channel_scale_of(&q, c0 + v) : tensor_scale;
+        }
+        for (int32_t m0 = 0; m0 < pixels; m0 += RUNE_PACKED_PIXELS) {
+            const int32_t count = rune_min_i32(RUNE_PACKED_PIXELS, pixels - m0);
+            /* A 1x1 filter reads the input pixel under the output pixel; a short last block repeats
+             * its last pixel and stores only `count`. */
+            const uint8_t *x[RUNE_PACKED_PIXELS];
+            int32_t pixel_terms[RUNE_PACKED_PIXELS];
+            for (int32_t i = 0; i < RUNE_PACKED_PIXELS; i++) {
+                const int32_t m = m0 + rune_min_i32(i, count - 1);
+                const int32_t ox = m % p->output_width, row = m / p->output_width;
+                const int32_t oy = row % p->output_height, b = row / p->output_height;
+                x[i] = input + ((b * p->input_height + oy * p->stride_height) * p->input_width + ox * p->stride_width) * depth;
+                int32_t total = 0;
+                if (packed_filter_offset != 0) {
+                    for (int32_t k = 0; k < depth; k++) total += rune_packed_input(x[i], k, input_signed);
+                }
+                pixel_terms[i] = packed_filter_offset * total;
+            }
+            int32_t sums[RUNE_PACKED_PIXELS][RUNE_PACKED_CHANNELS];
+            if (width == RUNE_PACKED_CHANNELS) {
+                rune_packed_block_16(x, w, depth, input_signed, sums);
+            } else {
+                rune_packed_block_rest(x, w, depth, width, input_signed, sums);
+            }
+            for (int32_t i = 0; i < count; i++) {
+                uint8_t *out = output + (m0 + i) * channels + c0;
+                for (int32_t v = 0; v < width; v++) {
+                    const int32_t acc = sums[i][v] + base[v] + pixel_terms[i];
+                    out[v] = (uint8_t)rune_clamp_i32(rune_channel_scale_apply(&scales[v], acc) + q.output_offset,
+                                                     q.activation_min, q.activation_max);
+                }
+            }
+        }
+    }
+}
+
+/* rune_conv_2d_s8 for a 1x1 filter, `packed` as above where RUNE_KERNELS_POINTWISE_PACKED is defined. */
+static void rune_conv_2d_s8_packed(const rune_conv_params *p, const int8_t *input, const int8_t *packed,
+                                   const int32_t *bias, int8_t *output) {
+#ifdef RUNE_KERNELS_POINTWISE_PACKED
+    rune_conv_2d_pointwise_packed(p, (const uint8_t *)input, packed, bias, (uint8_t *)output, 1, 0);
+#else
+    rune_conv_2d_s8(p, input, packed, bias, output);
+#endif
+}
+
+/* rune_conv_2d_u8 for a 1x1 filter, `packed` as above (bytes of w - 128) where RUNE_KERNELS_POINTWISE_PACKED is defined. */
+static void rune_conv_2d_u8_packed(const rune_conv_params *p, const uint8_t *input, const uint8_t *packed,
+                                   const int32_t *bias, uint8_t *output) {
+#ifdef RUNE_KERNELS_POINTWISE_PACKED
+    rune_conv_2d_pointwise_packed(p, input, (const int8_t *)packed, bias, output, 0, p->filter_offset + 128);
+#else
+    rune_conv_2d_u8(p, input, packed, bias, output);
+#endif
+}
+
+#endif /* RUNE_KERNELS_OPTIMIZED_POINTWISE_PACKED_H */
