@@ -108,6 +108,64 @@ static inline int32_t rune_channel_scale_apply(const rune_channel_scale *s, int3
 }
 
 /*
+ * The scales of a row of up to RUNE_SCALE_ROW consecutive output channels, one array per field,
+ * so that requantizing a pixel's row of sums is one loop the compiler vectorizes (variable
+ * shifts and 32x32->64-bit multiplies are AVX2 instructions), where rune_channel_scale_apply
+ * branches on each channel's mode. The row takes that path when every channel's scale folds
+ * (mode 0, the usual right shift); otherwise each channel goes through rune_channel_scale_apply.
+ */
+#define RUNE_SCALE_ROW 16
+
+typedef struct rune_scale_row {
+    int32_t count, folded;
+    int32_t output_offset, activation_min, activation_max;
+    int32_t multiplier[RUNE_SCALE_ROW], left[RUNE_SCALE_ROW], right_less_one[RUNE_SCALE_ROW];
+    int64_t round[RUNE_SCALE_ROW];
+    rune_channel_scale scales[RUNE_SCALE_ROW];
+} rune_scale_row;
+
+/* The scales of channels first .. first + count - 1 (count <= RUNE_SCALE_ROW) into row. */
+static inline void rune_scale_row_make(rune_scale_row *row, const int32_t *multipliers, const int32_t *shifts,
+                                       int32_t per_channel, int32_t first, int32_t count, int32_t output_offset,
+                                       int32_t activation_min, int32_t activation_max) {
+    row->count = count;
+    row->folded = 1;
+    row->output_offset = output_offset;
+    row->activation_min = activation_min;
+    row->activation_max = activation_max;
+    for (int32_t i = 0; i < count; i++) {
+        const int32_t c = per_channel ? first + i : 0;
+        const rune_channel_scale s = rune_channel_scale_make(multipliers[c], shifts[c]);
+        row->scales[i] = s;
+        row->multiplier[i] = s.multiplier;
+        row->left[i] = s.left;
+        row->right_less_one[i] = s.mode == 0 ? s.right - 1 : 0;
+        row->round[i] = s.round;
+        if (s.mode != 0) row->folded = 0;
+    }
+}
+
+/*
+ * out[i] = the requantized, clamped sums[i] for the row's channels, as rune_requantize gives
+ * them: the low byte, the same for int8 and uint8 outputs since the clamp keeps the type's range.
+ */
+static inline void rune_scale_row_apply(const rune_scale_row *row, const int32_t *restrict sums, uint8_t *restrict out) {
+    const int32_t offset = row->output_offset, lo = row->activation_min, hi = row->activation_max;
+    if (row->folded) {
+        for (int32_t i = 0; i < row->count; i++) {
+            const int32_t a = rune_shift_left(sums[i], row->left[i]);
+            const int64_t sum = row->round[i] + (int64_t)a * row->multiplier[i] + (int32_t)((uint32_t)a & 0x80000000u);
+            const int32_t value = ((int32_t)(sum >> 32) >> row->right_less_one[i]) + offset;
+            out[i] = (uint8_t)(value < lo ? lo : (value > hi ? hi : value));
+        }
+    } else {
+        for (int32_t i = 0; i < row->count; i++) {
+            out[i] = (uint8_t)rune_clamp_i32(rune_channel_scale_apply(&row->scales[i], sums[i]) + offset, lo, hi);
+        }
+    }
+}
+
+/*
  * A quantized kernel's requantization, copied out of its parameter block into locals: an int8
  * output store may alias anything, so fields read through the block would be loaded again after
  * every output byte.

@@ -26,6 +26,11 @@
  * int8 weights are symmetric (F = 0). uint8 weights are stored as w - 128 (their bytes xor
  * 0x80), which fits int8, so F = filter offset + 128.
  *
+ * Inputs are read as values in [0, 255]: an int8 input as x + 128 (its byte xor 0x80), with
+ * io - 128 for io in the offset sums. With both factors unsigned-or-int8, the compiler knows
+ * each product fits 16-bit operands and multiplies with PMADDWD even on SSE2; with a signed
+ * int8 input it falls back to emulated 32-bit multiplies there.
+ *
  * runec emits this layout only where RUNE_KERNELS_POINTWISE_PACKED is defined (below): the
  * Cortex-M builds keep the model's layout and their kernels (the DSP paths; plain loops have no
  * vector unit to fill and would spill 64 accumulators), and so do reference-only builds.
@@ -45,9 +50,9 @@
 /* Pixels per block: 4 x 16 sums fit the registers of SSE2 to AVX-512 with room for the operands. */
 #define RUNE_PACKED_PIXELS 4
 
-/* One input byte as a signed value: a uint8 input is already in [0, 255], an int8 one is signed. */
-static inline int16_t rune_packed_input(const uint8_t *x, int32_t k, int input_signed) {
-    return input_signed ? (int16_t)(int8_t)x[k] : (int16_t)x[k];
+/* One input byte as a value in [0, 255]: a uint8 input as it is, an int8 one plus 128 (`flip` 0x80). */
+static inline int16_t rune_packed_input(const uint8_t *x, int32_t k, uint8_t flip) {
+    return (int16_t)(uint8_t)(x[k] ^ flip);
 }
 
 /*
@@ -56,14 +61,14 @@ static inline int16_t rune_packed_input(const uint8_t *x, int32_t k, int input_s
  * (gathering weights) instead of across the channels.
  */
 static inline __attribute__((always_inline)) void rune_packed_block_16(const uint8_t *const x[RUNE_PACKED_PIXELS],
-                                                                       const int8_t *w, int32_t depth, int input_signed,
+                                                                       const int8_t *w, int32_t depth, uint8_t flip,
                                                                        int32_t sums[RUNE_PACKED_PIXELS][RUNE_PACKED_CHANNELS]) {
     int32_t s0[RUNE_PACKED_CHANNELS] = {0}, s1[RUNE_PACKED_CHANNELS] = {0};
     int32_t s2[RUNE_PACKED_CHANNELS] = {0}, s3[RUNE_PACKED_CHANNELS] = {0};
     const uint8_t *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
     for (int32_t k = 0; k < depth; k++, w += RUNE_PACKED_CHANNELS) {
-        const int16_t a0 = rune_packed_input(x0, k, input_signed), a1 = rune_packed_input(x1, k, input_signed);
-        const int16_t a2 = rune_packed_input(x2, k, input_signed), a3 = rune_packed_input(x3, k, input_signed);
+        const int16_t a0 = rune_packed_input(x0, k, flip), a1 = rune_packed_input(x1, k, flip);
+        const int16_t a2 = rune_packed_input(x2, k, flip), a3 = rune_packed_input(x3, k, flip);
         for (int32_t v = 0; v < RUNE_PACKED_CHANNELS; v++) {
             const int16_t wv = w[v];
             s0[v] += wv * a0;
@@ -82,45 +87,42 @@ static inline __attribute__((always_inline)) void rune_packed_block_16(const uin
 
 /* The same for the last block's `width` (< 16) channels, whose rows are `width` weights long. */
 static inline void rune_packed_block_rest(const uint8_t *const x[RUNE_PACKED_PIXELS], const int8_t *w, int32_t depth,
-                                          int32_t width, int input_signed,
+                                          int32_t width, uint8_t flip,
                                           int32_t sums[RUNE_PACKED_PIXELS][RUNE_PACKED_CHANNELS]) {
     for (int32_t p = 0; p < RUNE_PACKED_PIXELS; p++) {
         for (int32_t v = 0; v < width; v++) sums[p][v] = 0;
     }
     for (int32_t k = 0; k < depth; k++, w += width) {
         for (int32_t p = 0; p < RUNE_PACKED_PIXELS; p++) {
-            const int32_t a = rune_packed_input(x[p], k, input_signed);
+            const int32_t a = rune_packed_input(x[p], k, flip);
             for (int32_t v = 0; v < width; v++) sums[p][v] += w[v] * a;
         }
     }
 }
 
 /*
- * The whole convolution, for either input type: `input_signed` is a constant at each call, so
- * each caller gets its own copy with the test folded away. The output byte is the requantized
+ * The whole convolution, for either input type: `flip` and `packed_filter_offset` are constants
+ * at each call, so each caller gets its own copy with them folded. The output byte is the requantized
  * value's low byte, the same for int8 and uint8 since the clamp keeps it in the type's range.
  */
 static inline __attribute__((always_inline)) void rune_conv_2d_pointwise_packed(const rune_conv_params *p,
                                                                                 const uint8_t *input,
                                                                                 const int8_t *packed,
                                                                                 const int32_t *bias,
-                                                                                uint8_t *output, int input_signed,
+                                                                                uint8_t *output, uint8_t flip,
                                                                                 int32_t packed_filter_offset) {
     const int32_t depth = p->input_depth, channels = p->output_depth;
     const int32_t pixels = p->batches * p->output_height * p->output_width;
-    const rune_requantization q = rune_conv_requantization(p);
-    const rune_channel_scale tensor_scale = rune_channel_scale_of(&q, 0);
     const int32_t *offset_sums = p->offset_sums;
     for (int32_t c0 = 0; c0 < channels; c0 += RUNE_PACKED_CHANNELS) {
         const int32_t width = rune_min_i32(RUNE_PACKED_CHANNELS, channels - c0);
         const int8_t *w = packed + c0 * depth;
-        /* The per-channel part of every sum: the bias and the offsets' terms. */
+        /* The per-channel part of every sum, the bias and the offsets' terms, and the scales. */
         int32_t base[RUNE_PACKED_CHANNELS];
-        rune_channel_scale scales[RUNE_PACKED_CHANNELS];
-        for (int32_t v = 0; v < width; v++) {
-            base[v] = offset_sums[c0 + v] + (bias ? bias[c0 + v] : 0);
-            scales[v] = q.per_channel ? rune_channel_scale_of(&q, c0 + v) : tensor_scale;
-        }
+        for (int32_t v = 0; v < width; v++) base[v] = offset_sums[c0 + v] + (bias ? bias[c0 + v] : 0);
+        rune_scale_row scales;
+        rune_scale_row_make(&scales, p->multipliers, p->shifts, p->per_channel, c0, width, p->output_offset,
+                            p->activation_min, p->activation_max);
         for (int32_t m0 = 0; m0 < pixels; m0 += RUNE_PACKED_PIXELS) {
             const int32_t count = rune_min_i32(RUNE_PACKED_PIXELS, pixels - m0);
             /* A 1x1 filter reads the input pixel under the output pixel; a short last block repeats
@@ -134,23 +136,19 @@ static inline __attribute__((always_inline)) void rune_conv_2d_pointwise_packed(
                 x[i] = input + ((b * p->input_height + oy * p->stride_height) * p->input_width + ox * p->stride_width) * depth;
                 int32_t total = 0;
                 if (packed_filter_offset != 0) {
-                    for (int32_t k = 0; k < depth; k++) total += rune_packed_input(x[i], k, input_signed);
+                    for (int32_t k = 0; k < depth; k++) total += rune_packed_input(x[i], k, flip);
                 }
                 pixel_terms[i] = packed_filter_offset * total;
             }
             int32_t sums[RUNE_PACKED_PIXELS][RUNE_PACKED_CHANNELS];
             if (width == RUNE_PACKED_CHANNELS) {
-                rune_packed_block_16(x, w, depth, input_signed, sums);
+                rune_packed_block_16(x, w, depth, flip, sums);
             } else {
-                rune_packed_block_rest(x, w, depth, width, input_signed, sums);
+                rune_packed_block_rest(x, w, depth, width, flip, sums);
             }
             for (int32_t i = 0; i < count; i++) {
-                uint8_t *out = output + (m0 + i) * channels + c0;
-                for (int32_t v = 0; v < width; v++) {
-                    const int32_t acc = sums[i][v] + base[v] + pixel_terms[i];
-                    out[v] = (uint8_t)rune_clamp_i32(rune_channel_scale_apply(&scales[v], acc) + q.output_offset,
-                                                     q.activation_min, q.activation_max);
-                }
+                for (int32_t v = 0; v < width; v++) sums[i][v] += base[v] + pixel_terms[i];
+                rune_scale_row_apply(&scales, sums[i], output + (m0 + i) * channels + c0);
             }
         }
     }
@@ -160,7 +158,7 @@ static inline __attribute__((always_inline)) void rune_conv_2d_pointwise_packed(
 static void rune_conv_2d_s8_packed(const rune_conv_params *p, const int8_t *input, const int8_t *packed,
                                    const int32_t *bias, int8_t *output) {
 #ifdef RUNE_KERNELS_POINTWISE_PACKED
-    rune_conv_2d_pointwise_packed(p, (const uint8_t *)input, packed, bias, (uint8_t *)output, 1, 0);
+    rune_conv_2d_pointwise_packed(p, (const uint8_t *)input, packed, bias, (uint8_t *)output, 0x80, 0);
 #else
     rune_conv_2d_s8(p, input, packed, bias, output);
 #endif

@@ -338,7 +338,7 @@ static void uint8_case(int depthwise) {
 /*
  * The filter [output depth][input depth] in the layout of optimized/pointwise_packed.h, as runec
  * packs it: channel blocks of RUNE_PACKED_CHANNELS, each [input depth][block width], uint8
- * weights as w - 128; and each channel's offset sum, io sum(w) + K F io.
+ * weights as w - 128; and each channel's offset sum, io sum(w) + K F io (io - 128 for int8).
  */
 static int8_t packed_filter[MAX_BYTES];
 static int32_t offset_sums[4096];
@@ -361,7 +361,9 @@ static void pack_pointwise(const rune_conv_params *p, int input_unsigned) {
         for (int32_t k = 0; k < depth; k++) {
             sum += input_unsigned ? (int32_t)(uint8_t)filter[c * depth + k] - 128 : filter[c * depth + k];
         }
-        offset_sums[c] = p->input_offset * sum + depth * packed_offset * p->input_offset;
+        /* The kernel reads an int8 input as x + 128, so its offset is io - 128. */
+        const int32_t io = input_unsigned ? p->input_offset : p->input_offset - 128;
+        offset_sums[c] = io * sum + depth * packed_offset * io;
     }
 }
 

@@ -79,6 +79,9 @@ struct ConvParams: KernelParameters, Equatable {
     var range: OutputRange
     /// Quantized convolutions only; pooling needs only the range.
     var requantization: Requantization?
+    /// A quantized CONV_2D on packed weights (`WeightPacking.pointwise`): per output channel, the
+    /// terms of its sums that depend only on the offsets and the weights. Empty for the others.
+    var offsetSums: [Int32] = []
 
     var lines: [[CField]] {
         var lines: [[CField]] = [
@@ -94,6 +97,7 @@ struct ConvParams: KernelParameters, Equatable {
         if let requantization { lines.append(requantization.offsets) }
         lines.append(range.fields)
         if let requantization { lines.append(requantization.tables) }
+        if !offsetSums.isEmpty { lines.append([CField("offset_sums", .int32Table(offsetSums))]) }
         return lines
     }
 }

@@ -166,17 +166,20 @@ struct ModelCEmitter {
 
     // MARK: Tensors
 
-    /// A constant tensor as a typed, aligned, read-only array.
+    /// A constant tensor as a typed, aligned, read-only array; a packed one in its kernel's
+    /// layout, and where that layout is conditional, both layouts under `#ifdef`.
     private func constant(_ tensor: TFLiteModel.Tensor) -> String {
-        var values = literals(tensor)
-        var layout = ""
-        if let packing = lowered.packings[tensor.index] {
-            values = packing.pack(values)
-            layout = ", packed [\(packing.columns)][\(packing.rows)]"
+        let values = literals(tensor)
+        func array(_ values: [String]) -> String {
+            CLiteral.array("static const \(cType(tensor))", "\(symbol)_t\(tensor.index)", values,
+                           perLine: tensor.type == .float32 ? 6 : 16, attributes: "__attribute__((aligned(16)))")
         }
-        return "/* \(tensor.name.cComment): \(describe(tensor))\(layout) */\n"
-            + CLiteral.array("static const \(cType(tensor))", "\(symbol)_t\(tensor.index)", values,
-                             perLine: tensor.type == .float32 ? 6 : 16, attributes: "__attribute__((aligned(16)))")
+        guard let packing = lowered.packings[tensor.index] else {
+            return "/* \(tensor.name.cComment): \(describe(tensor)) */\n" + array(values)
+        }
+        let comment = "/* \(tensor.name.cComment): \(describe(tensor)), \(packing.description.cComment) */\n"
+        guard let condition = packing.condition else { return comment + array(packing.pack(literals: values)) }
+        return comment + "#ifdef \(condition)\n" + array(packing.pack(literals: values)) + "\n#else\n" + array(values) + "\n#endif"
     }
 
     /// Persistent state, reset to its zero point (int8) or zero, as TFLite Micro resets it.
