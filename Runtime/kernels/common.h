@@ -13,6 +13,15 @@
 #include "kernels/fixedpoint.h"
 #include "lib/rune_math.h"
 
+/*
+ * Kernels laid out for a vector unit the compiler fills: x86, and wasm, which the AOT engine
+ * vectorizes for the host. Not Cortex-M, whose DSP paths and plain loops are tuned for its
+ * registers (and its small stacks).
+ */
+#if !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
+#define RUNE_KERNELS_VECTOR 1
+#endif
+
 /* CONV_2D, DEPTHWISE_CONV_2D, and the pools. */
 typedef struct rune_conv_params {
     int32_t batches;
@@ -124,7 +133,8 @@ typedef struct rune_scale_row {
     rune_channel_scale scales[RUNE_SCALE_ROW];
 } rune_scale_row;
 
-/* The scales of channels first .. first + count - 1 (count <= RUNE_SCALE_ROW) into row. */
+/* The scales of channels first .. first + count - 1 (count <= RUNE_SCALE_ROW) into row; the lanes
+ * past count get a scale of 0, so that a whole row can be computed and the rest ignored. */
 static inline void rune_scale_row_make(rune_scale_row *row, const int32_t *multipliers, const int32_t *shifts,
                                        int32_t per_channel, int32_t first, int32_t count, int32_t output_offset,
                                        int32_t activation_min, int32_t activation_max) {
@@ -133,9 +143,10 @@ static inline void rune_scale_row_make(rune_scale_row *row, const int32_t *multi
     row->output_offset = output_offset;
     row->activation_min = activation_min;
     row->activation_max = activation_max;
-    for (int32_t i = 0; i < count; i++) {
+    for (int32_t i = 0; i < RUNE_SCALE_ROW; i++) {
         const int32_t c = per_channel ? first + i : 0;
-        const rune_channel_scale s = rune_channel_scale_make(multipliers[c], shifts[c]);
+        const rune_channel_scale s = i < count ? rune_channel_scale_make(multipliers[c], shifts[c])
+                                               : rune_channel_scale_make(1 << 30, -1);
         row->scales[i] = s;
         row->multiplier[i] = s.multiplier;
         row->left[i] = s.left;
@@ -146,22 +157,31 @@ static inline void rune_scale_row_make(rune_scale_row *row, const int32_t *multi
 }
 
 /*
- * out[i] = the requantized, clamped sums[i] for the row's channels, as rune_requantize gives
- * them: the low byte, the same for int8 and uint8 outputs since the clamp keeps the type's range.
+ * out[i] = the requantized, clamped sums[i] for the row's `count` channels, as rune_requantize
+ * gives them: the low byte, the same for int8 and uint8 outputs since the clamp keeps the type's
+ * range. All RUNE_SCALE_ROW sums are read (those past count are ignored, but must be set): a
+ * loop of a fixed count is whole vectors, where one of `count` lanes leaves a short row such as
+ * 8 channels to the scalar remainder of a 16-lane loop.
  */
 static inline void rune_scale_row_apply(const rune_scale_row *row, const int32_t *restrict sums, uint8_t *restrict out) {
     const int32_t offset = row->output_offset, lo = row->activation_min, hi = row->activation_max;
+    uint8_t bytes[RUNE_SCALE_ROW];
     if (row->folded) {
-        for (int32_t i = 0; i < row->count; i++) {
+        for (int32_t i = 0; i < RUNE_SCALE_ROW; i++) {
             const int32_t a = rune_shift_left(sums[i], row->left[i]);
             const int64_t sum = row->round[i] + (int64_t)a * row->multiplier[i] + (int32_t)((uint32_t)a & 0x80000000u);
             const int32_t value = ((int32_t)(sum >> 32) >> row->right_less_one[i]) + offset;
-            out[i] = (uint8_t)(value < lo ? lo : (value > hi ? hi : value));
+            bytes[i] = (uint8_t)(value < lo ? lo : (value > hi ? hi : value));
         }
     } else {
-        for (int32_t i = 0; i < row->count; i++) {
-            out[i] = (uint8_t)rune_clamp_i32(rune_channel_scale_apply(&row->scales[i], sums[i]) + offset, lo, hi);
+        for (int32_t i = 0; i < RUNE_SCALE_ROW; i++) {
+            bytes[i] = (uint8_t)rune_clamp_i32(rune_channel_scale_apply(&row->scales[i], sums[i]) + offset, lo, hi);
         }
+    }
+    if (row->count == RUNE_SCALE_ROW) {
+        for (int32_t i = 0; i < RUNE_SCALE_ROW; i++) out[i] = bytes[i];
+    } else {
+        for (int32_t i = 0; i < row->count; i++) out[i] = bytes[i];
     }
 }
 

@@ -40,13 +40,13 @@
 
 #include "kernels/common.h"
 
-#if !defined(RUNE_KERNELS_REFERENCE_ONLY) && !defined(RUNE_KERNELS_DSP) && \
-    !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
+#if defined(RUNE_KERNELS_VECTOR) && !defined(RUNE_KERNELS_REFERENCE_ONLY) && !defined(RUNE_KERNELS_DSP)
 #define RUNE_KERNELS_POINTWISE_PACKED 1
 #endif
 
-/* Output channels per block of packed weights: 16 int32 sums are one AVX-512 register, two AVX2. */
-#define RUNE_PACKED_CHANNELS 16
+/* Output channels per block of packed weights: 16 int32 sums are one AVX-512 register, two AVX2;
+ * one row of requantization scales. */
+#define RUNE_PACKED_CHANNELS RUNE_SCALE_ROW
 /* Pixels per block: 4 x 16 sums fit the registers of SSE2 to AVX-512 with room for the operands. */
 #define RUNE_PACKED_PIXELS 4
 
@@ -90,7 +90,7 @@ static inline void rune_packed_block_rest(const uint8_t *const x[RUNE_PACKED_PIX
                                           int32_t width, uint8_t flip,
                                           int32_t sums[RUNE_PACKED_PIXELS][RUNE_PACKED_CHANNELS]) {
     for (int32_t p = 0; p < RUNE_PACKED_PIXELS; p++) {
-        for (int32_t v = 0; v < width; v++) sums[p][v] = 0;
+        for (int32_t v = 0; v < RUNE_PACKED_CHANNELS; v++) sums[p][v] = 0;
     }
     for (int32_t k = 0; k < depth; k++, w += width) {
         for (int32_t p = 0; p < RUNE_PACKED_PIXELS; p++) {
@@ -119,7 +119,9 @@ static inline __attribute__((always_inline)) void rune_conv_2d_pointwise_packed(
         const int8_t *w = packed + c0 * depth;
         /* The per-channel part of every sum, the bias and the offsets' terms, and the scales. */
         int32_t base[RUNE_PACKED_CHANNELS];
-        for (int32_t v = 0; v < width; v++) base[v] = offset_sums[c0 + v] + (bias ? bias[c0 + v] : 0);
+        for (int32_t v = 0; v < RUNE_PACKED_CHANNELS; v++) {
+            base[v] = v < width ? offset_sums[c0 + v] + (bias ? bias[c0 + v] : 0) : 0;
+        }
         rune_scale_row scales;
         rune_scale_row_make(&scales, p->multipliers, p->shifts, p->per_channel, c0, width, p->output_offset,
                             p->activation_min, p->activation_max);
@@ -147,7 +149,7 @@ static inline __attribute__((always_inline)) void rune_conv_2d_pointwise_packed(
                 rune_packed_block_rest(x, w, depth, width, flip, sums);
             }
             for (int32_t i = 0; i < count; i++) {
-                for (int32_t v = 0; v < width; v++) sums[i][v] += base[v] + pixel_terms[i];
+                for (int32_t v = 0; v < RUNE_PACKED_CHANNELS; v++) sums[i][v] += base[v] + pixel_terms[i];
                 rune_scale_row_apply(&scales, sums[i], output + (m0 + i) * channels + c0);
             }
         }
