@@ -133,8 +133,8 @@ typedef struct rune_scale_row {
     rune_channel_scale scales[RUNE_SCALE_ROW];
 } rune_scale_row;
 
-/* The scales of channels first .. first + count - 1 (count <= RUNE_SCALE_ROW) into row; the lanes
- * past count get a scale of 0, so that a whole row can be computed and the rest ignored. */
+/* The scales of channels first .. first + count - 1 (count <= RUNE_SCALE_ROW) into row. The lanes
+ * past count get a harmless scale, so that the row's arrays are fully defined. */
 static inline void rune_scale_row_make(rune_scale_row *row, const int32_t *multipliers, const int32_t *shifts,
                                        int32_t per_channel, int32_t first, int32_t count, int32_t output_offset,
                                        int32_t activation_min, int32_t activation_max) {
@@ -157,31 +157,39 @@ static inline void rune_scale_row_make(rune_scale_row *row, const int32_t *multi
 }
 
 /*
- * out[i] = the requantized, clamped sums[i] for the row's `count` channels, as rune_requantize
- * gives them: the low byte, the same for int8 and uint8 outputs since the clamp keeps the type's
- * range. All RUNE_SCALE_ROW sums are read (those past count are ignored, but must be set): a
- * loop of a fixed count is whole vectors, where one of `count` lanes leaves a short row such as
- * 8 channels to the scalar remainder of a 16-lane loop.
+ * out[i] = the requantized, clamped sums[i] for the row's first `lanes` channels (lanes <=
+ * count), as rune_requantize gives them: the low byte, the same for int8 and uint8 outputs since
+ * the clamp keeps the type's range. Callers pass a constant `lanes` where they can (16 for a
+ * whole row, 8), so that the loop is whole vectors rather than a remainder of a wider one.
  */
-static inline void rune_scale_row_apply(const rune_scale_row *row, const int32_t *restrict sums, uint8_t *restrict out) {
+static inline __attribute__((always_inline)) void rune_scale_row_apply(const rune_scale_row *row,
+                                                                       const int32_t *restrict sums,
+                                                                       uint8_t *restrict out, int32_t lanes) {
     const int32_t offset = row->output_offset, lo = row->activation_min, hi = row->activation_max;
-    uint8_t bytes[RUNE_SCALE_ROW];
     if (row->folded) {
-        for (int32_t i = 0; i < RUNE_SCALE_ROW; i++) {
+        for (int32_t i = 0; i < lanes; i++) {
             const int32_t a = rune_shift_left(sums[i], row->left[i]);
             const int64_t sum = row->round[i] + (int64_t)a * row->multiplier[i] + (int32_t)((uint32_t)a & 0x80000000u);
             const int32_t value = ((int32_t)(sum >> 32) >> row->right_less_one[i]) + offset;
-            bytes[i] = (uint8_t)(value < lo ? lo : (value > hi ? hi : value));
+            out[i] = (uint8_t)(value < lo ? lo : (value > hi ? hi : value));
         }
     } else {
-        for (int32_t i = 0; i < RUNE_SCALE_ROW; i++) {
-            bytes[i] = (uint8_t)rune_clamp_i32(rune_channel_scale_apply(&row->scales[i], sums[i]) + offset, lo, hi);
+        for (int32_t i = 0; i < lanes; i++) {
+            out[i] = (uint8_t)rune_clamp_i32(rune_channel_scale_apply(&row->scales[i], sums[i]) + offset, lo, hi);
         }
     }
+}
+
+/* rune_scale_row_apply for all of the row's channels, with the common widths as constants. */
+static inline __attribute__((always_inline)) void rune_scale_row_store(const rune_scale_row *row,
+                                                                       const int32_t *restrict sums,
+                                                                       uint8_t *restrict out) {
     if (row->count == RUNE_SCALE_ROW) {
-        for (int32_t i = 0; i < RUNE_SCALE_ROW; i++) out[i] = bytes[i];
+        rune_scale_row_apply(row, sums, out, RUNE_SCALE_ROW);
+    } else if (row->count == 8) {
+        rune_scale_row_apply(row, sums, out, 8);
     } else {
-        for (int32_t i = 0; i < row->count; i++) out[i] = bytes[i];
+        rune_scale_row_apply(row, sums, out, row->count);
     }
 }
 

@@ -34,26 +34,31 @@ static inline int32_t rune_depthwise_vector_byte(uint8_t byte, int is_signed) {
 /*
  * acc[v] += w[v] (x[v] + io) over a window's `taps` (input, weights) pairs, for `lanes` channels:
  * a constant at each call (16 or 8, or the row's width), so the fixed widths are whole vectors.
- * `broadcast`: every lane reads the tap's one input channel.
+ * `broadcast`: every lane reads the tap's one input channel. The sums live in a local array
+ * the compiler keeps in registers; added to `acc` in place, they would make a load and a store
+ * per tap (acc's address is taken, so it could alias the inputs).
  */
 static inline __attribute__((always_inline)) void rune_depthwise_vector_taps(
     const uint8_t *const *tap_input, const int16_t *const *tap_weights, int32_t taps, int32_t lanes,
-    int input_signed, int32_t io, int broadcast, int32_t acc[RUNE_SCALE_ROW]) {
+    int input_signed, int32_t io, int broadcast, int32_t *restrict acc) {
+    int32_t sums[RUNE_SCALE_ROW];
+    for (int32_t v = 0; v < lanes; v++) sums[v] = acc[v];
     if (broadcast) {
         for (int32_t t = 0; t < taps; t++) {
             const int16_t *w = tap_weights[t];
             const int16_t x = (int16_t)(rune_depthwise_vector_byte(tap_input[t][0], input_signed) + io);
-            for (int32_t v = 0; v < lanes; v++) acc[v] += (int32_t)w[v] * x;
+            for (int32_t v = 0; v < lanes; v++) sums[v] += (int32_t)w[v] * x;
         }
     } else {
         for (int32_t t = 0; t < taps; t++) {
             const int16_t *w = tap_weights[t];
             const uint8_t *in = tap_input[t];
             for (int32_t v = 0; v < lanes; v++) {
-                acc[v] += (int32_t)w[v] * (int16_t)(rune_depthwise_vector_byte(in[v], input_signed) + io);
+                sums[v] += (int32_t)w[v] * (int16_t)(rune_depthwise_vector_byte(in[v], input_signed) + io);
             }
         }
     }
+    for (int32_t v = 0; v < lanes; v++) acc[v] = sums[v];
 }
 
 /*
@@ -115,7 +120,7 @@ static inline __attribute__((always_inline)) void rune_depthwise_conv_2d_vector(
                     } else {
                         rune_depthwise_vector_taps(tap_input, tap_weights, taps_inside, lanes, input_signed, io, broadcast, acc);
                     }
-                    rune_scale_row_apply(&scales, acc, out_row + ox * depth);
+                    rune_scale_row_store(&scales, acc, out_row + ox * depth);
                 }
             }
         }

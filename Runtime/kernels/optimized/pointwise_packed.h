@@ -150,7 +150,7 @@ static inline __attribute__((always_inline)) void rune_conv_2d_pointwise_packed(
             }
             for (int32_t i = 0; i < count; i++) {
                 for (int32_t v = 0; v < RUNE_PACKED_CHANNELS; v++) sums[i][v] += base[v] + pixel_terms[i];
-                rune_scale_row_apply(&scales, sums[i], output + (m0 + i) * channels + c0);
+                rune_scale_row_store(&scales, sums[i], output + (m0 + i) * channels + c0);
             }
         }
     }
