@@ -9,8 +9,11 @@
  * channel, adds one input byte per pixel times a contiguous row of 16 weights, so each weight
  * load serves 4 pixels and each input byte 16 channels. The row runs over output channels, not
  * over the sum, so the compiler vectorizes it without horizontal adds at the end: on x86 it
- * becomes a broadcast and a PMADDWD (VPDPWSSD with AVX-512 VNNI) per pixel, each product of an
- * int8 weight and a byte widened to int16. The packed layout makes those rows contiguous:
+ * becomes a broadcast and a PMADDWD (VPDPWSSD with AVX-512 VNNI) per pixel, without spills.
+ * Each 32-bit lane holds one product (the other 16-bit half is zero), half of what the
+ * instruction could do with pairs of input channels; clang does not form that from plain C,
+ * which is what the kernel is, so that it stays one source for every target. The packed layout
+ * makes the rows contiguous:
  *
  *   output channels in blocks of RUNE_PACKED_CHANNELS, each block [input depth][16] (the last
  *   block, if the depth is not a multiple of 16, [input depth][the rest]).
