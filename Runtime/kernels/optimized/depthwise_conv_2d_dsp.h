@@ -104,19 +104,24 @@ __attribute__((always_inline)) static inline void rune_dsp_depthwise_group4(cons
         ox_first = (p->pad_width + p->stride_width - 1) / p->stride_width;
         ox_end = last < 0 ? 0 : rune_min_i32(p->output_width, last / p->stride_width + 1);
     }
+    /* The geometry in locals: the int8 output stores may alias the parameter block. */
     const int32_t column = input_depth, row = p->input_width * input_depth;
+    const int32_t output_width = p->output_width, stride_width = p->stride_width, pad_width = p->pad_width;
     for (int32_t b = 0; b < p->batches; b++) {
         for (int32_t oy = 0; oy < p->output_height; oy++) {
             const int32_t iy0 = oy * p->stride_height - p->pad_height;
             int32_t fy0, fy1;
             rune_window(iy0, p->dilation_height, p->filter_height, p->input_height, &fy0, &fy1);
+            /* The pixels of this row that take the unrolled taps: [first, end). */
             const int rows_inside = unrolled && fy0 == 0 && fy1 == 3;
+            const uint32_t first = (uint32_t)ox_first;
+            const uint32_t inside = rows_inside && ox_end > ox_first ? (uint32_t)(ox_end - ox_first) : 0;
             const int8_t *image = input + b * p->input_height * row + ic;
-            int8_t *out = output + (b * p->output_height + oy) * p->output_width * depth + c;
-            for (int32_t ox = 0; ox < p->output_width; ox++, out += depth) {
-                const int32_t ix0 = ox * p->stride_width - p->pad_width;
+            int8_t *out = output + (b * p->output_height + oy) * output_width * depth + c;
+            int32_t ix0 = -pad_width;
+            for (int32_t ox = 0; ox < output_width; ox++, out += depth, ix0 += stride_width) {
                 rune_dsp_sums4 s = start;
-                if (rows_inside && ox >= ox_first && ox < ox_end) {
+                if ((uint32_t)ox - first < inside) {
                     const int8_t *x = image + iy0 * row + ix0 * column;
                     rune_dsp_depthwise_row3(&s, x, column, w, offset, offset2, shared);
                     rune_dsp_depthwise_row3(&s, x + row, column, w + 6, offset, offset2, shared);
