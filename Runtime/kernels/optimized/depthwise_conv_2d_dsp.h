@@ -112,7 +112,7 @@ __attribute__((always_inline)) static inline void rune_dsp_depthwise_group4(cons
             const int32_t iy0 = oy * p->stride_height - p->pad_height;
             int32_t fy0, fy1;
             rune_window(iy0, p->dilation_height, p->filter_height, p->input_height, &fy0, &fy1);
-            /* The pixels of this row that take the unrolled taps: [first, end). */
+            /* The pixels of this row that take the unrolled taps: [first, first + inside). */
             const int rows_inside = unrolled && fy0 == 0 && fy1 == 3;
             const uint32_t first = (uint32_t)ox_first;
             const uint32_t inside = rows_inside && ox_end > ox_first ? (uint32_t)(ox_end - ox_first) : 0;
