@@ -3,7 +3,9 @@
  * kernels (kernels/reference/conv_2d.h) and, unless RUNE_KERNELS_REFERENCE_ONLY
  * is defined, the optimized int8 kernel (kernels/optimized/conv_2d.h), which
  * gives the same bytes faster, or on a core with the DSP extension the DSP kernel
- * (kernels/optimized/conv_2d_dsp.h).
+ * (kernels/optimized/conv_2d_dsp.h). There the generated C calls the pointwise
+ * kernel of kernels/optimized/pointwise_dsp.h directly, with the filter laid out
+ * for it at compile time.
  */
 #ifndef RUNE_KERNELS_CONV_2D_H
 #define RUNE_KERNELS_CONV_2D_H
@@ -14,6 +16,7 @@
 #ifndef RUNE_KERNELS_REFERENCE_ONLY
 #include "kernels/optimized/conv_2d.h"
 #include "kernels/optimized/conv_2d_dsp.h"
+#include "kernels/optimized/pointwise_dsp.h"
 #include "kernels/optimized/uint8.h"
 #endif
 

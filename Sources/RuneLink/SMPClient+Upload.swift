@@ -12,6 +12,10 @@ extension SMPClient {
         /// Bytes written to and read from the line while uploading.
         public var bytesWritten = 0
         public var bytesRead = 0
+        /// Where the device's first answer said an earlier, interrupted session of this image had
+        /// stopped (0: it started afresh, or stopped within the first chunk). This attempt's own:
+        /// ``add(_:)`` leaves it alone.
+        public var resumedAt = 0
 
         public init() {}
 
@@ -40,16 +44,21 @@ extension SMPClient {
     /// - Parameters:
     ///   - eraseTimeout: how long to wait for the answer to the first chunk, before which the
     ///     device erases the slot (seconds on flash); a retry after it would only resume.
+    ///   - deadline: when to give up, whatever the retries have left:
+    ///     ``SMPClientError/uploadDeadlinePassed(acknowledged:total:)``. No wait runs past it.
     ///   - progress: called with (bytes the device holds, total) when that grows; throwing
     ///     from it stops the upload (which can later resume).
     @discardableResult
     public func upload(image: [UInt8], chunkSize: Int? = nil, window: Int? = nil, eraseTimeout: Double = 30,
+                       deadline: ContinuousClock.Instant? = nil,
                        progress: (Int, Int) throws -> Void = { _, _ in }) throws -> UploadReport {
         let sha = SHA256.hash(image)
         let startWritten = bytesWritten, startRead = bytesRead
+        func pastDeadline() -> Bool { deadline.map { ContinuousClock.now >= $0 } ?? false }
         // Without parameters, the smallest buffer a console-framed server has (one 128-byte
         // line), and one request at a time.
-        let parameters = (try? parameters()) ?? (bufferSize: 128, bufferCount: 1)
+        let parameters = (try? parameters(until: deadline)) ?? (bufferSize: 128, bufferCount: 1)
+        if pastDeadline() { throw SMPClientError.uploadDeadlinePassed(acknowledged: 0, total: image.count) }
         let messageLimit = parameters.bufferSize - 4 // the serial packet's length and CRC share the buffer
         let capacity = min(max(1, parameters.bufferCount), window ?? Self.uploadWindowLimit, Self.uploadWindowLimit)
         var state = UploadWindow(total: image.count, capacity: capacity)
@@ -85,11 +94,14 @@ extension SMPClient {
 
         if image.isEmpty {
             // Nothing to stream: the device answers the announcement (RunicOS refuses it).
-            try request(.write, group: SMPGroup.image, command: 1, body: .map(chunk(at: 0).fields))
+            try request(.write, group: SMPGroup.image, command: 1, body: .map(chunk(at: 0).fields), until: deadline)
             return finish()
         }
 
         repeat {
+            if pastDeadline() {
+                throw SMPClientError.uploadDeadlinePassed(acknowledged: state.acknowledged, total: image.count)
+            }
             while state.hasRoom {
                 let offset = state.nextOffset
                 let (fields, length) = try chunk(at: offset)
@@ -101,7 +113,7 @@ extension SMPClient {
                 highestSent = max(highestSent, offset + length)
             }
             guard let oldest = state.oldest else { break }
-            let response = try receive(until: oldest.deadline) {
+            let response = try receive(until: deadline.map { min($0, oldest.deadline) } ?? oldest.deadline) {
                 $0.operation == .writeResponse && $0.group == SMPGroup.image && $0.command == 1 && state.isAwaiting($0.sequence)
             }
             let outcome: UploadWindow.Outcome
@@ -109,6 +121,11 @@ extension SMPClient {
                 try Self.check(response)
                 guard let next = response.body["off"]?.intValue, next >= 0, next <= image.count else {
                     throw SMPClientError.unexpectedResponse("an upload response without a valid \"off\"")
+                }
+                // The first answer to a chunk at 0 says where an interrupted session stopped.
+                if state.acknowledged == 0, let chunk = state.inFlight.first(where: { $0.sequence == response.sequence }),
+                   chunk.offset == 0, next > chunk.length {
+                    report.resumedAt = Int(next)
                 }
                 outcome = state.answered(sequence: response.sequence, next: Int(next))
                 state.renew(until: Self.deadline(after: timeout))
@@ -118,7 +135,7 @@ extension SMPClient {
                 if expired == .rewound {
                     timeouts += 1
                     if timeouts > retries { throw SMPClientError.timedOut(group: SMPGroup.image, command: 1, attempts: timeouts) }
-                    Thread.sleep(forTimeInterval: Self.backoff(attempt: timeouts))
+                    Self.sleep(Self.backoff(attempt: timeouts), until: deadline)
                     continue
                 }
             }

@@ -7,7 +7,7 @@ import Foundation
 /// a backoff between attempts.
 ///
 /// Not thread-safe: one client per line. Requests wait for their answers one at a time, except
-/// an upload's chunks, which stream within the window the device reports (``upload(image:chunkSize:window:eraseTimeout:progress:)``).
+/// an upload's chunks, which stream within the window the device reports (``upload(image:chunkSize:window:eraseTimeout:deadline:progress:)``).
 public final class SMPClient {
     public let link: any ByteLink
     /// Seconds to wait for each response.
@@ -37,15 +37,20 @@ public final class SMPClient {
 
     /// Sends a request and returns the response body. Throws ``SMPDeviceError`` if the device
     /// answered with a non-zero `rc` (or an SMP version 2 `err`), ``SMPClientError/timedOut`` if
-    /// it did not answer at all. `timeout` overrides ``timeout`` for this request.
+    /// it did not answer at all. `timeout` overrides ``timeout`` for this request; past
+    /// `deadline`, no attempt starts and none waits longer.
     @discardableResult
     public func request(_ operation: SMPMessage.Operation, group: UInt16, command: UInt8, body: CBOR = .map([:]),
-                        timeout: Double? = nil) throws -> CBOR {
+                        timeout: Double? = nil, until deadline: ContinuousClock.Instant? = nil) throws -> CBOR {
         let attempts = max(1, retries + 1)
         for attempt in 0..<attempts {
-            if attempt > 0 { Thread.sleep(forTimeInterval: Self.backoff(attempt: attempt)) }
+            if attempt > 0 { Self.sleep(Self.backoff(attempt: attempt), until: deadline) }
+            if let deadline, ContinuousClock.now >= deadline {
+                throw SMPClientError.timedOut(group: group, command: command, attempts: attempt)
+            }
             let sequence = try send(operation, group: group, command: command, body: body)
-            if let response = try receive(until: Self.deadline(after: timeout ?? self.timeout), where: {
+            let answerBy = Self.deadline(after: timeout ?? self.timeout)
+            if let response = try receive(until: deadline.map { min($0, answerBy) } ?? answerBy, where: {
                 $0.sequence == sequence && $0.operation == operation.response && $0.group == group && $0.command == command
             }) {
                 try Self.check(response)
@@ -53,6 +58,16 @@ public final class SMPClient {
             }
         }
         throw SMPClientError.timedOut(group: group, command: command, attempts: attempts)
+    }
+
+    /// Sleeps `seconds`, or until `deadline` if that comes first: a backoff that must not
+    /// outlast an overall deadline (the client's own, and its callers' between attempts).
+    public static func sleep(_ seconds: Double, until deadline: ContinuousClock.Instant?) {
+        var wake = Self.deadline(after: seconds)
+        if let deadline { wake = min(wake, deadline) }
+        let left = wake - ContinuousClock.now
+        guard left > .zero else { return }
+        Thread.sleep(forTimeInterval: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
     }
 
     /// How long to wait before attempt `attempt` (1 for the first resend): 50 ms, 100 ms,
@@ -151,8 +166,8 @@ public final class SMPClient {
 
     /// The device's SMP buffer (OS group, command 6): the largest decoded serial packet
     /// (length, message and CRC) it takes, and how many it has.
-    public func parameters() throws -> (bufferSize: Int, bufferCount: Int) {
-        let body = try request(.read, group: SMPGroup.os, command: 6)
+    public func parameters(until deadline: ContinuousClock.Instant? = nil) throws -> (bufferSize: Int, bufferCount: Int) {
+        let body = try request(.read, group: SMPGroup.os, command: 6, until: deadline)
         guard let size = body["buf_size"]?.intValue, let count = body["buf_count"]?.intValue, size > 0 else {
             throw SMPClientError.unexpectedResponse("MCUmgr parameters without buf_size and buf_count")
         }

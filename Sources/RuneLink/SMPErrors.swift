@@ -28,4 +28,8 @@ public enum SMPClientError: Error, Equatable, Sendable {
     case unexpectedResponse(String)
     /// An upload whose offset stopped advancing.
     case uploadStalled(offset: Int)
+    /// An upload still unfinished at its deadline, when the device had acknowledged the image's
+    /// first `acknowledged` bytes (as far as this client heard). The device keeps them: an upload
+    /// of the same image resumes there.
+    case uploadDeadlinePassed(acknowledged: Int, total: Int)
 }

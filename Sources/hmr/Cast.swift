@@ -18,14 +18,23 @@ struct Cast: ParsableCommand {
             sends the upload back to the offset it names; a lost link reconnects \
             and resumes where the device stopped (up to \(HammerLimits.uploadAttempts) attempts, with backoff); \
             a request waits \(HammerLimits.requestSeconds) s (the first chunk, which erases the slot, \
-            \(HammerLimits.eraseSeconds) s) and is resent \(HammerLimits.requestRetries) times
+            \(HammerLimits.eraseSeconds) s) and is resent \(HammerLimits.requestRetries) times; \
+            all of it within --upload-timeout
               Verifying rune         the device's SHA-256 of the slot equals the uploaded image's
               Activating             the device runs the new rune (it swaps slots itself once \
             the image verifies)
               Health check           the first call succeeds with no trap: a rune that feeds \
             itself makes it alone; a rune fed by the host is fed one set of all-zero tensors
             A failure names its step and reason. Until activation the previous rune keeps \
-            running: a refused, failed or interrupted upload never replaces it.
+            running: a refused, failed or interrupted upload never replaces it. The device keeps \
+            what an interrupted upload sent: casting the same rune again resumes it.
+
+            Upload timeout: by default \(UploadTimeout.format(HammerLimits.eraseSeconds)) for the slot \
+            erase plus \(Int(HammerLimits.uploadTimeoutWireFactor)) times the image's time on the wire at \
+            the target's baud rate (115200 for a TCP target, which may be a bridged UART), and at \
+            least \(UploadTimeout.format(HammerLimits.uploadTimeoutMinimumSeconds)): a 42 KB image over 115200 \
+            baud gets \(UploadTimeout.format(UploadTimeout.defaultSeconds(imageBytes: 42_640, address: .tcp(host: "", port: 1)))). A device that stops answering would otherwise hold a cast for every \
+            retry and reconnect, about 10 minutes. Raise it for a line known to be slow or lossy.
 
             Output: progress bars on a terminal, plain lines otherwise, JSON events with --json. \
             Exit status 1 if any target failed.
@@ -34,6 +43,7 @@ struct Cast: ParsableCommand {
               hmr targets cast -t qemu sine.rune
               hmr targets cast -t dev1,dev2 --json microspeech.rune
               hmr targets cast --all sine.rune
+              hmr targets cast -t board --upload-timeout 600 big.rune
             """)
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Targets to cast to (names or device paths), comma-separated or repeated.", valueName: "id"))
@@ -48,12 +58,18 @@ struct Cast: ParsableCommand {
     @Option(help: ArgumentHelp("Upload chunks in flight at most (1: wait for each answer, as one-request-at-a-time clients do). Default: what the device takes.", valueName: "n"))
     var uploadWindow: Int?
 
+    @Option(help: ArgumentHelp("Give up an upload (each target's) after this long, whatever its retries and reconnects have left. Default: from the image's size and the link's baud rate (see 'Upload timeout' above).", valueName: "seconds"))
+    var uploadTimeout: Double?
+
     @Argument(help: "The .rune file.")
     var rune: String
 
     func validate() throws {
         guard all != !target.isEmpty else { throw ValidationError("give -t ID[,ID...] or --all (one of them)") }
         if let uploadWindow, uploadWindow < 1 { throw ValidationError("--upload-window must be at least 1") }
+        if let uploadTimeout, !(uploadTimeout > 0 && uploadTimeout.isFinite) {
+            throw ValidationError("--upload-timeout must be a positive number of seconds")
+        }
     }
 
     func run() throws {
@@ -74,7 +90,8 @@ struct Cast: ParsableCommand {
             : Output.isTerminal ? TerminalCastReporter(targets: targets.map(\.id)) as any CastReporter : PlainCastReporter()
         let cache = ImageCache()
         let results = Parallel.map(targets) { target in
-            Caster(target: target, rune: runeFile, cache: cache, reporter: reporter, uploadWindow: uploadWindow).cast()
+            Caster(target: target, rune: runeFile, cache: cache, reporter: reporter, uploadWindow: uploadWindow,
+                   uploadTimeout: uploadTimeout).cast()
         }
         let failed = results.compactMap { $0 }.count
         if failed > 0 {

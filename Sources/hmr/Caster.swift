@@ -11,6 +11,8 @@ struct Caster {
     let reporter: any CastReporter
     /// Upload chunks in flight at most; nil: what the device takes.
     var uploadWindow: Int? = nil
+    /// Seconds the whole upload may take; nil: ``UploadTimeout/defaultSeconds(imageBytes:address:)``.
+    var uploadTimeout: Double? = nil
 
     /// Runs every step; the first that fails stops the cast, is reported and returned.
     func cast() -> CastFailure? {
@@ -93,7 +95,8 @@ struct Caster {
             return ((), "\(image.count) bytes in \(String(format: "%.2f", seconds)) s, \(String(format: "%.1f", rate)) KB/s, "
                         + "\(report.bytesWritten) bytes on the wire, \(report.chunks) chunks, window \(report.window)"
                         + (report.resentBytes > 0 ? ", \(report.resentBytes) bytes resent" : "")
-                        + (reconnects > 0 ? ", resumed after \(reconnects) reconnect\(reconnects == 1 ? "" : "s")" : ""))
+                        + (reconnects > 0 ? ", resumed after \(reconnects) reconnect\(reconnects == 1 ? "" : "s")"
+                            : report.resumedAt > 0 ? ", resumed an interrupted upload at byte \(report.resumedAt)" : ""))
         }
         let imageSHA256 = SHA256.hash(image)
         try step(.verifying) { () -> ((), String) in
@@ -118,31 +121,50 @@ struct Caster {
     /// Uploads `image`, reconnecting and resuming (the device keys its session by the image's
     /// SHA-256 and length, and answers the first request with where it stopped) when the link
     /// fails or the device stops answering; returns how many reconnects it took. A refusal by
-    /// the device is final. The report adds up every attempt's (the bytes of those that broke
-    /// included, counted from what each client wrote).
+    /// the device is final, and so is the upload timeout, which no attempt, resend or backoff
+    /// outlasts. The report adds up every attempt's (the bytes of those that broke included,
+    /// counted from what each client wrote).
     private func upload(_ image: [UInt8], over connection: inout Connection) throws -> (reconnects: Int, report: SMPClient.UploadReport) {
+        let seconds = uploadTimeout ?? UploadTimeout.defaultSeconds(imageBytes: image.count, address: target.address)
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         var reconnects = 0
         var backoff = HammerLimits.reconnectBackoffSeconds
         var earlier = SMPClient.UploadReport()
+        // What the device last said it holds, whichever attempt heard it.
+        var acknowledged = 0
+        func timedOut(after error: (any Error)?) -> CastFailure {
+            let percent = image.isEmpty ? 100 : acknowledged * 100 / image.count
+            let attempts = reconnects + 1
+            let cause = error.map { "; the last attempt ended with: \(HammerError.describe($0))" } ?? ""
+            return CastFailure(step: .uploading, reason: "not finished within \(UploadTimeout.format(seconds)) (--upload-timeout\(uploadTimeout == nil ? ", the default for \(image.count) bytes over \(target.address.kind)" : ""))"
+                               + " in \(attempts) attempt\(attempts == 1 ? "" : "s"): the device acknowledged \(acknowledged) of \(image.count) bytes (\(percent)%)\(cause)."
+                               + " It keeps them: cast the same rune again to resume from byte \(acknowledged)")
+        }
         while true {
             let written = connection.client.bytesWritten, read = connection.client.bytesRead
             do {
-                var report = try connection.client.upload(image: image, window: uploadWindow, eraseTimeout: HammerLimits.eraseSeconds) { done, total in
+                var report = try connection.client.upload(image: image, window: uploadWindow, eraseTimeout: HammerLimits.eraseSeconds,
+                                                          deadline: deadline) { done, total in
+                    acknowledged = done
                     reporter.progress(target.id, .uploading, done: done, total: total)
                 }
                 report.add(earlier)
                 return (reconnects, report)
             } catch let error as SMPDeviceError {
                 throw CastFailure(step: .uploading, reason: "the device refused the image: \(error.reason ?? "rc \(error.returnCode)")")
+            } catch SMPClientError.uploadDeadlinePassed {
+                throw timedOut(after: nil)
             } catch {
                 earlier.bytesWritten += connection.client.bytesWritten - written
                 earlier.bytesRead += connection.client.bytesRead - read
-                reconnects += 1
-                guard reconnects < HammerLimits.uploadAttempts else {
-                    throw CastFailure(step: .uploading, reason: "\(HammerError.describe(error)), after \(reconnects) attempts")
+                guard ContinuousClock.now < deadline else { throw timedOut(after: error) }
+                guard reconnects + 1 < HammerLimits.uploadAttempts else {
+                    throw CastFailure(step: .uploading, reason: "\(HammerError.describe(error)), after \(reconnects + 1) attempts")
                 }
-                Thread.sleep(forTimeInterval: backoff)
+                SMPClient.sleep(backoff, until: deadline)
                 backoff *= 2
+                guard ContinuousClock.now < deadline else { throw timedOut(after: error) }
+                reconnects += 1
                 // A fresh link: whatever half-frame the old one held is gone with it.
                 if let reopened = try? Connection(to: target) { connection = reopened }
             }

@@ -22,6 +22,8 @@ struct HammerError: Error, CustomStringConvertible {
                 return "no answer to SMP group \(group) command \(command) (\(attempts) attempt\(attempts == 1 ? "" : "s"))"
             case .unexpectedResponse(let what): return "unexpected answer: \(what)"
             case .uploadStalled(let offset): return "the upload stopped advancing at byte \(offset)"
+            case .uploadDeadlinePassed(let acknowledged, let total):
+                return "the upload's deadline passed with \(acknowledged) of \(total) bytes acknowledged"
             }
         case let error as SMPDeviceError:
             return error.description

@@ -13,6 +13,12 @@ enum HammerLimits {
     /// wait between attempts (doubled each time).
     static let uploadAttempts = 5
     static let reconnectBackoffSeconds = 0.5
+    /// The whole upload, by default (``UploadTimeout``): this many times the image's time on the
+    /// wire, on top of the erase. A streamed upload takes about 1.1 times its wire time and one
+    /// request at a time about 1.5; eight leaves room for a lossy line's resends and a few
+    /// reconnects. Small images still get a minute, time for reconnects with their backoff.
+    static let uploadTimeoutWireFactor = 8.0
+    static let uploadTimeoutMinimumSeconds = 60.0
     /// Waiting for the device to run the new rune after a verified upload.
     static let activationSeconds = 5.0
     /// Health check: the first call, by itself or fed zeros.

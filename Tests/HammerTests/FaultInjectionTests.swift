@@ -42,7 +42,9 @@ struct FaultInjectionTests {
             let proxy = try FaultProxy(devicePort: port, faults: scenario.faults)
             defer { proxy.stop() }
             try hmr.succeed(["targets", "add", "faulty", "tcp://127.0.0.1:\(proxy.port)"])
-            let cast = try hmr.run(["targets", "cast", "-t", "faulty", microspeech.path], timeout: 600)
+            // The upload's default timeout (72 s for microspeech) bounds the worst of these; the
+            // other steps' requests add well under two minutes.
+            let cast = try hmr.run(["targets", "cast", "-t", "faulty", microspeech.path], timeout: 240)
             proxy.stop()
             #expect(!cast.timedOut, "\(scenario.name): hmr hung")
             let status = try hmr.status("direct")
@@ -62,6 +64,52 @@ struct FaultInjectionTests {
                 }
             }
         }
+    }
+
+    /// A link that goes silent mid-upload (the proxy swallows everything once 30,000 bytes went
+    /// towards the device, and keeps taking connections) fails the cast at its upload timeout,
+    /// not after every resend and reconnect ran out (about ten minutes), saying how many bytes
+    /// the device acknowledged. The previous rune keeps running, and casting the same rune again
+    /// over a sound link resumes where the device stopped.
+    @Test func anUploadOverALinkThatGoesSilentFailsAtItsTimeoutAndResumesLater() throws {
+        let scratch = try Executables.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let device = try QEMUDevice(firmware: try HammerTests.firmware(in: scratch), serial: .tcp, scratch: scratch)
+        let hmr = Hammer(home: scratch)
+        try hmr.succeed(["targets", "add", "direct", device.address])
+        let sine = try HammerTests.rune("sine")
+        let microspeech = try HammerTests.rune("microspeech")
+        try hmr.succeed(["targets", "cast", "-t", "direct", sine.path], timeout: 120)
+
+        let proxy = try FaultProxy(devicePort: try #require(device.port), faults: .init(stallAfterBytes: 30_000))
+        defer { proxy.stop() }
+        try hmr.succeed(["targets", "add", "silent", "tcp://127.0.0.1:\(proxy.port)"])
+        let uploadTimeout = 15.0
+        let cast = try hmr.run(["targets", "cast", "-t", "silent", "--upload-timeout", "\(Int(uploadTimeout))", microspeech.path],
+                               timeout: 300)
+        proxy.stop()
+        print("a silent link: exit \(cast.status) in \(String(format: "%.1f", cast.seconds)) s; \(cast.standardError)")
+        #expect(!cast.timedOut)
+        #expect(cast.status != 0)
+        // The steps before the upload take seconds; without the timeout the upload alone would
+        // wait out four reconnects of two minutes each.
+        #expect(cast.seconds < uploadTimeout + 45, "\(cast.standardError)")
+        #expect(cast.standardError.contains("Uploading rune failed: not finished within 15 s (--upload-timeout)"), "\(cast.standardError)")
+        #expect(cast.standardError.contains("cast the same rune again to resume"), "\(cast.standardError)")
+        #expect(cast.standardError.contains("the previous rune keeps running"), "\(cast.standardError)")
+        let acknowledged = try #require(cast.standardError.firstMatch(of: /the device acknowledged (\d+) of (\d+) bytes/)
+            .flatMap { Int($0.1) }, "\(cast.standardError)")
+        #expect(acknowledged > 0)
+        #expect(try hmr.runningRune("direct") == (try HammerTests.sha256(of: sine)))
+
+        let resumed = try hmr.succeed(["targets", "cast", "-t", "direct", microspeech.path], timeout: 120)
+        let upload = try #require(resumed.standardOutput.split(separator: "\n").first { $0.contains("Uploading rune: OK") },
+                                  "\(resumed.standardOutput)")
+        print("the same rune again, directly: \(upload)")
+        let resumedAt = try #require(upload.firstMatch(of: /resumed an interrupted upload at byte (\d+)/).flatMap { Int($0.1) }, "\(upload)")
+        // The device may hold chunks whose answers the silent link swallowed.
+        #expect(resumedAt >= acknowledged, "\(upload)")
+        #expect(try hmr.runningRune("direct") == (try HammerTests.sha256(of: microspeech)))
     }
 
     /// The upload streams (the device reports `buf_count` 2, so two chunks are in flight) over a

@@ -17,6 +17,11 @@ final class FaultProxy: @unchecked Sendable {
         var disconnects = 0
         /// Bits per second in each direction (10 bits a byte, as a UART sends them); nil: no limit.
         var baudRate: Int?
+        /// Once this many bytes in all (over every connection) went towards the device, the link
+        /// goes silent for good: connections are still accepted and read, but nothing is
+        /// forwarded either way, as through a bridge that hung or to a device that stopped
+        /// answering.
+        var stallAfterBytes: Int?
         var seed: UInt64 = 1
     }
 
@@ -28,6 +33,8 @@ final class FaultProxy: @unchecked Sendable {
     private var stopped = false
     private var random: UInt64
     private var connections = 0
+    /// Bytes forwarded towards the device over every connection, for `stallAfterBytes`.
+    private var towardsDevice = 0
     /// What the proxy did, for the test's report.
     private(set) var dropped = 0, corrupted = 0, delayed = 0, cut = 0
 
@@ -134,6 +141,16 @@ final class FaultProxy: @unchecked Sendable {
             let count = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, min(slot, $0.count), 0) }
             guard count > 0 else { return }
             var chunk = Array(buffer.prefix(count))
+            if let stallAfter = faults.stallAfterBytes {
+                // Only the part before the limit goes through; from then on everything is swallowed.
+                let allowed = lock.withLock {
+                    let room = fromClient ? max(0, stallAfter - towardsDevice) : (towardsDevice < stallAfter ? chunk.count : 0)
+                    if fromClient { towardsDevice += min(room, chunk.count) }
+                    return min(room, chunk.count)
+                }
+                chunk = Array(chunk.prefix(allowed))
+                if chunk.isEmpty { continue }
+            }
             if fromClient {
                 if nextRandom() < faults.dropRate { lock.withLock { dropped += 1 }; continue }
                 if nextRandom() < faults.corruptRate {

@@ -95,11 +95,43 @@ struct LinkEndToEndTests {
         // A new connection sends the same image: the device answers the first chunk with where it stopped.
         let client = try harness.client()
         var first: Int?
-        try client.upload(image: image) { sent, _ in if first == nil { first = sent } }
+        let report = try client.upload(image: image) { sent, _ in if first == nil { first = sent } }
         // Chunks already on their way when the client gave up still landed: it resumes at or
         // after where the first connection saw it, never from the start.
         #expect(first.map { $0 >= stoppedAt && $0 < image.count } == true, "resumed at \(first ?? -1), stopped at \(stoppedAt)")
+        #expect(report.resumedAt == first)
         #expect(try client.runeInfo().slot == 0)
+    }
+
+    /// A device that stops answering mid-upload (the harness process stopped with SIGSTOP, its
+    /// connection open) ends the upload at its deadline, well before the resends would run out,
+    /// with what the device acknowledged; once it answers again the same image resumes there.
+    @Test func anUploadToADeviceThatStopsAnsweringEndsAtItsDeadline() throws {
+        let harness = try LinkHarness()
+        let pid = harness.process.processIdentifier
+        defer { kill(pid, SIGCONT) }
+        let image = TestImage.make(slot: 0, codeBytes: 30_000, runeSHA256: Self.runeA, seed: 8)
+        let clock = ContinuousClock()
+        let start = clock.now
+        var heard = 0
+        do {
+            // Resends alone would take 4 x 1 s, plus backoff. The connection closes with the client.
+            let client = try harness.client(timeout: 1, retries: 3)
+            try client.upload(image: image, deadline: start + .milliseconds(1500)) { sent, _ in
+                heard = sent
+                if sent > image.count / 3 { kill(pid, SIGSTOP) }
+            }
+            Issue.record("the upload finished although the device stopped answering")
+        } catch SMPClientError.uploadDeadlinePassed(let acknowledged, let total) {
+            #expect(acknowledged == heard && acknowledged > image.count / 3 && total == image.count)
+        }
+        let elapsed = clock.now - start
+        #expect(elapsed >= .milliseconds(1500) && elapsed < .milliseconds(2500), "\(elapsed)")
+
+        kill(pid, SIGCONT)
+        let report = try harness.client().upload(image: image)
+        #expect(report.resumedAt >= heard, "resumed at \(report.resumedAt), \(heard) acknowledged")
+        #expect(try harness.client().runeInfo().slot == 0)
     }
 
     @Test func lostFramesAreRetriedAndConsoleTextIsSkipped() throws {

@@ -20,6 +20,7 @@
 
 #include "kernels/optimized/arm_dsp.h"
 #include "kernels/optimized/conv_2d.h"
+#include "kernels/optimized/requantize_dsp.h"
 
 #ifdef RUNE_KERNELS_DSP
 
@@ -87,16 +88,25 @@ static void rune_conv_2d_s8_dsp_pointwise(const rune_conv_params *p, const int8_
         const int32_t base_a = offset * rune_dsp_sum_s8(wa, depth) + (bias ? bias[oc] : 0);
         const int32_t base_b = offset * rune_dsp_sum_s8(wb, depth) + (bias ? bias[oc + 1] : 0);
         const rune_channel_scale sa = rune_channel_scale_of(&q, oc), sb = rune_channel_scale_of(&q, oc + 1);
+        rune_dsp_folded_scale fa, fb;
+        const int folded = rune_dsp_fold(&sa, &fa) & rune_dsp_fold(&sb, &fb);
         int32_t px = 0;
         for (; px + 2 <= pixels; px += 2) {
             const int8_t *xa = input + px * depth;
             int32_t acc[4];
             rune_dsp_dot2x2_s8(xa, xa + depth, wa, wb, depth, acc);
             int8_t *out = output + px * channels + oc;
-            out[0] = rune_requantize_channel_s8(&q, &sa, acc[0] + base_a);
-            out[1] = rune_requantize_channel_s8(&q, &sb, acc[1] + base_b);
-            out[channels] = rune_requantize_channel_s8(&q, &sa, acc[2] + base_a);
-            out[channels + 1] = rune_requantize_channel_s8(&q, &sb, acc[3] + base_b);
+            if (folded) {
+                out[0] = rune_dsp_requantize_folded_s8(&q, &fa, acc[0] + base_a);
+                out[1] = rune_dsp_requantize_folded_s8(&q, &fb, acc[1] + base_b);
+                out[channels] = rune_dsp_requantize_folded_s8(&q, &fa, acc[2] + base_a);
+                out[channels + 1] = rune_dsp_requantize_folded_s8(&q, &fb, acc[3] + base_b);
+            } else {
+                out[0] = rune_requantize_channel_s8(&q, &sa, acc[0] + base_a);
+                out[1] = rune_requantize_channel_s8(&q, &sb, acc[1] + base_b);
+                out[channels] = rune_requantize_channel_s8(&q, &sa, acc[2] + base_a);
+                out[channels + 1] = rune_requantize_channel_s8(&q, &sb, acc[3] + base_b);
+            }
         }
         if (px < pixels) {
             const int8_t *x = input + px * depth;

@@ -178,6 +178,16 @@ static void conv_case(void) {
 static void depthwise_case(void) {
     rune_conv_params p;
     while (!geometry(&p, 10)) {}
+    if (chance(30)) {
+        /* 3x3 without dilation and SAME padding as TFLite pads it, the odd pixel after, as in
+         * every MobileNet: the DSP kernel unrolls the pixels whose window is inside the input. */
+        p.filter_height = p.filter_width = 3;
+        p.dilation_height = p.dilation_width = 1;
+        p.output_height = (p.input_height + p.stride_height - 1) / p.stride_height;
+        p.output_width = (p.input_width + p.stride_width - 1) / p.stride_width;
+        p.pad_height = rune_max_i32(0, (p.output_height - 1) * p.stride_height + 3 - p.input_height) / 2;
+        p.pad_width = rune_max_i32(0, (p.output_width - 1) * p.stride_width + 3 - p.input_width) / 2;
+    }
     p.depth_multiplier = chance(70) ? 1 : (chance(50) ? range(2, 3) : (chance(50) ? 4 * range(1, 4) : range(4, 70)));
     /* Past the block of 64 channels, and not a multiple of it. */
     p.input_depth = p.depth_multiplier == 1 ? (chance(30) ? range(60, 150) : range(1, 40)) : range(1, p.depth_multiplier > 3 ? 4 : 12);
@@ -481,6 +491,48 @@ static void svdf_case(void) {
     }
 }
 
+#ifdef RUNE_KERNELS_DSP
+/* The pointwise CONV_2D DSP kernel on a filter laid out as runec lays it out for it
+ * (kernels/optimized/pointwise_dsp.h): every channel and depth remainder, odd pixel counts. */
+static int16_t laid_out[MAX_BYTES] __attribute__((aligned(16)));
+
+static void pointwise_layout_case(void) {
+    rune_conv_params p;
+    memset(&p, 0, sizeof p);
+    p.batches = range(1, 2);
+    p.input_height = p.output_height = range(1, 9);
+    p.input_width = p.output_width = range(1, 9);
+    p.filter_height = p.filter_width = 1;
+    p.stride_height = p.stride_width = p.dilation_height = p.dilation_width = 1;
+    p.input_depth = chance(20) ? range(1, 3) : range(1, 70);
+    p.output_depth = range(1, 21);
+    p.depth_multiplier = 1;
+    p.input_offset = -range(-128, 127);
+    const int has_bias = chance(80);
+    quantize_outputs(p.output_depth, &p.per_channel, &p.output_offset, &p.activation_min, &p.activation_max);
+    p.multipliers = multipliers;
+    p.shifts = shifts;
+    fill(input, p.batches * p.input_height * p.input_width * p.input_depth);
+    fill(filter, p.output_depth * p.input_depth);
+    /* Padding channels are zero in the layout; fill the whole of it first so a weight the layout
+     * misplaces is a difference. */
+    const int32_t size = rune_dsp_pointwise_layout_size(p.output_depth, p.input_depth);
+    for (int32_t i = 0; i < size; i++) laid_out[i] = 0;
+    for (int32_t c = 0; c < p.output_depth; c++) {
+        for (int32_t k = 0; k < p.input_depth; k++) {
+            laid_out[rune_dsp_pointwise_layout_index(c, k, p.input_depth)] = filter[c * p.input_depth + k];
+        }
+    }
+    const int32_t bytes = p.batches * p.output_height * p.output_width * p.output_depth;
+    prepare(bytes);
+    rune_conv_2d_s8_reference(&p, input, filter, has_bias ? bias : NULL, expected);
+    rune_conv_2d_s8_dsp_pointwise_packed(&p, input, laid_out, has_bias ? bias : NULL, actual);
+    char shape[512];
+    describe(shape, sizeof shape, &p, has_bias);
+    check("conv_2d_s8_dsp_pointwise_packed", bytes, shape);
+}
+#endif
+
 /* The comparison itself must catch a one-byte difference, a missing write and an overrun. */
 static void self_test(void) {
     int caught = 0;
@@ -517,6 +569,9 @@ int main(int argc, char **argv) {
         pointwise_packed_case(0);
         pointwise_packed_case(1);
         svdf_case();
+#ifdef RUNE_KERNELS_DSP
+        pointwise_layout_case();
+#endif
     }
     printf("seed %u: %d cases, %d differ\n", seed, cases, failures);
     return failures ? 1 : 0;

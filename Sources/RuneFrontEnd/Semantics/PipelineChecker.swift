@@ -329,6 +329,10 @@ public struct PipelineChecker {
         var graph = Graph()
         var reported = Set<SourceLocation>()
         // (producer, consumer, output) of every edge kept, so a repeated edge is dropped in O(1).
+        // Only RUN lines repeat edges without meaning to: `RUN a b c` and `RUN a b d` both say
+        // a -> b. A YAML `inputs` entry is one input each, so `[rand, rand]` feeds rand twice (as
+        // the original Rune read it) and is checked against what the consumer takes.
+        let eachEdgeIsAnInput = syntax.format == .yaml
         struct EdgeKey: Hashable { var producer: Int, consumer: Int, output: Int? }
         var kept = Set<EdgeKey>()
         func lookup(_ name: Located<String>) -> Int? {
@@ -372,7 +376,7 @@ public struct PipelineChecker {
                 reject()
                 continue
             }
-            guard kept.insert(EdgeKey(producer: producer, consumer: consumer, output: edge.outputIndex)).inserted else {
+            guard eachEdgeIsAnInput || kept.insert(EdgeKey(producer: producer, consumer: consumer, output: edge.outputIndex)).inserted else {
                 continue
             }
             graph.edges.append(Edge(producer: producer, output: edge.outputIndex, consumer: consumer, syntax: edge))
@@ -486,6 +490,8 @@ public struct PipelineChecker {
             // Inputs in the order the Runefile connects them.
             var inputs: [ValueReference] = []
             var inputTypes: [TensorType] = []
+            // Where each input is connected (its RUN word or `inputs` entry), for messages.
+            var inputPlaces: [SourceRange] = []
             var inputsKnown = !graph.brokenInputs.contains(node)
             for edge in incoming[node].map({ edges[$0] }) {
                 guard let producer = position[edge.producer], !unknown.contains(producer) else {
@@ -503,10 +509,12 @@ public struct PipelineChecker {
                     }
                     inputs.append(ValueReference(stage: producer, output: output))
                     inputTypes.append(producerStage.outputTypes[output])
+                    inputPlaces.append(edge.syntax.producer.range)
                 } else {
                     for (output, type) in producerStage.outputTypes.enumerated() {
                         inputs.append(ValueReference(stage: producer, output: output))
                         inputTypes.append(type)
+                        inputPlaces.append(edge.syntax.producer.range)
                     }
                 }
             }
@@ -527,6 +535,10 @@ public struct PipelineChecker {
             if inputsKnown, let declaredInputs = entry.declaredInputs, !inputs.isEmpty {
                 checkDeclaredInputs(declaredInputs, actual: inputTypes, inputs: inputs, stages: stages, entry: entry,
                                     declarationRanges: declarationRanges)
+            }
+            if inputsKnown, case .model(let model) = operation, entry.declaredInputs == nil, !inputs.isEmpty {
+                checkModelInputs(model, actual: inputTypes, inputs: inputs, places: inputPlaces, stages: stages, entry: entry,
+                                 declarationRanges: declarationRanges)
             }
             var outputTypes = inputsKnown ? self.outputTypes(entry, operation: operation, inputs: inputTypes) : nil
             // Types implied by arguments, blocks or models must fit a host too (declared ones were
@@ -646,7 +658,7 @@ public struct PipelineChecker {
             }
             return declared
         case .model(let model):
-            checkModelInputs(model, actual: inputs, entry: entry)
+            checkDeclaredModelInputs(model, entry: entry)
             if let declared, declared != model.outputTypes {
                 let mismatchedElements = declared.map(\.elementType) != model.outputTypes.map(\.elementType)
                 diagnostics.emit(.error(mismatchedElements ? .typeMismatch : .shapeMismatch,
@@ -658,23 +670,61 @@ public struct PipelineChecker {
         }
     }
 
-    private func checkModelInputs(_ model: ModelReference, actual: [TensorType], entry: Declared) {
+    /// A model's declared input types (the typed spelling) must be the model's own.
+    private func checkDeclaredModelInputs(_ model: ModelReference, entry: Declared) {
+        guard let declared = entry.declaredInputs, declared != model.inputTypes else { return }
+        let mismatchedElements = declared.map(\.elementType) != model.inputTypes.map(\.elementType)
+        diagnostics.emit(.error(mismatchedElements ? .typeMismatch : .shapeMismatch,
+                                "'\(entry.syntax.name.value)' is declared to take \(declared.map(\.description).joined(separator: ", ")) but the model takes \(model.inputTypes.map(\.description).joined(separator: ", "))",
+                                at: entry.syntax.inputTypes?.first?.range ?? entry.syntax.name.range,
+                                help: "declare the model's real input types"))
+    }
+
+    /// An undeclared model's inputs, as connected, against the model's: first how many, then
+    /// each one in order, every mismatch pointing at the input that causes it (its RUN word or
+    /// `inputs` entry) and at the producer's declaration.
+    private func checkModelInputs(_ model: ModelReference, actual: [TensorType], inputs: [ValueReference], places: [SourceRange],
+                                  stages: [Stage], entry: Declared, declarationRanges: [String: SourceRange]) {
         let name = entry.syntax.name.value
-        let range = entry.syntax.inputTypes?.first?.range ?? entry.syntax.name.range
-        if let declared = entry.declaredInputs, declared != model.inputTypes {
-            let mismatchedElements = declared.map(\.elementType) != model.inputTypes.map(\.elementType)
-            diagnostics.emit(.error(mismatchedElements ? .typeMismatch : .shapeMismatch,
-                                    "'\(name)' is declared to take \(declared.map(\.description).joined(separator: ", ")) but the model takes \(model.inputTypes.map(\.description).joined(separator: ", "))",
-                                    at: range, help: "declare the model's real input types"))
-            return
+        let expected = model.inputTypes
+        let modelNote = Diagnostic.Note("'\(model.path)' takes \(Self.describe(expected))", at: entry.syntax.reference.range)
+        if actual.count != expected.count {
+            let surplus = actual.count > expected.count
+            diagnostics.emit(.error(.invalidConnection,
+                                    "model '\(name)' takes \(Self.count(expected.count, "input")) but is given \(actual.count)",
+                                    at: surplus ? places[expected.count] : entry.syntax.name.range,
+                                    label: surplus ? "input \(expected.count + 1) of \(actual.count); the model has no place for it"
+                                        : "given \(Self.describe(actual))",
+                                    notes: [modelNote],
+                                    help: syntax.format == .yaml ? "list one entry in 'inputs' per model input, in the model's order"
+                                        : "connect one stage per model input"))
         }
-        guard !actual.isEmpty, entry.declaredInputs == nil else { return }
-        if actual != model.inputTypes {
-            let mismatchedElements = actual.map(\.elementType) != model.inputTypes.map(\.elementType)
-            diagnostics.emit(.error(mismatchedElements ? .typeMismatch : .shapeMismatch,
-                                    "model '\(name)' takes \(model.inputTypes.map(\.description).joined(separator: ", ")) but is given \(actual.map(\.description).joined(separator: ", "))",
-                                    at: range))
+        for (index, (given, wanted)) in zip(actual, expected).enumerated() where given != wanted {
+            let producer = stages[inputs[index].stage].name
+            let elementsDiffer = given.elementType != wanted.elementType
+            diagnostics.emit(.error(elementsDiffer ? .typeMismatch : .shapeMismatch,
+                                    "model '\(name)' takes \(Self.asDeclared(wanted)) as input \(index + 1) but '\(producer)' produces \(Self.asDeclared(given))",
+                                    at: places[index],
+                                    label: elementsDiffer ? "expected \(wanted.elementType.name.uppercased()) elements"
+                                        : "expected \(Self.count(wanted.elementCount, "element")), shaped \(wanted.shape)",
+                                    notes: [.init("'\(producer)' is declared here", at: declarationRanges[producer]), modelNote],
+                                    help: elementsDiffer ? "make the element types agree, or add a processing block that converts them" : nil))
         }
+    }
+
+    /// `F32[1, 1]`, or `F32[4], I32[2]`: as the model file or the Runefile gives them, unit
+    /// dimensions included, so the user recognises them (they are compared without).
+    private static func describe(_ types: [TensorType]) -> String {
+        types.map(asDeclared).joined(separator: ", ")
+    }
+
+    private static func asDeclared(_ type: TensorType) -> String {
+        "\(type.elementType.name.uppercased())[\(type.shape.map(String.init).joined(separator: ", "))]"
+    }
+
+    /// `1 input`, `2 inputs`.
+    private static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
     }
 
     private func capabilityShapeHelp(_ kind: CapabilityKind) -> String {

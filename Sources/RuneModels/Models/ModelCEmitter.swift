@@ -29,7 +29,12 @@ struct ModelCEmitter {
             let prefix = "\(symbol)_n\(index)"
             text += declarations(step.call, prefix: prefix)
             body.append("    /* \(step.comment.cComment) */")
-            body.append("    " + statement(step.call, prefix: prefix, step: index))
+            if dspLayout(of: step.call) != nil {
+                body += ["#ifdef RUNE_KERNELS_DSP", "    " + statement(step.call.onDSPLayout, prefix: prefix, step: index),
+                         "#else", "    " + statement(step.call, prefix: prefix, step: index), "#endif"]
+            } else {
+                body.append("    " + statement(step.call, prefix: prefix, step: index))
+            }
         }
         text.append("""
             static int32_t \(symbol)(const void *const *inputs, void *const *outputs) {
@@ -166,9 +171,27 @@ struct ModelCEmitter {
 
     // MARK: Tensors
 
-    /// A constant tensor as a typed, aligned, read-only array; a packed one in its kernel's
-    /// layout, and where that layout is conditional, both layouts under `#ifdef`.
+    /// The DSP layout of the filter `call` reads, if it has one (DSPWeightLayout).
+    func dspLayout(of call: KernelCall) -> DSPWeightLayout? {
+        guard case .convolution(_, _, _, _, let filter, _, _) = call else { return nil }
+        return lowered.dspLayouts[filter]
+    }
+
+    /// A constant tensor as a typed, aligned, read-only array; one with a DSP layout as two,
+    /// of which the preprocessor keeps one.
     private func constant(_ tensor: TFLiteModel.Tensor) -> String {
+        guard let layout = lowered.dspLayouts[tensor.index] else { return portableConstant(tensor) }
+        let name = "\(symbol)_t\(tensor.index)"
+        return "#ifdef RUNE_KERNELS_DSP\n"
+            + "/* \(tensor.name.cComment): \(describe(tensor)), unpacked for \(DSPWeightLayout.kernel) */\n"
+            + CLiteral.array("static const int16_t", name, layout.lay(literals(tensor), zero: "0"), perLine: 16,
+                             attributes: "__attribute__((aligned(16)))")
+            + "\n#else\n" + portableConstant(tensor) + "\n#endif"
+    }
+
+    /// A constant in the layout every target but the DSP kernels reads: a packed one in its
+    /// kernel's layout, and where that layout is conditional, both layouts under `#ifdef`.
+    private func portableConstant(_ tensor: TFLiteModel.Tensor) -> String {
         let values = literals(tensor)
         func array(_ values: [String]) -> String {
             CLiteral.array("static const \(cType(tensor))", "\(symbol)_t\(tensor.index)", values,

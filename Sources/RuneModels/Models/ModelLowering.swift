@@ -24,6 +24,9 @@ struct LoweredModel: Sendable {
     var states: [Int]
     /// Constants emitted transposed for the kernels that read them so (WeightPacking).
     var packings: [Int: WeightPacking] = [:]
+    /// Constants emitted in a second layout for the Cortex-M DSP kernels, under
+    /// `#ifdef RUNE_KERNELS_DSP` (DSPWeightLayout).
+    var dspLayouts: [Int: DSPWeightLayout] = [:]
 
     var weightBytes: Int {
         constants.reduce(0) { $0 + (model.tensors[$1].byteCount + 15) / 16 * 16 }
@@ -166,7 +169,8 @@ struct ModelLowering {
             precondition(step.call.scratchBytes == 0 || scratchOffsets[stepIndex] != nil, "step \(stepIndex)'s scratch was not planned")
         }
         return LoweredModel(model: model, steps: steps, storage: storage, scratchOffsets: scratchOffsets,
-                            arenaBytes: arenaBytes, constants: constants, states: states, packings: packed.packings)
+                            arenaBytes: arenaBytes, constants: constants, states: states, packings: packed.packings,
+                            dspLayouts: DSPWeightLayout.find(in: steps, model: model))
     }
 
     private func lower(_ op: TFLiteModel.Operator, _ context: LoweringContext) throws(ModelError) -> KernelCall {
