@@ -1,0 +1,57 @@
+/*
+ * optimized/float_pooling.h - float32 MAX_POOL_2D with a pixel's channels taken four at a time:
+ * the reference kernel (kernels/reference/pooling.h) walks the window once per channel, a loop
+ * the compiler cannot vectorize. Each channel still compares the same inputs in the same order
+ * (x > best keeps the first of equal values and never takes a NaN), so the results are identical.
+ */
+#ifndef RUNE_KERNELS_OPTIMIZED_FLOAT_POOLING_H
+#define RUNE_KERNELS_OPTIMIZED_FLOAT_POOLING_H
+
+#include "kernels/common.h"
+#include "kernels/optimized/float_vector.h"
+
+/* x > best ? x : best, lane by lane. */
+static inline rune_f32x4 rune_max_f32x4(rune_f32x4 best, rune_f32x4 x) {
+    typedef int32_t rune_i32x4 __attribute__((vector_size(16)));
+    const rune_i32x4 greater = x > best;
+    return (rune_f32x4)((greater & (rune_i32x4)x) | (~greater & (rune_i32x4)best));
+}
+
+static void rune_max_pool_2d_f32_optimized(const rune_conv_params *p, const float *input, float *output) {
+    const int32_t depth = p->output_depth;
+    const float lowest = -3.40282347e+38f;
+    for (int32_t b = 0; b < p->batches; b++) {
+        for (int32_t oy = 0; oy < p->output_height; oy++) {
+            for (int32_t ox = 0; ox < p->output_width; ox++) {
+                const int32_t iy0 = oy * p->stride_height - p->pad_height;
+                const int32_t ix0 = ox * p->stride_width - p->pad_width;
+                int32_t fy0, fy1, fx0, fx1;
+                rune_window(iy0, 1, p->filter_height, p->input_height, &fy0, &fy1);
+                rune_window(ix0, 1, p->filter_width, p->input_width, &fx0, &fx1);
+                /* Where tap (0, 0) would be: negative over the top or left edge, where no tap is read. */
+                const int32_t origin = ((b * p->input_height + iy0) * p->input_width + ix0) * depth;
+                float *out = output + ((b * p->output_height + oy) * p->output_width + ox) * depth;
+                int32_t c = 0;
+                for (; c + 4 <= depth; c += 4) {
+                    rune_f32x4 best = rune_splat_f32x4(lowest);
+                    for (int32_t fy = fy0; fy < fy1; fy++)
+                        for (int32_t fx = fx0; fx < fx1; fx++)
+                            best = rune_max_f32x4(best, rune_load_f32x4(input + origin + (fy * p->input_width + fx) * depth + c));
+                    rune_store_f32x4(out + c, rune_clamp_f32x4(best, rune_splat_f32x4(p->float_min),
+                                                               rune_splat_f32x4(p->float_max)));
+                }
+                for (; c < depth; c++) {
+                    float best = lowest;
+                    for (int32_t fy = fy0; fy < fy1; fy++)
+                        for (int32_t fx = fx0; fx < fx1; fx++) {
+                            const float x = input[origin + (fy * p->input_width + fx) * depth + c];
+                            if (x > best) best = x;
+                        }
+                    out[c] = rune_clamp_f32(best, p->float_min, p->float_max);
+                }
+            }
+        }
+    }
+}
+
+#endif /* RUNE_KERNELS_OPTIMIZED_FLOAT_POOLING_H */
