@@ -18,13 +18,18 @@
 #include "kernels/optimized/float_vector.h"
 
 /*
- * A convolution tile is PIXELS output pixels x VECTORS x 4 output channels of accumulators. With
- * vector registers (SSE2, NEON, wasm SIMD) that is 8 vectors, enough independent additions to
- * hide the adder's latency, in half the registers. Without (Cortex-M's scalar FPU, wasm without
- * SIMD), where every channel is an independent chain anyway, 8 scalars: the rest of the 16 to 32
- * registers hold the weights and inputs.
+ * A convolution tile is PIXELS output pixels x VECTORS vectors of output channels, all
+ * accumulators: 8 vectors, enough independent additions to hide the adder's latency in half the
+ * registers, with AVX (8 lanes; 16 registers) or SSE2, NEON, wasm SIMD (4 lanes; 16 or 32). Without
+ * vector registers (Cortex-M's scalar FPU, wasm without SIMD), where every channel is an
+ * independent chain anyway, 8 scalars: the rest of the 16 to 32 registers hold weights and inputs.
  */
-#if defined(__SSE2__) || defined(__ARM_NEON) || defined(__wasm_simd128__)
+#if defined(RUNE_FLOAT_TILE_PIXELS)
+/* chosen by a test (kernels/tests/float_tiles_*_test.c), with RUNE_FLOAT_TILE_VECTORS */
+#elif defined(__AVX__)
+#define RUNE_FLOAT_TILE_PIXELS 8
+#define RUNE_FLOAT_TILE_VECTORS 1
+#elif defined(__SSE2__) || defined(__ARM_NEON) || defined(__wasm_simd128__)
 #define RUNE_FLOAT_TILE_PIXELS 4
 #define RUNE_FLOAT_TILE_VECTORS 2
 #else
@@ -70,7 +75,7 @@ typedef struct rune_conv_f32_tile {
 } rune_conv_f32_tile;
 
 /*
- * `pixels` x `vectors` x 4 outputs (channels c0 on) of one tile. Both counts are constants where
+ * `pixels` x `vectors` x RUNE_FLOAT_LANES outputs (channels c0 on) of one tile. Both counts are constants where
  * this is inlined, so the loops over them unroll and the accumulators stay in registers. Written
  * with explicit vectors: left to itself, the vectorizer packs the tile's pixels into a vector
  * rather than its channels, and spends its time shuffling.
@@ -80,36 +85,36 @@ static RUNE_FLOAT_ALWAYS_INLINE void rune_conv_2d_f32_block(const rune_conv_para
                                                             const rune_conv_f32_tile *t, int32_t c0,
                                                             const int32_t pixels, const int32_t vectors) {
     const int32_t depth = p->input_depth, stride = p->output_depth;
-    rune_f32x4 acc[RUNE_FLOAT_TILE_PIXELS][RUNE_FLOAT_TILE_VECTORS];
+    rune_f32v acc[RUNE_FLOAT_TILE_PIXELS][RUNE_FLOAT_TILE_VECTORS];
     for (int32_t m = 0; m < pixels; m++)
-        for (int32_t v = 0; v < vectors; v++) acc[m][v] = rune_splat_f32x4(0.0f);
+        for (int32_t v = 0; v < vectors; v++) acc[m][v] = rune_splat_f32v(0.0f);
     for (int32_t fy = t->fy0; fy < t->fy1; fy++) {
         for (int32_t fx = t->fx0; fx < t->fx1; fx += t->run_taps) {
             const int32_t tap = (p->dilation_height * fy * p->input_width + p->dilation_width * fx) * depth;
             const float *w = packed + (fy * p->filter_width + fx) * depth * stride + c0;
             for (int32_t i = 0; i < t->run; i++, w += stride) {
-                rune_f32x4 weights[RUNE_FLOAT_TILE_VECTORS];
-                for (int32_t v = 0; v < vectors; v++) weights[v] = rune_load_f32x4(w + 4 * v);
+                rune_f32v weights[RUNE_FLOAT_TILE_VECTORS];
+                for (int32_t v = 0; v < vectors; v++) weights[v] = rune_load_f32v(w + RUNE_FLOAT_LANES * v);
                 for (int32_t m = 0; m < pixels; m++) {
-                    const float x = input[t->origins[m] + tap + i];
-                    const rune_f32x4 xs = rune_splat_f32x4(x);
+                    const rune_f32v xs = rune_splat_f32v(input[t->origins[m] + tap + i]);
                     for (int32_t v = 0; v < vectors; v++) acc[m][v] += xs * weights[v];
                 }
             }
         }
     }
-    const rune_f32x4 lo = rune_splat_f32x4(p->float_min), hi = rune_splat_f32x4(p->float_max);
+    const rune_f32v lo = rune_splat_f32v(p->float_min), hi = rune_splat_f32v(p->float_max);
     for (int32_t v = 0; v < vectors; v++) {
-        const rune_f32x4 b = bias ? rune_load_f32x4(bias + c0 + 4 * v) : rune_splat_f32x4(0.0f);
+        const int32_t c = c0 + RUNE_FLOAT_LANES * v;
+        const rune_f32v b = bias ? rune_load_f32v(bias + c) : rune_splat_f32v(0.0f);
         for (int32_t m = 0; m < pixels; m++) {
             /* Without a bias the sum is stored as it is: adding 0 would turn -0 into +0. */
-            const rune_f32x4 total = bias ? acc[m][v] + b : acc[m][v];
-            rune_store_f32x4(t->outputs[m] + c0 + 4 * v, rune_clamp_f32x4(total, lo, hi));
+            const rune_f32v total = bias ? acc[m][v] + b : acc[m][v];
+            rune_store_f32v(t->outputs[m] + c, rune_clamp_f32v(total, lo, hi));
         }
     }
 }
 
-/* One output channel, c, of one tile: the last few channels, after the blocks of four. */
+/* One output channel, c, of one tile: the last few channels, after the vectors. */
 static RUNE_FLOAT_ALWAYS_INLINE void rune_conv_2d_f32_channel(const rune_conv_params *p, const float *input,
                                                               const float *packed, const float *bias,
                                                               const rune_conv_f32_tile *t, int32_t c,
@@ -139,9 +144,11 @@ static RUNE_FLOAT_ALWAYS_INLINE void rune_conv_2d_f32_tile_all(const rune_conv_p
                                                                const rune_conv_f32_tile *t, const int32_t pixels) {
     const int32_t channels = p->output_depth;
     int32_t c0 = 0;
-    for (; c0 + 4 * RUNE_FLOAT_TILE_VECTORS <= channels; c0 += 4 * RUNE_FLOAT_TILE_VECTORS)
+    const int32_t block = RUNE_FLOAT_TILE_VECTORS * RUNE_FLOAT_LANES;
+    for (; c0 + block <= channels; c0 += block)
         rune_conv_2d_f32_block(p, input, packed, bias, t, c0, pixels, RUNE_FLOAT_TILE_VECTORS);
-    for (; c0 + 4 <= channels; c0 += 4) rune_conv_2d_f32_block(p, input, packed, bias, t, c0, pixels, 1);
+    for (; c0 + RUNE_FLOAT_LANES <= channels; c0 += RUNE_FLOAT_LANES)
+        rune_conv_2d_f32_block(p, input, packed, bias, t, c0, pixels, 1);
     for (; c0 < channels; c0++) rune_conv_2d_f32_channel(p, input, packed, bias, t, c0, pixels);
 }
 
@@ -191,7 +198,10 @@ static void rune_conv_2d_f32_packed(const rune_conv_params *p, const float *inpu
                             p->input_height, &across0, &across1);
             }
             for (int32_t at = 0; at < length;) {
-                const int32_t pixels = at >= full0 && at + RUNE_FLOAT_TILE_PIXELS <= full1 ? RUNE_FLOAT_TILE_PIXELS : 1;
+                /* A whole tile where it fits, else half a tile, else one pixel. */
+                const int32_t fits = at >= full0 ? full1 - at : 0;
+                const int32_t pixels = fits >= RUNE_FLOAT_TILE_PIXELS ? RUNE_FLOAT_TILE_PIXELS
+                                       : fits >= RUNE_FLOAT_TILE_PIXELS / 2 ? RUNE_FLOAT_TILE_PIXELS / 2 : 1;
                 rune_conv_f32_tile t;
                 for (int32_t m = 0; m < pixels; m++) {
                     const int32_t oy = along_y ? at + m : line, ox = along_y ? line : at + m;
@@ -218,6 +228,8 @@ static void rune_conv_2d_f32_packed(const rune_conv_params *p, const float *inpu
                 t.run = contiguous ? (t.fx1 - t.fx0) * depth : depth;
                 if (pixels == RUNE_FLOAT_TILE_PIXELS) {
                     rune_conv_2d_f32_tile_all(p, in, packed, bias, &t, RUNE_FLOAT_TILE_PIXELS);
+                } else if (pixels == RUNE_FLOAT_TILE_PIXELS / 2) {
+                    rune_conv_2d_f32_tile_all(p, in, packed, bias, &t, RUNE_FLOAT_TILE_PIXELS / 2);
                 } else {
                     rune_conv_2d_f32_tile_all(p, in, packed, bias, &t, 1);
                 }

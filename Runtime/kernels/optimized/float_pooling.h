@@ -1,5 +1,5 @@
 /*
- * optimized/float_pooling.h - float32 MAX_POOL_2D with a pixel's channels taken four at a time:
+ * optimized/float_pooling.h - float32 MAX_POOL_2D with a pixel's channels taken a vector at a time:
  * the reference kernel (kernels/reference/pooling.h) walks the window once per channel, a loop
  * the compiler cannot vectorize. Each channel still compares the same inputs in the same order
  * (x > best keeps the first of equal values and never takes a NaN), so the results are identical.
@@ -10,16 +10,10 @@
 #include "kernels/common.h"
 #include "kernels/optimized/float_vector.h"
 
-/* x > best ? x : best, lane by lane. */
-static inline rune_f32x4 rune_max_f32x4(rune_f32x4 best, rune_f32x4 x) {
-    typedef int32_t rune_i32x4 __attribute__((vector_size(16)));
-    const rune_i32x4 greater = x > best;
-    return (rune_f32x4)((greater & (rune_i32x4)x) | (~greater & (rune_i32x4)best));
-}
-
 static void rune_max_pool_2d_f32_optimized(const rune_conv_params *p, const float *input, float *output) {
     const int32_t depth = p->output_depth;
     const float lowest = -3.40282347e+38f;
+    const rune_f32v lo = rune_splat_f32v(p->float_min), hi = rune_splat_f32v(p->float_max);
     for (int32_t b = 0; b < p->batches; b++) {
         for (int32_t oy = 0; oy < p->output_height; oy++) {
             for (int32_t ox = 0; ox < p->output_width; ox++) {
@@ -32,13 +26,15 @@ static void rune_max_pool_2d_f32_optimized(const rune_conv_params *p, const floa
                 const int32_t origin = ((b * p->input_height + iy0) * p->input_width + ix0) * depth;
                 float *out = output + ((b * p->output_height + oy) * p->output_width + ox) * depth;
                 int32_t c = 0;
-                for (; c + 4 <= depth; c += 4) {
-                    rune_f32x4 best = rune_splat_f32x4(lowest);
-                    for (int32_t fy = fy0; fy < fy1; fy++)
-                        for (int32_t fx = fx0; fx < fx1; fx++)
-                            best = rune_max_f32x4(best, rune_load_f32x4(input + origin + (fy * p->input_width + fx) * depth + c));
-                    rune_store_f32x4(out + c, rune_clamp_f32x4(best, rune_splat_f32x4(p->float_min),
-                                                               rune_splat_f32x4(p->float_max)));
+                for (; c + RUNE_FLOAT_LANES <= depth; c += RUNE_FLOAT_LANES) {
+                    rune_f32v best = rune_splat_f32v(lowest);
+                    for (int32_t fy = fy0; fy < fy1; fy++) {
+                        for (int32_t fx = fx0; fx < fx1; fx++) {
+                            const rune_f32v x = rune_load_f32v(input + origin + (fy * p->input_width + fx) * depth + c);
+                            best = rune_select_f32v(x > best, x, best);
+                        }
+                    }
+                    rune_store_f32v(out + c, rune_clamp_f32v(best, lo, hi));
                 }
                 for (; c < depth; c++) {
                     float best = lowest;
