@@ -92,11 +92,14 @@ static RUNE_FLOAT_ALWAYS_INLINE void rune_conv_2d_f32_block(const rune_conv_para
         for (int32_t fx = t->fx0; fx < t->fx1; fx += t->run_taps) {
             const int32_t tap = (p->dilation_height * fy * p->input_width + p->dilation_width * fx) * depth;
             const float *w = packed + (fy * p->filter_width + fx) * depth * stride + c0;
+            /* Each pixel's run of inputs: pointers, so the loop below indexes them without sign extensions. */
+            const float *in[RUNE_FLOAT_TILE_PIXELS];
+            for (int32_t m = 0; m < pixels; m++) in[m] = input + (t->origins[m] + tap);
             for (int32_t i = 0; i < t->run; i++, w += stride) {
                 rune_f32v weights[RUNE_FLOAT_TILE_VECTORS];
                 for (int32_t v = 0; v < vectors; v++) weights[v] = rune_load_f32v(w + RUNE_FLOAT_LANES * v);
                 for (int32_t m = 0; m < pixels; m++) {
-                    const rune_f32v xs = rune_splat_f32v(input[t->origins[m] + tap + i]);
+                    const rune_f32v xs = rune_splat_f32v(in[m][i]);
                     for (int32_t v = 0; v < vectors; v++) acc[m][v] += xs * weights[v];
                 }
             }

@@ -19,9 +19,10 @@ static void rune_max_pool_2d_f32_optimized(const rune_conv_params *p, const floa
             for (int32_t ox = 0; ox < p->output_width; ox++) {
                 const int32_t iy0 = oy * p->stride_height - p->pad_height;
                 const int32_t ix0 = ox * p->stride_width - p->pad_width;
-                int32_t fy0, fy1, fx0, fx1;
-                rune_window(iy0, 1, p->filter_height, p->input_height, &fy0, &fy1);
-                rune_window(ix0, 1, p->filter_width, p->input_width, &fx0, &fx1);
+                /* The window clipped to the input, as the reference's RUNE_POOL_WINDOW. */
+                const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fx0 = ix0 < 0 ? -ix0 : 0;
+                const int32_t fy1 = rune_min_i32(p->filter_height, p->input_height - iy0);
+                const int32_t fx1 = rune_min_i32(p->filter_width, p->input_width - ix0);
                 /* Where tap (0, 0) would be: negative over the top or left edge, where no tap is read. */
                 const int32_t origin = ((b * p->input_height + iy0) * p->input_width + ix0) * depth;
                 float *out = output + ((b * p->output_height + oy) * p->output_width + ox) * depth;
