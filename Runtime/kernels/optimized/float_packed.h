@@ -150,8 +150,10 @@ static RUNE_FLOAT_ALWAYS_INLINE void rune_conv_2d_f32_tile_all(const rune_conv_p
     const int32_t block = RUNE_FLOAT_TILE_VECTORS * RUNE_FLOAT_LANES;
     for (; c0 + block <= channels; c0 += block)
         rune_conv_2d_f32_block(p, input, packed, bias, t, c0, pixels, RUNE_FLOAT_TILE_VECTORS);
-    for (; c0 + RUNE_FLOAT_LANES <= channels; c0 += RUNE_FLOAT_LANES)
-        rune_conv_2d_f32_block(p, input, packed, bias, t, c0, pixels, 1);
+    if (RUNE_FLOAT_TILE_VECTORS > 1) {
+        for (; c0 + RUNE_FLOAT_LANES <= channels; c0 += RUNE_FLOAT_LANES)
+            rune_conv_2d_f32_block(p, input, packed, bias, t, c0, pixels, 1);
+    }
     for (; c0 < channels; c0++) rune_conv_2d_f32_channel(p, input, packed, bias, t, c0, pixels);
 }
 
@@ -177,6 +179,8 @@ static void rune_conv_2d_f32_packed(const rune_conv_params *p, const float *inpu
                                     const float *bias, float *output) {
     const int32_t depth = p->input_depth, channels = p->output_depth;
     const int along_y = p->output_height > p->output_width;
+    /* The tile for the pixels left over at the end of a line's whole tiles, when more than one. */
+    const int32_t half = RUNE_FLOAT_TILE_PIXELS / 2 > 1 ? RUNE_FLOAT_TILE_PIXELS / 2 : 1;
     const int32_t length = along_y ? p->output_height : p->output_width;
     const int32_t lines = along_y ? p->output_width : p->output_height;
     int32_t full0, full1;
@@ -203,8 +207,7 @@ static void rune_conv_2d_f32_packed(const rune_conv_params *p, const float *inpu
             for (int32_t at = 0; at < length;) {
                 /* A whole tile where it fits, else half a tile, else one pixel. */
                 const int32_t fits = at >= full0 ? full1 - at : 0;
-                const int32_t pixels = fits >= RUNE_FLOAT_TILE_PIXELS ? RUNE_FLOAT_TILE_PIXELS
-                                       : fits >= RUNE_FLOAT_TILE_PIXELS / 2 ? RUNE_FLOAT_TILE_PIXELS / 2 : 1;
+                const int32_t pixels = fits >= RUNE_FLOAT_TILE_PIXELS ? RUNE_FLOAT_TILE_PIXELS : fits >= half ? half : 1;
                 rune_conv_f32_tile t;
                 for (int32_t m = 0; m < pixels; m++) {
                     const int32_t oy = along_y ? at + m : line, ox = along_y ? line : at + m;
@@ -231,8 +234,8 @@ static void rune_conv_2d_f32_packed(const rune_conv_params *p, const float *inpu
                 t.run = contiguous ? (t.fx1 - t.fx0) * depth : depth;
                 if (pixels == RUNE_FLOAT_TILE_PIXELS) {
                     rune_conv_2d_f32_tile_all(p, in, packed, bias, &t, RUNE_FLOAT_TILE_PIXELS);
-                } else if (pixels == RUNE_FLOAT_TILE_PIXELS / 2) {
-                    rune_conv_2d_f32_tile_all(p, in, packed, bias, &t, RUNE_FLOAT_TILE_PIXELS / 2);
+                } else if (half > 1 && pixels == half) {
+                    rune_conv_2d_f32_tile_all(p, in, packed, bias, &t, half);
                 } else {
                     rune_conv_2d_f32_tile_all(p, in, packed, bias, &t, 1);
                 }
