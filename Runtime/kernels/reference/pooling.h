@@ -41,7 +41,7 @@ static void rune_average_pool_2d_f32(const rune_conv_params *p, const float *inp
             }
 }
 
-static void rune_max_pool_2d_f32(const rune_conv_params *p, const float *input, float *output) {
+static void rune_max_pool_2d_f32_reference(const rune_conv_params *p, const float *input, float *output) {
     for (int32_t b = 0; b < p->batches; b++)
         for (int32_t oy = 0; oy < p->output_height; oy++)
             for (int32_t ox = 0; ox < p->output_width; ox++) {

@@ -22,6 +22,7 @@
 #include "kernels/conv_2d.h"
 #include "kernels/depthwise_conv_2d.h"
 #include "kernels/fully_connected.h"
+#include "kernels/pooling.h"
 #include "kernels/svdf.h"
 
 #if !defined(RUNE_KERNELS_POINTWISE_PACKED) && !defined(RUNE_KERNELS_DSP)
@@ -259,9 +260,27 @@ static void float_range(float *lo, float *hi) {
     if (chance(20)) *hi = 6.0f;
 }
 
+/* Sometimes a long strip along one axis (a time series of a few sensors, a row of audio
+ * features): the float convolution tiles pixels along the longer output axis. */
+static void float_geometry(rune_conv_params *p) {
+    for (;;) {
+        while (!geometry(p, 10)) {}
+        if (chance(70)) return;
+        if (chance(50)) {
+            p->input_height = range(12, 70);
+            p->output_height = spatial(p->input_height, p->filter_height, p->stride_height, p->dilation_height,
+                                       &p->pad_height);
+        } else {
+            p->input_width = range(12, 70);
+            p->output_width = spatial(p->input_width, p->filter_width, p->stride_width, p->dilation_width, &p->pad_width);
+        }
+        if (p->output_height > 0 && p->output_width > 0) return;
+    }
+}
+
 static void float_conv_case(int depthwise) {
     rune_conv_params p;
-    while (!geometry(&p, 10)) {}
+    float_geometry(&p);
     p.depth_multiplier = depthwise && chance(30) ? range(2, 3) : 1;
     p.input_depth = range(1, depthwise ? 70 : 24);
     p.output_depth = depthwise ? p.input_depth * p.depth_multiplier : range(1, 24);
@@ -307,6 +326,35 @@ static void float_fully_connected_case(void) {
     char shape[128];
     snprintf(shape, sizeof shape, "batches %d input %d output %d bias %d", p.batches, p.input_depth, p.output_depth, has_bias);
     check("fully_connected_f32_packed", count * 4, shape);
+}
+
+/* Float MAX_POOL_2D: kernels/optimized/float_pooling.h against the reference. Some inputs are
+ * NaN, -0 or repeated, where which of two values a comparison keeps shows in the bits. */
+static void float_max_pool_case(void) {
+    rune_conv_params p;
+    memset(&p, 0, sizeof p);
+    for (;;) {
+        float_geometry(&p);
+        p.dilation_height = p.dilation_width = 1;
+        p.output_height = spatial(p.input_height, p.filter_height, p.stride_height, 1, &p.pad_height);
+        p.output_width = spatial(p.input_width, p.filter_width, p.stride_width, 1, &p.pad_width);
+        if (p.output_height > 0 && p.output_width > 0) break;
+    }
+    p.input_depth = p.output_depth = range(1, 40);
+    float_range(&p.float_min, &p.float_max);
+    const int32_t inputs = p.batches * p.input_height * p.input_width * p.input_depth;
+    fill_float(float_input, inputs);
+    const float specials[] = {0.0f, -0.0f, __builtin_nanf(""), -__builtin_nanf("0x123"), 6.0f, -3.40282347e+38f};
+    for (int32_t i = 0; i < inputs; i++) {
+        if (chance(10)) float_input[i] = specials[range(0, 5)];
+    }
+    const int32_t count = p.batches * p.output_height * p.output_width * p.output_depth;
+    prepare(count * 4);
+    rune_max_pool_2d_f32_reference(&p, float_input, (float *)expected);
+    rune_max_pool_2d_f32(&p, float_input, (float *)actual);
+    char shape[512];
+    describe(shape, sizeof shape, &p, 0);
+    check("max_pool_2d_f32", count * 4, shape);
 }
 
 /* uint8 (older models): both zero points, one multiplier. */
@@ -564,6 +612,7 @@ int main(int argc, char **argv) {
         float_conv_case(0);
         float_conv_case(1);
         float_fully_connected_case();
+        float_max_pool_case();
         uint8_case(0);
         uint8_case(1);
         pointwise_packed_case(0);
