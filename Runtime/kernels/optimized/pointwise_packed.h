@@ -13,8 +13,8 @@
  * Each 32-bit lane holds one product (the other 16-bit half is zero), half of what the
  * instruction could do with pairs of input channels; clang does not form that from plain C,
  * which is what the kernel is, so that it stays one source for every target; where the compiler
- * targets AVX-512 VNNI, pointwise_packed_x86.h does four per lane with intrinsics, on the same
- * layout. The packed layout makes the rows contiguous:
+ * targets AVX-512 VNNI (or AVX2), pointwise_packed_x86.h does four (two) per lane with
+ * intrinsics, on the same layout. The packed layout makes the rows contiguous:
  *
  *   output channels in blocks of RUNE_PACKED_CHANNELS, each block [input depth][16] (the last
  *   block, if the depth is not a multiple of 16, [input depth][the rest]).
@@ -94,7 +94,7 @@ static inline __attribute__((always_inline)) void rune_packed_block_16(const uin
 }
 
 #ifdef RUNE_KERNELS_POINTWISE_PACKED
-/* The same block with four products per lane where the compiler targets x86's VNNI. */
+/* The same block with four (VNNI) or two (AVX2) products per lane, where the compiler targets x86 with them. */
 #include "kernels/optimized/pointwise_packed_x86.h"
 #endif
 
@@ -157,8 +157,10 @@ static inline __attribute__((always_inline)) void rune_conv_2d_pointwise_packed(
             }
             int32_t sums[RUNE_PACKED_PIXELS][RUNE_PACKED_CHANNELS];
             if (width == RUNE_PACKED_CHANNELS) {
-#ifdef RUNE_KERNELS_POINTWISE_VNNI
+#if defined(RUNE_KERNELS_POINTWISE_VNNI)
                 rune_packed_block_16_vnni(x, w, depth, flip, sums);
+#elif defined(RUNE_KERNELS_POINTWISE_AVX2)
+                rune_packed_block_16_avx2(x, w, depth, flip, sums);
 #else
                 rune_packed_block_16(x, w, depth, flip, sums);
 #endif

@@ -577,6 +577,8 @@ int main(int argc, char **argv) {
      * the host's own CPU too, so that the x86 intrinsics are tested wherever they can run. */
 #ifdef RUNE_KERNELS_POINTWISE_VNNI
     printf("packed pointwise: AVX-512 VNNI block\n");
+#elif defined(RUNE_KERNELS_POINTWISE_AVX2)
+    printf("packed pointwise: AVX2 block\n");
 #elif defined(RUNE_KERNELS_POINTWISE_PACKED)
     printf("packed pointwise: portable block\n");
 #endif
