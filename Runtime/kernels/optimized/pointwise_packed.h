@@ -12,8 +12,9 @@
  * becomes a broadcast and a PMADDWD (VPDPWSSD with AVX-512 VNNI) per pixel, without spills.
  * Each 32-bit lane holds one product (the other 16-bit half is zero), half of what the
  * instruction could do with pairs of input channels; clang does not form that from plain C,
- * which is what the kernel is, so that it stays one source for every target. The packed layout
- * makes the rows contiguous:
+ * which is what the kernel is, so that it stays one source for every target; where the compiler
+ * targets AVX-512 VNNI (or AVX2), pointwise_packed_x86.h does four (two) per lane with
+ * intrinsics, on the same layout. The packed layout makes the rows contiguous:
  *
  *   output channels in blocks of RUNE_PACKED_CHANNELS, each block [input depth][16] (the last
  *   block, if the depth is not a multiple of 16, [input depth][the rest]).
@@ -92,6 +93,11 @@ static inline __attribute__((always_inline)) void rune_packed_block_16(const uin
     }
 }
 
+#ifdef RUNE_KERNELS_POINTWISE_PACKED
+/* The same block with four (VNNI) or two (AVX2) products per lane, where the compiler targets x86 with them. */
+#include "kernels/optimized/pointwise_packed_x86.h"
+#endif
+
 /* The same for the last block's `width` (< 16) channels, whose rows are `width` weights long. */
 static inline void rune_packed_block_rest(const uint8_t *const x[RUNE_PACKED_PIXELS], const int8_t *w, int32_t depth,
                                           int32_t width, uint8_t flip,
@@ -151,7 +157,13 @@ static inline __attribute__((always_inline)) void rune_conv_2d_pointwise_packed(
             }
             int32_t sums[RUNE_PACKED_PIXELS][RUNE_PACKED_CHANNELS];
             if (width == RUNE_PACKED_CHANNELS) {
+#if defined(RUNE_KERNELS_POINTWISE_VNNI)
+                rune_packed_block_16_vnni(x, w, depth, flip, sums);
+#elif defined(RUNE_KERNELS_POINTWISE_AVX2)
+                rune_packed_block_16_avx2(x, w, depth, flip, sums);
+#else
                 rune_packed_block_16(x, w, depth, flip, sums);
+#endif
             } else {
                 rune_packed_block_rest(x, w, depth, width, flip, sums);
             }

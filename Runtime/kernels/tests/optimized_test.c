@@ -622,6 +622,15 @@ int main(int argc, char **argv) {
         pointwise_layout_case();
 #endif
     }
+    /* Which block of the packed pointwise kernel ran: scripts/test-runtime-c builds this test for
+     * the host's own CPU too, so that the x86 intrinsics are tested wherever they can run. */
+#ifdef RUNE_KERNELS_POINTWISE_VNNI
+    printf("packed pointwise: AVX-512 VNNI block\n");
+#elif defined(RUNE_KERNELS_POINTWISE_AVX2)
+    printf("packed pointwise: AVX2 block\n");
+#elif defined(RUNE_KERNELS_POINTWISE_PACKED)
+    printf("packed pointwise: portable block\n");
+#endif
     printf("seed %u: %d cases, %d differ\n", seed, cases, failures);
     return failures ? 1 : 0;
 }
