@@ -43,20 +43,7 @@ struct DSPWeightLayout: Equatable, Sendable {
     /// The constants that get this layout on DSP targets: those that every step reading them
     /// reads as the filter of an int8 pointwise CONV_2D of one shape.
     static func find(in steps: [KernelStep], model: TFLiteModel) -> [Int: DSPWeightLayout] {
-        var wanted: [Int: DSPWeightLayout] = [:]
-        var refused: Set<Int> = []
-        for step in steps {
-            let candidate = step.call.dspLayoutCandidate
-            for (index, _) in step.call.tensors where model.tensors[index].isConstant {
-                guard let candidate, candidate.filter == index else {
-                    refused.insert(index)
-                    continue
-                }
-                if let existing = wanted[index], existing != candidate.layout { refused.insert(index) }
-                wanted[index] = candidate.layout
-            }
-        }
-        return wanted.filter { !refused.contains($0.key) }
+        unanimousLayouts(of: steps, model: model) { $0.dspLayoutCandidate }
     }
 }
 

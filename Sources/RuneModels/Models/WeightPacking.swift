@@ -83,20 +83,9 @@ struct WeightPacking: Equatable, Sendable {
     /// packing of each such constant. A constant is packed only if every step that reads it wants
     /// it packed the same way; otherwise its steps keep the kernels that read the model's layout.
     static func apply(to steps: [KernelStep], model: TFLiteModel) -> (steps: [KernelStep], packings: [Int: WeightPacking]) {
-        var wanted: [Int: WeightPacking] = [:]
-        var refused: Set<Int> = []
-        for step in steps {
-            let candidate = step.call.packableWeights
-            for (index, _) in step.call.tensors where model.tensors[index].isConstant {
-                guard let candidate, candidate.filter == index else {
-                    refused.insert(index)
-                    continue
-                }
-                if let existing = wanted[index], existing != candidate.packing { refused.insert(index) }
-                wanted[index] = candidate.packing
-            }
+        let packings = unanimousLayouts(of: steps, model: model) { call in
+            call.packableWeights.map { (filter: $0.filter, layout: $0.packing) }
         }
-        let packings = wanted.filter { !refused.contains($0.key) }
         let rewritten = steps.map { step -> KernelStep in
             guard let candidate = step.call.packableWeights, let packing = packings[candidate.filter] else { return step }
             var packed = step
