@@ -63,6 +63,30 @@ static inline __attribute__((always_inline)) void rune_depthwise_vector_taps(
 }
 
 /*
+ * acc[v] += w[t][v] x[v] over the nine taps of a 3x3 window wholly inside the input (depth
+ * multiplier 1, no dilation), its top-left tap at `in`: rows `row_stride` bytes apart, columns
+ * `column_stride`. Without the input offset: for such a window it is the same sum for every
+ * pixel, io sum(w), which the caller adds to the bias once per row of channels. Constant taps
+ * and addresses, where the general loop reads a run-time count of tap pointers.
+ */
+static inline __attribute__((always_inline)) void rune_depthwise_vector_3x3(
+    const uint8_t *in, int32_t row_stride, int32_t column_stride, const int16_t (*w)[RUNE_SCALE_ROW], int32_t lanes,
+    int input_signed, int32_t *restrict acc) {
+    int32_t sums[RUNE_SCALE_ROW];
+    for (int32_t v = 0; v < lanes; v++) sums[v] = acc[v];
+    for (int32_t ky = 0; ky < 3; ky++) {
+        for (int32_t kx = 0; kx < 3; kx++) {
+            const uint8_t *x = in + ky * row_stride + kx * column_stride;
+            const int16_t *wt = w[ky * 3 + kx];
+            for (int32_t v = 0; v < lanes; v++) {
+                sums[v] += (int32_t)wt[v] * (int16_t)rune_depthwise_vector_byte(x[v], input_signed);
+            }
+        }
+    }
+    for (int32_t v = 0; v < lanes; v++) acc[v] = sums[v];
+}
+
+/*
  * The whole convolution for either type (`input_signed` is a constant at each call). A value
  * plus its offset is within [-255, 255] and so is a weight plus its, so the products are of
  * int16 factors, which the compiler multiplies with PMADDWD (even on SSE2).
@@ -75,6 +99,10 @@ static inline __attribute__((always_inline)) void rune_depthwise_conv_2d_vector(
     const int32_t depth = p->output_depth, taps = p->filter_height * p->filter_width;
     const int32_t io = p->input_offset, fo = p->filter_offset;
     const int broadcast = p->input_depth == 1 && depth > 1;
+    /* MobileNet's filter: its pixels with the window inside take rune_depthwise_vector_3x3. */
+    const int fast_3x3 = !broadcast && p->filter_height == 3 && p->filter_width == 3 && p->dilation_height == 1 &&
+                         p->dilation_width == 1;
+    const int32_t row_stride = p->input_width * depth;
     for (int32_t c0 = 0; c0 < depth; c0 += RUNE_SCALE_ROW) {
         const int32_t lanes = rune_min_i32(RUNE_SCALE_ROW, depth - c0);
         int16_t w[RUNE_DEPTHWISE_VECTOR_TAPS][RUNE_SCALE_ROW];
@@ -85,6 +113,13 @@ static inline __attribute__((always_inline)) void rune_depthwise_conv_2d_vector(
         }
         int32_t base[RUNE_SCALE_ROW];
         for (int32_t v = 0; v < RUNE_SCALE_ROW; v++) base[v] = bias && v < lanes ? bias[c0 + v] : 0;
+        /* The bias of a pixel whose 3x3 window is all inside: plus io sum(w) (rune_depthwise_vector_3x3). */
+        int32_t inside_base[RUNE_SCALE_ROW];
+        for (int32_t v = 0; v < RUNE_SCALE_ROW; v++) {
+            int32_t weight_sum = 0;
+            for (int32_t t = 0; t < taps && v < lanes; t++) weight_sum += w[t][v];
+            inside_base[v] = base[v] + io * weight_sum;
+        }
         rune_scale_row scales;
         rune_scale_row_make(&scales, p->multipliers, p->shifts, p->per_channel, c0, lanes, p->output_offset,
                             p->activation_min, p->activation_max);
@@ -96,7 +131,30 @@ static inline __attribute__((always_inline)) void rune_depthwise_conv_2d_vector(
                 int32_t fy0, fy1;
                 rune_window(iy0, p->dilation_height, p->filter_height, p->input_height, &fy0, &fy1);
                 uint8_t *out_row = output + ((b * p->output_height + oy) * p->output_width) * depth + c0;
+                /* The pixels [inside_first, inside_end) of this row whose 3x3 window is inside. */
+                int32_t inside_first = 0, inside_end = 0;
+                if (fast_3x3 && iy0 >= 0 && iy0 + 3 <= p->input_height) {
+                    inside_first = rune_min_i32((p->pad_width + p->stride_width - 1) / p->stride_width, p->output_width);
+                    const int32_t last_origin = p->input_width - 3 + p->pad_width;
+                    inside_end = last_origin >= 0 ? rune_min_i32(last_origin / p->stride_width + 1, p->output_width) : 0;
+                    inside_end = rune_max_i32(inside_end, inside_first);
+                }
+                for (int32_t ox = inside_first; ox < inside_end; ox++) {
+                    const uint8_t *window = batch_input + (iy0 * p->input_width + ox * p->stride_width - p->pad_width) * depth;
+                    int32_t acc[RUNE_SCALE_ROW];
+                    for (int32_t v = 0; v < RUNE_SCALE_ROW; v++) acc[v] = inside_base[v];
+                    if (lanes == 16) {
+                        rune_depthwise_vector_3x3(window, row_stride, depth, w, 16, input_signed, acc);
+                    } else if (lanes == 8) {
+                        rune_depthwise_vector_3x3(window, row_stride, depth, w, 8, input_signed, acc);
+                    } else {
+                        rune_depthwise_vector_3x3(window, row_stride, depth, w, lanes, input_signed, acc);
+                    }
+                    rune_scale_row_store(&scales, acc, out_row + ox * depth);
+                }
                 for (int32_t ox = 0; ox < p->output_width; ox++) {
+                    if (ox == inside_first && inside_end > inside_first) ox = inside_end;
+                    if (ox >= p->output_width) break;
                     const int32_t ix0 = ox * p->stride_width - p->pad_width;
                     int32_t fx0, fx1;
                     rune_window(ix0, p->dilation_width, p->filter_width, p->input_width, &fx0, &fx1);
