@@ -63,15 +63,15 @@ static inline __attribute__((always_inline)) void rune_depthwise_vector_taps(
 }
 
 /*
- * acc[v] += w[t][v] x[v] over the nine taps of a 3x3 window wholly inside the input (depth
- * multiplier 1, no dilation), its top-left tap at `in`: rows `row_stride` bytes apart, columns
- * `column_stride`. Without the input offset: for such a window it is the same sum for every
+ * acc[v] += w[t][v] x[v] over the nine taps of a 3x3 window wholly inside the input (no
+ * dilation), its top-left tap at `in`: rows `row_stride` bytes apart, columns `column_stride`;
+ * with `broadcast`, x[0] for every lane. Without the input offset: for such a window it is the same sum for every
  * pixel, io sum(w), which the caller adds to the bias once per row of channels. Constant taps
  * and addresses, where the general loop reads a run-time count of tap pointers.
  */
 static inline __attribute__((always_inline)) void rune_depthwise_vector_3x3(
     const uint8_t *in, int32_t row_stride, int32_t column_stride, const int16_t (*w)[RUNE_SCALE_ROW], int32_t lanes,
-    int input_signed, int32_t *restrict acc) {
+    int input_signed, int broadcast, int32_t *restrict acc) {
     int32_t sums[RUNE_SCALE_ROW];
     for (int32_t v = 0; v < lanes; v++) sums[v] = acc[v];
     for (int32_t ky = 0; ky < 3; ky++) {
@@ -79,7 +79,7 @@ static inline __attribute__((always_inline)) void rune_depthwise_vector_3x3(
             const uint8_t *x = in + ky * row_stride + kx * column_stride;
             const int16_t *wt = w[ky * 3 + kx];
             for (int32_t v = 0; v < lanes; v++) {
-                sums[v] += (int32_t)wt[v] * (int16_t)rune_depthwise_vector_byte(x[v], input_signed);
+                sums[v] += (int32_t)wt[v] * (int16_t)rune_depthwise_vector_byte(x[broadcast ? 0 : v], input_signed);
             }
         }
     }
@@ -100,9 +100,9 @@ static inline __attribute__((always_inline)) void rune_depthwise_conv_2d_vector(
     const int32_t io = p->input_offset, fo = p->filter_offset;
     const int broadcast = p->input_depth == 1 && depth > 1;
     /* MobileNet's filter: its pixels with the window inside take rune_depthwise_vector_3x3. */
-    const int fast_3x3 = !broadcast && p->filter_height == 3 && p->filter_width == 3 && p->dilation_height == 1 &&
+    const int fast_3x3 = p->filter_height == 3 && p->filter_width == 3 && p->dilation_height == 1 &&
                          p->dilation_width == 1;
-    const int32_t row_stride = p->input_width * depth;
+    const int32_t row_stride = p->input_width * p->input_depth;
     for (int32_t c0 = 0; c0 < depth; c0 += RUNE_SCALE_ROW) {
         const int32_t lanes = rune_min_i32(RUNE_SCALE_ROW, depth - c0);
         int16_t w[RUNE_DEPTHWISE_VECTOR_TAPS][RUNE_SCALE_ROW];
@@ -140,15 +140,20 @@ static inline __attribute__((always_inline)) void rune_depthwise_conv_2d_vector(
                     inside_end = rune_max_i32(inside_end, inside_first);
                 }
                 for (int32_t ox = inside_first; ox < inside_end; ox++) {
-                    const uint8_t *window = batch_input + (iy0 * p->input_width + ox * p->stride_width - p->pad_width) * depth;
+                    const uint8_t *window =
+                        batch_input + (iy0 * p->input_width + ox * p->stride_width - p->pad_width) * p->input_depth;
                     int32_t acc[RUNE_SCALE_ROW];
                     for (int32_t v = 0; v < RUNE_SCALE_ROW; v++) acc[v] = inside_base[v];
-                    if (lanes == 16) {
-                        rune_depthwise_vector_3x3(window, row_stride, depth, w, 16, input_signed, acc);
+                    if (broadcast && lanes == 8) {
+                        rune_depthwise_vector_3x3(window, row_stride, 1, w, 8, input_signed, 1, acc);
+                    } else if (broadcast) {
+                        rune_depthwise_vector_3x3(window, row_stride, 1, w, lanes, input_signed, 1, acc);
+                    } else if (lanes == 16) {
+                        rune_depthwise_vector_3x3(window, row_stride, depth, w, 16, input_signed, 0, acc);
                     } else if (lanes == 8) {
-                        rune_depthwise_vector_3x3(window, row_stride, depth, w, 8, input_signed, acc);
+                        rune_depthwise_vector_3x3(window, row_stride, depth, w, 8, input_signed, 0, acc);
                     } else {
-                        rune_depthwise_vector_3x3(window, row_stride, depth, w, lanes, input_signed, acc);
+                        rune_depthwise_vector_3x3(window, row_stride, depth, w, lanes, input_signed, 0, acc);
                     }
                     rune_scale_row_store(&scales, acc, out_row + ox * depth);
                 }
