@@ -16,8 +16,8 @@
  * A 3x3 filter without dilation (every MobileNet's) has a path of its own for the pixels whose
  * window is wholly inside the input: nine constant taps at addresses computed from the pixel,
  * with the input offset's share, io sum(w), in the bias, where the general loop gathers a run-time
- * count of tap pointers first (person_detection_uint8 with -march=native: 410 to 300 us, its
- * int8 twin 399 to 280 us). The pixels at the edges keep the general loop.
+ * count of tap pointers first (person_detection_uint8 with -march=native: 413 to 297 us, its
+ * int8 twin 403 to 269 us). The pixels at the edges keep the general loop.
  */
 #ifndef RUNE_KERNELS_OPTIMIZED_DEPTHWISE_VECTOR_H
 #define RUNE_KERNELS_OPTIMIZED_DEPTHWISE_VECTOR_H
