@@ -176,19 +176,23 @@ static void conv_case(void) {
     check("conv_2d_s8", bytes, shape);
 }
 
+/*
+ * 3x3 without dilation and SAME padding as TFLite pads it, the odd pixel after, as in every
+ * MobileNet: the DSP and vector kernels unroll the pixels whose window is inside the input.
+ */
+static void mobilenet_3x3(rune_conv_params *p) {
+    p->filter_height = p->filter_width = 3;
+    p->dilation_height = p->dilation_width = 1;
+    p->output_height = (p->input_height + p->stride_height - 1) / p->stride_height;
+    p->output_width = (p->input_width + p->stride_width - 1) / p->stride_width;
+    p->pad_height = rune_max_i32(0, (p->output_height - 1) * p->stride_height + 3 - p->input_height) / 2;
+    p->pad_width = rune_max_i32(0, (p->output_width - 1) * p->stride_width + 3 - p->input_width) / 2;
+}
+
 static void depthwise_case(void) {
     rune_conv_params p;
     while (!geometry(&p, 10)) {}
-    if (chance(30)) {
-        /* 3x3 without dilation and SAME padding as TFLite pads it, the odd pixel after, as in
-         * every MobileNet: the DSP kernel unrolls the pixels whose window is inside the input. */
-        p.filter_height = p.filter_width = 3;
-        p.dilation_height = p.dilation_width = 1;
-        p.output_height = (p.input_height + p.stride_height - 1) / p.stride_height;
-        p.output_width = (p.input_width + p.stride_width - 1) / p.stride_width;
-        p.pad_height = rune_max_i32(0, (p.output_height - 1) * p.stride_height + 3 - p.input_height) / 2;
-        p.pad_width = rune_max_i32(0, (p.output_width - 1) * p.stride_width + 3 - p.input_width) / 2;
-    }
+    if (chance(30)) mobilenet_3x3(&p);
     p.depth_multiplier = chance(70) ? 1 : (chance(50) ? range(2, 3) : (chance(50) ? 4 * range(1, 4) : range(4, 70)));
     /* Past the block of 64 channels, and not a multiple of it. */
     p.input_depth = p.depth_multiplier == 1 ? (chance(30) ? range(60, 150) : range(1, 40)) : range(1, p.depth_multiplier > 3 ? 4 : 12);
@@ -361,6 +365,7 @@ static void float_max_pool_case(void) {
 static void uint8_case(int depthwise) {
     rune_conv_params p;
     while (!geometry(&p, 10)) {}
+    if (depthwise && chance(30)) mobilenet_3x3(&p);
     /* Multipliers past the block of 64 channels too, and 8 (person_detection's first layer). */
     p.depth_multiplier = depthwise && chance(30) ? (chance(50) ? range(2, 3) : (chance(50) ? 8 : range(4, 70))) : 1;
     p.input_depth = depthwise ? (p.depth_multiplier > 3 ? range(1, 4) : range(1, 90)) : range(1, 30);
