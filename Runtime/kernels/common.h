@@ -204,6 +204,12 @@ typedef struct rune_requantization {
     int32_t per_channel, output_offset, activation_min, activation_max;
 } rune_requantization;
 
+/* A byte of an int8 (`is_signed`) or uint8 tensor: one kernel body serves both types where
+ * `is_signed` is a constant at each call. */
+static inline int32_t rune_quantized_byte(uint8_t byte, int is_signed) {
+    return is_signed ? (int32_t)(int8_t)byte : (int32_t)byte;
+}
+
 static inline rune_requantization rune_conv_requantization(const rune_conv_params *p) {
     const rune_requantization q = {p->multipliers, p->shifts, p->per_channel, p->output_offset,
                                    p->activation_min, p->activation_max};

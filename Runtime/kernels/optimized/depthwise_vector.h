@@ -33,10 +33,6 @@ static inline int rune_depthwise_vector_fits(const rune_conv_params *p) {
            p->filter_height * p->filter_width <= RUNE_DEPTHWISE_VECTOR_TAPS;
 }
 
-/* A byte of an int8 (`is_signed`) or uint8 tensor. */
-static inline int32_t rune_depthwise_vector_byte(uint8_t byte, int is_signed) {
-    return is_signed ? (int32_t)(int8_t)byte : (int32_t)byte;
-}
 
 /*
  * acc[v] += w[v] (x[v] + io) over a window's `taps` (input, weights) pairs, for `lanes` channels:
@@ -53,7 +49,7 @@ static inline __attribute__((always_inline)) void rune_depthwise_vector_taps(
     if (broadcast) {
         for (int32_t t = 0; t < taps; t++) {
             const int16_t *w = tap_weights[t];
-            const int16_t x = (int16_t)(rune_depthwise_vector_byte(tap_input[t][0], input_signed) + io);
+            const int16_t x = (int16_t)(rune_quantized_byte(tap_input[t][0], input_signed) + io);
             for (int32_t v = 0; v < lanes; v++) sums[v] += (int32_t)w[v] * x;
         }
     } else {
@@ -61,7 +57,7 @@ static inline __attribute__((always_inline)) void rune_depthwise_vector_taps(
             const int16_t *w = tap_weights[t];
             const uint8_t *in = tap_input[t];
             for (int32_t v = 0; v < lanes; v++) {
-                sums[v] += (int32_t)w[v] * (int16_t)(rune_depthwise_vector_byte(in[v], input_signed) + io);
+                sums[v] += (int32_t)w[v] * (int16_t)(rune_quantized_byte(in[v], input_signed) + io);
             }
         }
     }
@@ -85,7 +81,7 @@ static inline __attribute__((always_inline)) void rune_depthwise_vector_3x3(
             const uint8_t *x = in + ky * row_stride + kx * column_stride;
             const int16_t *wt = w[ky * 3 + kx];
             for (int32_t v = 0; v < lanes; v++) {
-                sums[v] += (int32_t)wt[v] * (int16_t)rune_depthwise_vector_byte(x[broadcast ? 0 : v], input_signed);
+                sums[v] += (int32_t)wt[v] * (int16_t)rune_quantized_byte(x[broadcast ? 0 : v], input_signed);
             }
         }
     }
@@ -114,7 +110,7 @@ static inline __attribute__((always_inline)) void rune_depthwise_conv_2d_vector(
         int16_t w[RUNE_DEPTHWISE_VECTOR_TAPS][RUNE_SCALE_ROW];
         for (int32_t t = 0; t < taps; t++) {
             for (int32_t v = 0; v < lanes; v++) {
-                w[t][v] = (int16_t)(rune_depthwise_vector_byte(filter[t * depth + c0 + v], input_signed) + fo);
+                w[t][v] = (int16_t)(rune_quantized_byte(filter[t * depth + c0 + v], input_signed) + fo);
             }
         }
         int32_t base[RUNE_SCALE_ROW];

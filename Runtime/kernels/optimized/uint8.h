@@ -90,52 +90,15 @@ static void rune_conv_2d_u8_optimized(const rune_conv_params *p, const uint8_t *
 /*
  * Depth multipliers above 1 (person_detection's first layer makes 8 channels of 1): a block of
  * whole input channels' outputs at a time, each input value plus its offset loaded once for its
- * `depth_multiplier` contiguous weights, as rune_depthwise_conv_2d_s8_multiplier.
+ * `depth_multiplier` contiguous weights: the body rune_depthwise_conv_2d_s8_multiplier uses.
  */
 static void rune_depthwise_conv_2d_u8_multiplier(const rune_conv_params *p, const uint8_t *input,
                                                  const uint8_t *filter, const int32_t *bias, uint8_t *output) {
-    const int32_t multiplier = p->depth_multiplier;
-    if (multiplier > RUNE_DEPTHWISE_BLOCK) {
+    if (p->depth_multiplier > RUNE_DEPTHWISE_BLOCK) {
         rune_depthwise_conv_2d_u8_reference(p, input, filter, bias, output);
         return;
     }
-    const int32_t depth = p->output_depth, channels_per_block = RUNE_DEPTHWISE_BLOCK / multiplier;
-    const int32_t io = p->input_offset, fo = p->filter_offset;
-    const rune_requantization q = rune_conv_requantization(p);
-    int32_t acc[RUNE_DEPTHWISE_BLOCK];
-    for (int32_t b = 0; b < p->batches; b++) {
-        for (int32_t oy = 0; oy < p->output_height; oy++) {
-            const int32_t iy0 = oy * p->stride_height - p->pad_height;
-            int32_t fy0, fy1;
-            rune_window(iy0, p->dilation_height, p->filter_height, p->input_height, &fy0, &fy1);
-            for (int32_t ox = 0; ox < p->output_width; ox++) {
-                const int32_t ix0 = ox * p->stride_width - p->pad_width;
-                int32_t fx0, fx1;
-                rune_window(ix0, p->dilation_width, p->filter_width, p->input_width, &fx0, &fx1);
-                uint8_t *out = output + ((b * p->output_height + oy) * p->output_width + ox) * depth;
-                for (int32_t ic0 = 0; ic0 < p->input_depth; ic0 += channels_per_block) {
-                    const int32_t ics = rune_min_i32(channels_per_block, p->input_depth - ic0);
-                    const int32_t c0 = ic0 * multiplier, n = ics * multiplier;
-                    for (int32_t i = 0; i < n; i++) acc[i] = bias ? bias[c0 + i] : 0;
-                    for (int32_t fy = fy0; fy < fy1; fy++) {
-                        const int32_t iy = iy0 + p->dilation_height * fy;
-                        for (int32_t fx = fx0; fx < fx1; fx++) {
-                            const int32_t ix = ix0 + p->dilation_width * fx;
-                            const uint8_t *in = input + ((b * p->input_height + iy) * p->input_width + ix) * p->input_depth + ic0;
-                            const uint8_t *w = filter + (fy * p->filter_width + fx) * depth + c0;
-                            for (int32_t ic = 0; ic < ics; ic++) {
-                                const int16_t x = (int16_t)(in[ic] + io);
-                                for (int32_t m = 0; m < multiplier; m++) {
-                                    acc[ic * multiplier + m] += (int32_t)(int16_t)(w[ic * multiplier + m] + fo) * x;
-                                }
-                            }
-                        }
-                    }
-                    for (int32_t i = 0; i < n; i++) out[c0 + i] = rune_requantize_u8(&q, c0 + i, acc[i]);
-                }
-            }
-        }
-    }
+    rune_depthwise_conv_2d_multiplier(p, input, filter, bias, output, 0, p->filter_offset);
 }
 
 static void rune_depthwise_conv_2d_u8_optimized(const rune_conv_params *p, const uint8_t *input,
